@@ -1,0 +1,77 @@
+#pragma once
+/// The subcommands: each has an options struct, a setup that binds its flags,
+/// and a run function.
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "leadfunnel/load.hpp"
+#include "leadfunnel/report.hpp"
+#include "leadfunnel/timestamp.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace leadfunnel {
+
+/// Options shared by every command that reads leads.
+struct InputOptions {
+  std::string leads;
+  std::optional<std::string> prospects;
+  std::vector<std::string> map;
+  std::optional<std::string> config;
+  std::optional<std::string> tz;
+  std::optional<std::string> delimiter;
+  std::optional<std::string> as_of;
+  std::string format = "table";
+  std::optional<std::string> output;
+  bool strict = false;
+  std::string max_rejected = "0";
+};
+
+/// Options of `leadfunnel report`.
+struct ReportOptions {
+  InputOptions input;
+  std::vector<std::string> by;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<std::string> window;
+};
+
+/// Streams the run writes to, and the default moment.
+struct RunContext {
+  std::ostream& out;
+  std::ostream& err;
+  Instant now;
+};
+
+void setup_report(CLI::App& app, ReportOptions& options);
+int run_report(const ReportOptions& options, const RunContext& ctx);
+
+void setup_validate(CLI::App& app, InputOptions& options);
+int run_validate(const InputOptions& options, const RunContext& ctx);
+
+// Shared steps of both commands.
+
+/// What the input options resolve to before loading.
+struct ResolvedInput {
+  LoadOptions load;
+  const date::time_zone* zone = nullptr;
+  std::string tz_name;
+  Instant as_of{};
+  Format format = Format::Table;
+};
+
+/// Binds the input options shared by report and validate.
+void setup_input(CLI::App& app, InputOptions& options);
+/// Checks and resolves the input options (zone, agreement, as-of, format).
+ResolvedInput resolve_input(const InputOptions& options, Instant now);
+/// Writes the report to -o FILE (atomically) or to the output stream.
+void write_output(const std::string& text, const InputOptions& options, std::ostream& out);
+/// The exit status for the rejections in `input` under --max-rejected.
+int rejection_status(const InputSummary& input, const std::string& max_rejected, std::ostream& err);
+
+}  // namespace leadfunnel

@@ -1,0 +1,57 @@
+#pragma once
+/// A CSV record reader: RFC 4180 plus what real exports do.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leadfunnel {
+
+/// One record and the physical line it starts on (1-based).
+struct CsvRecord {
+  std::size_t line = 0;
+  std::vector<std::string> fields;
+};
+
+/// A record that could not be read, with the line it starts on.
+struct CsvProblem {
+  std::size_t line = 0;
+  std::string reason;
+};
+
+/// Picks the delimiter among `,` `;` TAB `|` whose field counts are the most
+/// consistent over the first records (quote-aware); `,` when nothing fits.
+char sniff_delimiter(std::string_view data);
+
+/// Names the line ending used first in `data`: "LF", "CRLF", "CR" or "none".
+std::string sniff_line_ending(std::string_view data);
+
+/// Reads records one at a time from a buffer. Handles LF, CRLF and CR line
+/// ends, quoted fields with delimiters, doubled quotes and line breaks, and
+/// skips blank lines. An unterminated quote rejects its record and reading
+/// resumes on the next physical line; text after a closing quote rejects the
+/// record it is in.
+class CsvReader {
+ public:
+  enum class Status { Record, Problem, End };
+
+  CsvReader(std::string_view data, char delimiter) : data_(data), delimiter_(delimiter) {}
+
+  /// Reads the next record into `record`, or describes why it is unusable.
+  Status next(CsvRecord& record, CsvProblem& problem);
+
+  /// Blank lines skipped so far.
+  std::size_t blank_lines() const { return blank_lines_; }
+
+ private:
+  void skip_line_end();
+
+  std::string_view data_;
+  char delimiter_;
+  std::size_t pos_ = 0;
+  std::size_t line_ = 1;
+  std::size_t blank_lines_ = 0;
+};
+
+}  // namespace leadfunnel

@@ -1,0 +1,103 @@
+#pragma once
+/// The load step: files -> mapped, validated leads, and an account of every row.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "leadfunnel/agreement.hpp"
+#include "leadfunnel/input.hpp"
+#include "leadfunnel/lead.hpp"
+#include "leadfunnel/schema.hpp"
+
+namespace date {
+class time_zone;
+}
+
+namespace leadfunnel {
+
+/// Calendar periods a cohort can be cut by.
+enum class Period { Day, Week, Month, Quarter, Year };
+
+/// A resolved --by key.
+struct ByKey {
+  enum class Kind { Period, Field, Column };
+  std::string name;  ///< as the user wrote it
+  Kind kind = Kind::Column;
+  Period period = Period::Month;
+  Field field = Field::Source;
+  std::string column;  ///< the column read, for Field and Column kinds
+  std::string file;    ///< the file the column is read from
+};
+
+/// One canonical field bound to a named column, for the report.
+struct MappedColumn {
+  Field field;
+  std::string column;
+  MappingOrigin origin;
+};
+
+/// What was read from one file.
+struct FileSummary {
+  std::string role;  ///< "leads" or "prospects"
+  std::string path;
+  std::string format;
+  char delimiter = 0;
+  bool bom = false;
+  std::string line_ending;
+  bool trailing_delimiter = false;
+  std::vector<std::string> columns;
+  std::vector<MappedColumn> mapping;
+  std::size_t rows_read = 0;
+  std::size_t rows_used = 0;
+  std::size_t rows_rejected = 0;
+  std::size_t blank_rows = 0;
+};
+
+/// The input section of every report. rows_read = rows_used + rows_rejected.
+struct InputSummary {
+  std::vector<FileSummary> files;
+  std::size_t rows_read = 0;
+  std::size_t rows_used = 0;
+  std::size_t rows_rejected = 0;
+  std::size_t orphans = 0;  ///< prospects rows with no matching lead (also rejected)
+  std::size_t duplicate_ids = 0;  ///< later rows repeating a lead id (also rejected)
+  std::vector<Rejection> rejections;
+  std::vector<std::string> notes;
+};
+
+/// Everything the load step hands to the engine.
+struct Dataset {
+  std::vector<Lead> leads;
+  InputSummary input;
+  std::vector<ByKey> by;
+  /// Whether each field is mapped in at least one file.
+  std::array<bool, kFieldCount> has_field{};
+  /// Whether each stage can be observed at all (a timestamp, a rule, or the prospects file).
+  std::array<bool, kStageCount> stage_observable{};
+  bool two_files = false;
+};
+
+/// What the user asked for, from the command line and the agreement.
+struct LoadOptions {
+  std::vector<std::string> map;      ///< --map FIELD=COLUMN, as typed
+  std::optional<Agreement> agreement;
+  const date::time_zone* zone = nullptr;
+  std::vector<std::string> by;       ///< --by keys, as typed
+  bool strict = false;
+  ReadOptions read;
+};
+
+/// Parses one `--by` word into a period, when it names one.
+std::optional<Period> period_from_name(std::string_view name);
+
+/// Maps and validates already-read tables. Throws UsageError for unknown
+/// columns or keys, AgreementError for agreement columns that exist nowhere,
+/// InputError for a missing id column or (with strict) the first rejected row.
+Dataset build_dataset(RawTable leads, std::optional<RawTable> prospects, const LoadOptions& options);
+
+/// Reads the files, then build_dataset.
+Dataset load_dataset(const std::string& leads_path, const std::optional<std::string>& prospects_path,
+                     const LoadOptions& options);
+
+}  // namespace leadfunnel

@@ -1,0 +1,19 @@
+#pragma once
+/// Small text helpers shared by the loaders and renderers.
+
+#include <string>
+#include <string_view>
+
+namespace leadfunnel {
+
+/// Without leading and trailing spaces, tabs, CR and LF.
+std::string_view trim(std::string_view s);
+
+/// ASCII lowercase copy.
+std::string to_lower(std::string_view s);
+
+/// A value made safe to show on one line: control characters escaped, long
+/// values shortened with "...".
+std::string printable(std::string_view s, std::size_t max_len = 60);
+
+}  // namespace leadfunnel

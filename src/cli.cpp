@@ -1,0 +1,211 @@
+// The top-level command line: subcommands, the shared input options, and the
+// one place where errors become messages and exit statuses.
+#include "leadfunnel/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <unistd.h>
+
+#include "leadfunnel/commands.hpp"
+#include "leadfunnel/error.hpp"
+
+namespace leadfunnel {
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit status:\n"
+    "  0   report produced and clean\n"
+    "  1   report produced, an alert threshold was crossed (SLA targets)\n"
+    "  64  usage error (bad option, unknown column or field)\n"
+    "  65  data error: more rows rejected than --max-rejected allows (the report is\n"
+    "      still printed), or --strict stopped at the first rejected row\n"
+    "  66  input file missing or unreadable\n"
+    "  70  internal error (please report it)\n"
+    "  73  cannot create the output file\n"
+    "  74  I/O error\n"
+    "  78  bad agreement file (--config)\n"
+    "A closed output pipe (| head) is not an error.";
+
+}  // namespace
+
+void setup_input(CLI::App& app, InputOptions& o) {
+  app.add_option("LEADS", o.leads, "Leads file: CSV (delimiter sniffed), JSON array or NDJSON; - reads stdin")
+      ->required();
+  app.add_option("--prospects", o.prospects,
+                 "Second file (prospects, deals, opportunities) joined to the leads by lead id; each row makes its "
+                 "lead a prospect");
+  app.add_option("--map", o.map,
+                 "FIELD=COLUMN: read this canonical field from that column (repeatable; overrides auto-detection "
+                 "and the agreement). Fields: id, created_at, mql_at, handoff_at, first_touch_at, prospect_at, "
+                 "opportunity_at, won_at, lost_at, source, campaign, owner, status")
+      ->type_name("FIELD=COLUMN");
+  app.add_option("--config", o.config, "Agreement file (JSON with comments): column mapping, stage rules, timezone, window; see docs/agreement.md")
+      ->type_name("FILE");
+  app.add_option("--tz", o.tz, "IANA time zone for naive timestamps and period boundaries (default: agreement, else UTC)")
+      ->type_name("ZONE");
+  app.add_option("--as-of", o.as_of,
+                 "The moment the report describes (default: now). Naive values are in --tz; a date alone is its "
+                 "start of day")
+      ->type_name("TIMESTAMP");
+  app.add_option("--delimiter", o.delimiter, "CSV delimiter, instead of sniffing: , ; tab |")->type_name("CHAR");
+  app.add_option("--format", o.format, "Output format: table, json, csv, markdown")
+      ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))
+      ->default_str("table");
+  app.add_option("-o,--output", o.output, "Write the report to FILE (atomically) instead of stdout")->type_name("FILE");
+  app.add_flag("--strict", o.strict, "Stop with exit 65 at the first rejected row");
+  app.add_option("--max-rejected", o.max_rejected,
+                 "Rejected rows tolerated before the exit status is 65: a count N or a share N% of rows read "
+                 "(default 0)")
+      ->type_name("N|N%");
+}
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Instant now) {
+  CLI::App app{
+      "leadfunnel: the shared lead -> prospect conversion rate, and the whole funnel, from a CRM export.\n"
+      "Run `leadfunnel report --help` for the main job."};
+  app.name("leadfunnel");
+  app.set_version_flag("--version", std::string("leadfunnel ") + LEADFUNNEL_VERSION);
+  app.require_subcommand(1);
+  app.footer(kExitCodes);
+
+  ReportOptions report_options;
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "Compute lead -> prospect conversion (cohort basis, 95% Wilson intervals), the funnel with step and cumulative "
+      "rates, breakdowns, time to convert and data quality. Reads each file once into memory; every row is either "
+      "used or listed as rejected.");
+  setup_report(*report, report_options);
+  report->footer(kExitCodes);
+
+  InputOptions validate_options;
+  CLI::App* validate = app.add_subcommand(
+      "validate",
+      "Load and check the input without computing metrics: the mapping found, the dialect sniffed, every rejected "
+      "row. With --format json it prints the report's input section.");
+  setup_input(*validate, validate_options);
+  validate->footer(kExitCodes);
+  for (CLI::App* sub : {report, validate})
+    sub->set_version_flag("--version", std::string("leadfunnel ") + LEADFUNNEL_VERSION);
+
+  std::vector<std::string> argv_store{"leadfunnel"};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<const char*> argv;
+  for (const auto& a : argv_store) argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    if (code == 0) return 0;
+    err << "Run 'leadfunnel --help' or 'leadfunnel report --help' for usage.\n";
+    return static_cast<int>(ExitCode::Usage);
+  }
+
+  const RunContext ctx{out, err, now};
+  try {
+    if (report->parsed()) return run_report(report_options, ctx);
+    return run_validate(validate_options, ctx);
+  } catch (const Error& e) {
+    err << "leadfunnel: error: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    err << "leadfunnel: error: out of memory\n";
+    return static_cast<int>(ExitCode::Internal);
+  } catch (const std::exception& e) {
+    err << "leadfunnel: error: internal error: " << e.what() << "; please report this with the command you ran\n";
+    return static_cast<int>(ExitCode::Internal);
+  }
+}
+
+ResolvedInput resolve_input(const InputOptions& o, Instant now) {
+  ResolvedInput r;
+  if (o.config) r.load.agreement = load_agreement(*o.config);
+  r.tz_name = o.tz ? *o.tz : (r.load.agreement && r.load.agreement->timezone ? *r.load.agreement->timezone : "UTC");
+  r.zone = find_zone(r.tz_name);
+  if (!r.zone)
+    throw UsageError(fmt::format("--tz {}: unknown time zone; use an IANA name such as America/New_York, "
+                                 "Europe/Berlin or UTC",
+                                 r.tz_name));
+  r.load.zone = r.zone;
+  r.load.map = o.map;
+  r.load.strict = o.strict;
+  if (o.delimiter) {
+    const std::string& d = *o.delimiter;
+    if (d == "tab" || d == "\\t" || d == "\t") r.load.read.delimiter = '\t';
+    else if (d == "comma") r.load.read.delimiter = ',';
+    else if (d == "semicolon") r.load.read.delimiter = ';';
+    else if (d == "pipe") r.load.read.delimiter = '|';
+    else if (d.size() == 1 && d != "\"" && d != "\n" && d != "\r") r.load.read.delimiter = d[0];
+    else throw UsageError(fmt::format("--delimiter {}: give one character, or tab/comma/semicolon/pipe", d));
+  }
+  r.as_of = now;
+  if (o.as_of) {
+    auto t = parse_timestamp(*o.as_of, *r.zone);
+    if (!t.value) throw UsageError(fmt::format("--as-of {}: {}", *o.as_of, t.error));
+    r.as_of = t.value->at;
+  }
+  if (o.format == "json") r.format = Format::Json;
+  else if (o.format == "csv") r.format = Format::Csv;
+  else if (o.format == "markdown") r.format = Format::Markdown;
+  else r.format = Format::Table;
+  return r;
+}
+
+void write_output(const std::string& text, const InputOptions& o, std::ostream& out) {
+  if (!o.output || *o.output == "-") {
+    out << text;
+    out.flush();
+    return;
+  }
+  // Write next to the target and rename, so a reader never sees half a report.
+  const std::filesystem::path target(*o.output);
+  const std::filesystem::path tmp =
+      target.parent_path() / fmt::format(".{}.tmp-{}", target.filename().string(), static_cast<long>(::getpid()));
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw Error(ExitCode::CantCreate, fmt::format("{}: cannot create the output file; check the folder exists and is writable", *o.output));
+    f << text;
+    f.flush();
+    if (!f) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw Error(ExitCode::Io, fmt::format("{}: write failed (disk full?)", *o.output));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw Error(ExitCode::CantCreate, fmt::format("{}: cannot replace the output file: {}", *o.output, ec.message()));
+  }
+}
+
+int rejection_status(const InputSummary& input, const std::string& max_rejected, std::ostream& err) {
+  double limit = 0;
+  bool percent = false;
+  std::string spec = max_rejected;
+  if (!spec.empty() && spec.back() == '%') {
+    percent = true;
+    spec.pop_back();
+  }
+  try {
+    std::size_t used = 0;
+    limit = std::stod(spec, &used);
+    if (used != spec.size() || limit < 0) throw std::invalid_argument("bad");
+  } catch (const std::exception&) {
+    throw UsageError(fmt::format("--max-rejected {}: give a count like 10 or a share like 0.5%", max_rejected));
+  }
+  const double allowed = percent ? limit / 100.0 * static_cast<double>(input.rows_read) : limit;
+  if (static_cast<double>(input.rows_rejected) <= allowed) return 0;
+  err << fmt::format("leadfunnel: warning: {} of {} rows were rejected, more than --max-rejected {} allows; see the "
+                     "rejections in the report\n",
+                     input.rows_rejected, input.rows_read, max_rejected);
+  return static_cast<int>(ExitCode::Data);
+}
+
+}  // namespace leadfunnel

@@ -1,0 +1,450 @@
+// The load step gives meaning to text rows: it binds columns to canonical
+// fields, parses the timestamps it needs, joins the prospects file, and makes
+// sure every row read ends up either in a lead or in the rejection list.
+#include "leadfunnel/load.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "leadfunnel/error.hpp"
+#include "leadfunnel/text.hpp"
+#include "leadfunnel/timestamp.hpp"
+
+namespace leadfunnel {
+namespace {
+
+std::string column_list(const RawTable& t) {
+  std::vector<std::string> quoted;
+  for (const auto& c : t.columns) quoted.push_back(fmt::format("\"{}\"", c));
+  return fmt::format("{}: {}", t.path, fmt::join(quoted, ", "));
+}
+
+std::vector<const RawTable*> tables_of(const RawTable& leads, const std::optional<RawTable>& prospects) {
+  std::vector<const RawTable*> out{&leads};
+  if (prospects) out.push_back(&*prospects);
+  return out;
+}
+
+/// The message for a column that no file has: the columns, and a guess.
+std::string unknown_column_message(std::string_view what, std::string_view column,
+                                   const std::vector<const RawTable*>& tables) {
+  std::vector<std::string> all;
+  std::vector<std::string> lists;
+  for (const auto* t : tables) {
+    all.insert(all.end(), t->columns.begin(), t->columns.end());
+    lists.push_back(column_list(*t));
+  }
+  std::string hint;
+  if (auto near = closest_match(column, all)) hint = fmt::format(" Did you mean \"{}\"?", *near);
+  return fmt::format("{}: no column \"{}\" in the input.{} Columns are {}", what, column, hint,
+                     fmt::join(lists, "; "));
+}
+
+bool any_has_column(const std::vector<const RawTable*>& tables, std::string_view column) {
+  for (const auto* t : tables)
+    if (find_column(t->columns, column)) return true;
+  return false;
+}
+
+std::vector<ColumnRequest> column_requests(const LoadOptions& options, const std::vector<const RawTable*>& tables) {
+  std::vector<ColumnRequest> requests;
+  if (options.agreement) {
+    for (const auto& [field, column] : options.agreement->columns) {
+      if (!any_has_column(tables, column))
+        throw AgreementError(fmt::format(
+            "{}", unknown_column_message(fmt::format("{}: \"columns\".\"{}\"", options.agreement->path, field_name(field)),
+                                         column, tables)));
+      requests.push_back({field, column, MappingOrigin::Agreement});
+    }
+  }
+  std::vector<std::string> field_names;
+  for (Field f : all_fields()) field_names.emplace_back(field_name(f));
+  for (const auto& spec : options.map) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      throw UsageError(fmt::format("--map {}: write it as FIELD=COLUMN, e.g. --map created_at=\"Create Date\"", spec));
+    const std::string name(trim(std::string_view(spec).substr(0, eq)));
+    const std::string column(std::string_view(spec).substr(eq + 1));
+    auto field = field_from_name(name);
+    if (!field) {
+      std::string hint;
+      if (auto near = closest_match(name, field_names)) hint = fmt::format(" Did you mean \"{}\"?", *near);
+      throw UsageError(fmt::format("--map {}: unknown field \"{}\".{} Fields are: {}", spec, name, hint,
+                                   fmt::join(field_names, ", ")));
+    }
+    if (!any_has_column(tables, column))
+      throw UsageError(unknown_column_message(fmt::format("--map {}", spec), column, tables));
+    requests.push_back({*field, column, MappingOrigin::CommandLine});
+  }
+  return requests;
+}
+
+std::vector<MappedColumn> describe(const ColumnMapping& m, const RawTable& t) {
+  std::vector<MappedColumn> out;
+  for (Field f : all_fields())
+    if (m[f]) out.push_back({f, t.columns[m[f]->column], m[f]->origin});
+  return out;
+}
+
+/// A rule bound to a column index of one file.
+struct BoundRule {
+  Stage stage;
+  std::size_t column;
+  const StageRule* rule;
+};
+
+std::vector<BoundRule> bind_rules(const Agreement* agreement, const RawTable& t) {
+  std::vector<BoundRule> out;
+  if (!agreement) return out;
+  for (std::size_t s = 0; s < kStageCount; ++s)
+    for (const auto& rule : agreement->stage_rules[s])
+      if (auto col = find_column(t.columns, rule.column)) out.push_back({static_cast<Stage>(s), *col, &rule});
+  return out;
+}
+
+/// Where each --by key reads its value from, per file (npos when not there).
+struct SegmentSource {
+  std::size_t lead_column = std::string::npos;
+  std::size_t prospect_column = std::string::npos;
+};
+
+class Loader {
+ public:
+  Loader(RawTable leads, std::optional<RawTable> prospects, const LoadOptions& options)
+      : leads_(std::move(leads)), prospects_(std::move(prospects)), options_(options) {}
+
+  Dataset run() {
+    const auto tables = tables_of(leads_, prospects_);
+    const auto requests = column_requests(options_, tables);
+    lead_map_ = map_columns(leads_.columns, requests);
+    if (prospects_) prospect_map_ = map_columns(prospects_->columns, requests);
+    require_id(leads_, lead_map_);
+    if (prospects_) require_id(*prospects_, prospect_map_);
+    if (options_.agreement) check_rules(tables);
+    resolve_by(tables);
+    note_duplicate_headers(leads_);
+    if (prospects_) note_duplicate_headers(*prospects_);
+
+    read_leads();
+    if (prospects_) read_prospects();
+    finish();
+    return std::move(out_);
+  }
+
+ private:
+  void require_id(const RawTable& t, const ColumnMapping& m) {
+    if (m[Field::Id]) return;
+    throw InputError(t.path, 1, "",
+                     fmt::format("{}:1: no column was recognised as the lead id; name it with --map id=COLUMN "
+                                 "(columns: {})",
+                                 t.path, fmt::join(t.columns, ", ")));
+  }
+
+  void check_rules(const std::vector<const RawTable*>& tables) {
+    for (std::size_t s = 0; s < kStageCount; ++s)
+      for (const auto& rule : options_.agreement->stage_rules[s])
+        if (!any_has_column(tables, rule.column))
+          throw AgreementError(unknown_column_message(
+              fmt::format("{}: \"stages\".\"{}\"", options_.agreement->path, stage_name(static_cast<Stage>(s))),
+              rule.column, tables));
+  }
+
+  void note_duplicate_headers(const RawTable& t) {
+    for (std::size_t i = 0; i < t.columns.size(); ++i)
+      for (std::size_t j = i + 1; j < t.columns.size(); ++j)
+        if (!t.columns[i].empty() && t.columns[i] == t.columns[j]) {
+          out_.input.notes.push_back(fmt::format("{}: column \"{}\" appears twice (columns {} and {}); the first is used",
+                                                 t.path, t.columns[i], i + 1, j + 1));
+          break;
+        }
+  }
+
+  void resolve_by(const std::vector<const RawTable*>& tables) {
+    for (const auto& name : options_.by) {
+      ByKey key;
+      key.name = name;
+      SegmentSource src;
+      if (auto p = period_from_name(name)) {
+        key.kind = ByKey::Kind::Period;
+        key.period = *p;
+        if (!lead_map_[Field::CreatedAt])
+          throw UsageError(fmt::format("--by {}: cohort periods need the lead creation date, and no column is mapped "
+                                       "to created_at; use --map created_at=COLUMN",
+                                       name));
+      } else if (auto f = field_from_name(name); f && !is_timestamp_field(*f) && *f != Field::Id) {
+        key.kind = ByKey::Kind::Field;
+        key.field = *f;
+        if (lead_map_[*f]) src.lead_column = lead_map_[*f]->column;
+        if (prospects_ && prospect_map_[*f]) src.prospect_column = prospect_map_[*f]->column;
+        if (src.lead_column == std::string::npos && src.prospect_column == std::string::npos)
+          throw UsageError(fmt::format("--by {}: no column is mapped to {}; use --map {}=COLUMN (columns: {})", name,
+                                       name, name, fmt::join(leads_.columns, ", ")));
+        key.column = src.lead_column != std::string::npos ? leads_.columns[src.lead_column]
+                                                          : prospects_->columns[src.prospect_column];
+        key.file = src.lead_column != std::string::npos ? leads_.path : prospects_->path;
+      } else {
+        key.kind = ByKey::Kind::Column;
+        if (auto c = find_column(leads_.columns, name)) {
+          src.lead_column = *c;
+          key.column = leads_.columns[*c];
+          key.file = leads_.path;
+        } else if (prospects_) {
+          if (auto pc = find_column(prospects_->columns, name)) {
+            src.prospect_column = *pc;
+            key.column = prospects_->columns[*pc];
+            key.file = prospects_->path;
+          }
+        }
+        if (key.column.empty())
+          throw UsageError(unknown_column_message(
+              fmt::format("--by {}: not a field (source, campaign, owner, status), not a period (day, week, month, "
+                          "quarter, year), and",
+                          name),
+              name, tables));
+      }
+      out_.by.push_back(key);
+      segment_sources_.push_back(src);
+    }
+  }
+
+  /// Records a rejection; with --strict, the first one ends the run.
+  void reject(const std::string& file, std::size_t line, const std::string& column, const std::string& reason) {
+    if (options_.strict) {
+      const std::string where = column.empty() ? "" : fmt::format("column \"{}\": ", column);
+      throw InputError(file, line, column,
+                       fmt::format("{}:{}: {}{} (stopped by --strict; drop --strict to skip such rows and "
+                                   "report them)",
+                                   file, line, where, reason));
+    }
+    out_.input.rejections.push_back(Rejection{file, line, column, reason});
+  }
+
+  /// Parses every mapped timestamp of a row; false (and a rejection) on the first bad one.
+  bool parse_times(const RawTable& t, const ColumnMapping& m, const RawRow& row,
+                   std::array<std::optional<Timestamp>, kFieldCount>& times) {
+    for (Field f : all_fields()) {
+      if (!is_timestamp_field(f) || !m[f]) continue;
+      const std::string& cell = row.fields[m[f]->column];
+      if (trim(cell).empty()) continue;
+      auto parsed = parse_timestamp(cell, *options_.zone);
+      if (!parsed.value) {
+        reject(t.path, row.line, t.columns[m[f]->column],
+               fmt::format("{} for {}; fix the value or map another column", parsed.error, field_name(f)));
+        return false;
+      }
+      times[static_cast<std::size_t>(f)] = parsed.value;
+    }
+    return true;
+  }
+
+  void read_leads() {
+    const auto rules = bind_rules(options_.agreement ? &*options_.agreement : nullptr, leads_);
+    const std::size_t id_col = lead_map_[Field::Id]->column;
+    for (const auto& row : leads_.rows) {
+      const std::string id(trim(row.fields[id_col]));
+      if (id.empty()) {
+        reject(leads_.path, row.line, leads_.columns[id_col], "the lead id is blank; every lead needs an id");
+        continue;
+      }
+      if (auto it = index_.find(id); it != index_.end()) {
+        ++out_.input.duplicate_ids;
+        reject(leads_.path, row.line, leads_.columns[id_col],
+               fmt::format("duplicate lead id \"{}\" (first seen on line {}); the first row is kept",
+                           printable(id), out_.leads[it->second].line));
+        continue;
+      }
+      std::array<std::optional<Timestamp>, kFieldCount> times{};
+      if (!parse_times(leads_, lead_map_, row, times)) continue;
+
+      Lead lead;
+      lead.id = id;
+      lead.line = row.line;
+      for (std::size_t s = 0; s < kStageCount; ++s) {
+        const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
+        if (t) {
+          lead.at[s] = t->at;
+          lead.date_only[s] = t->date_only;
+        }
+      }
+      if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) lead.first_touch_at = t->at;
+      if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) lead.lost_at = t->at;
+      for (const auto& r : rules)
+        if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
+      lead.segments.resize(out_.by.size());
+      for (std::size_t k = 0; k < out_.by.size(); ++k)
+        if (segment_sources_[k].lead_column != std::string::npos)
+          lead.segments[k] = std::string(trim(row.fields[segment_sources_[k].lead_column]));
+      index_.emplace(lead.id, out_.leads.size());
+      out_.leads.push_back(std::move(lead));
+    }
+  }
+
+  static void keep_earliest(std::optional<Instant>& slot, bool& date_only, const Timestamp& t) {
+    if (!slot || t.at < *slot) {
+      slot = t.at;
+      date_only = t.date_only;
+    }
+  }
+
+  void read_prospects() {
+    const RawTable& p = *prospects_;
+    const auto rules = bind_rules(options_.agreement ? &*options_.agreement : nullptr, p);
+    const std::size_t id_col = prospect_map_[Field::Id]->column;
+    // In the prospects file, the row's own creation date is when the lead
+    // became a prospect, unless a prospect_at column is mapped there.
+    const bool created_is_prospect = !prospect_map_[Field::ProspectAt] && prospect_map_[Field::CreatedAt];
+    std::vector<bool> filled(out_.leads.size() * out_.by.size(), false);
+    for (const auto& row : p.rows) {
+      const std::string id(trim(row.fields[id_col]));
+      if (id.empty()) {
+        reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
+        continue;
+      }
+      auto it = index_.find(id);
+      if (it == index_.end()) {
+        ++out_.input.orphans;
+        reject(p.path, row.line, p.columns[id_col],
+               fmt::format("orphan: no lead with id \"{}\" in {}; add the lead or check the id", printable(id),
+                           leads_.path));
+        continue;
+      }
+      std::array<std::optional<Timestamp>, kFieldCount> times{};
+      if (!parse_times(p, prospect_map_, row, times)) continue;
+
+      Lead& lead = out_.leads[it->second];
+      lead.flagged[static_cast<std::size_t>(Stage::Prospect)] = true;
+      for (std::size_t s = 1; s < kStageCount; ++s) {
+        const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
+        if (t) keep_earliest(lead.at[s], lead.date_only[s], *t);
+      }
+      const std::size_t prospect = static_cast<std::size_t>(Stage::Prospect);
+      if (created_is_prospect)
+        if (const auto& t = times[static_cast<std::size_t>(Field::CreatedAt)])
+          keep_earliest(lead.at[prospect], lead.date_only[prospect], *t);
+      bool unused = false;
+      if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)])
+        keep_earliest(lead.first_touch_at, unused, *t);
+      if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) keep_earliest(lead.lost_at, unused, *t);
+      for (const auto& r : rules)
+        if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
+      // Segment values missing from the leads file come from the first
+      // prospects row of the lead, in file order.
+      for (std::size_t k = 0; k < out_.by.size(); ++k) {
+        const std::size_t col = segment_sources_[k].prospect_column;
+        if (col == std::string::npos) continue;
+        const std::size_t slot = it->second * out_.by.size() + k;
+        if (filled[slot]) continue;
+        filled[slot] = true;
+        if (lead.segments[k].empty()) lead.segments[k] = std::string(trim(row.fields[col]));
+      }
+      ++prospect_rows_used_;
+    }
+  }
+
+  FileSummary summarize(const RawTable& t, const ColumnMapping& m, std::string role, std::size_t used) {
+    FileSummary f;
+    f.role = std::move(role);
+    f.path = t.path;
+    f.format = t.format;
+    f.delimiter = t.delimiter;
+    f.bom = t.bom;
+    f.line_ending = t.line_ending;
+    f.trailing_delimiter = t.trailing_delimiter;
+    f.columns = t.columns;
+    f.mapping = describe(m, t);
+    f.rows_read = t.rows_read();
+    f.rows_used = used;
+    f.rows_rejected = f.rows_read - used;
+    f.blank_rows = t.blank_rows;
+    return f;
+  }
+
+  void finish() {
+    auto& in = out_.input;
+    // Reader-level rejections come first in each file, then mapping ones; sort by file role then line.
+    std::vector<Rejection> all;
+    auto add_file = [&](const RawTable& t) {
+      std::vector<Rejection> mine = t.rejections;
+      for (const auto& r : in.rejections)
+        if (r.file == t.path) mine.push_back(r);
+      std::stable_sort(mine.begin(), mine.end(), [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
+      all.insert(all.end(), mine.begin(), mine.end());
+    };
+    add_file(leads_);
+    if (prospects_ && prospects_->path != leads_.path) add_file(*prospects_);
+    in.rejections = std::move(all);
+
+    in.files.push_back(summarize(leads_, lead_map_, "leads", out_.leads.size()));
+    if (prospects_) in.files.push_back(summarize(*prospects_, prospect_map_, "prospects", prospect_rows_used_));
+    for (const auto& f : in.files) {
+      in.rows_read += f.rows_read;
+      in.rows_used += f.rows_used;
+      in.rows_rejected += f.rows_rejected;
+    }
+    for (const auto& n : leads_.notes) in.notes.push_back(fmt::format("{}: {}", leads_.path, n));
+    if (prospects_)
+      for (const auto& n : prospects_->notes) in.notes.push_back(fmt::format("{}: {}", prospects_->path, n));
+
+    for (Field f : all_fields())
+      out_.has_field[static_cast<std::size_t>(f)] = lead_map_[f].has_value() || (prospects_ && prospect_map_[f]);
+    out_.two_files = prospects_.has_value();
+    for (std::size_t s = 0; s < kStageCount; ++s) {
+      const Stage stage = static_cast<Stage>(s);
+      bool observable = out_.has_field[static_cast<std::size_t>(stage_field(stage))] || stage == Stage::Lead;
+      if (options_.agreement && !options_.agreement->stage_rules[s].empty()) observable = true;
+      if (stage == Stage::Prospect && prospects_) observable = true;
+      out_.stage_observable[s] = observable;
+    }
+    if (prospects_ && !prospect_map_[Field::ProspectAt] && prospect_map_[Field::CreatedAt])
+      in.notes.push_back(fmt::format("{}: column \"{}\" (created_at) is read as the date each lead became a prospect",
+                                     prospects_->path, prospects_->columns[prospect_map_[Field::CreatedAt]->column]));
+  }
+
+  RawTable leads_;
+  std::optional<RawTable> prospects_;
+  const LoadOptions& options_;
+  ColumnMapping lead_map_;
+  ColumnMapping prospect_map_;
+  std::vector<SegmentSource> segment_sources_;
+  std::unordered_map<std::string, std::size_t> index_;
+  std::size_t prospect_rows_used_ = 0;
+  Dataset out_;
+};
+
+}  // namespace
+
+std::optional<Period> period_from_name(std::string_view name) {
+  if (name == "day") return Period::Day;
+  if (name == "week") return Period::Week;
+  if (name == "month") return Period::Month;
+  if (name == "quarter") return Period::Quarter;
+  if (name == "year") return Period::Year;
+  return std::nullopt;
+}
+
+Dataset build_dataset(RawTable leads, std::optional<RawTable> prospects, const LoadOptions& options) {
+  if (!options.zone) throw Error(ExitCode::Internal, "build_dataset called without a time zone");
+  if (options.strict) {
+    // Rows the reader could not read at all are the first rejections.
+    for (const RawTable* t : {&leads, prospects ? &*prospects : nullptr}) {
+      if (!t || t->rejections.empty()) continue;
+      const auto& r = t->rejections.front();
+      throw InputError(r.file, r.line, r.column,
+                       fmt::format("{}:{}: {} (stopped by --strict; drop --strict to skip such rows and report them)",
+                                   r.file, r.line, r.reason));
+    }
+  }
+  return Loader(std::move(leads), std::move(prospects), options).run();
+}
+
+Dataset load_dataset(const std::string& leads_path, const std::optional<std::string>& prospects_path,
+                     const LoadOptions& options) {
+  RawTable leads = read_table(leads_path, options.read);
+  std::optional<RawTable> prospects;
+  if (prospects_path) prospects = read_table(*prospects_path, options.read);
+  return build_dataset(std::move(leads), std::move(prospects), options);
+}
+
+}  // namespace leadfunnel

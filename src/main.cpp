@@ -1,0 +1,23 @@
+// leadfunnel: main reads the clock once (the default --as-of), sets up
+// signals, and hands argv to run_cli.
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+
+#include "leadfunnel/cli.hpp"
+
+int main(int argc, char** argv) {
+  // A closed pipe (`| head`) shows up as a failed write, handled below.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::ios::sync_with_stdio(false);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  const int code = leadfunnel::run_cli(args, std::cout, std::cerr, leadfunnel::Instant{now.time_since_epoch()});
+  std::cout.flush();
+  if (!std::cout && errno != EPIPE) {
+    std::cerr << "leadfunnel: error: writing the report to standard output failed\n";
+    return 74;
+  }
+  return code;
+}

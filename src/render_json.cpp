@@ -1,0 +1,189 @@
+// The JSON report. Key order is fixed (ordered_json), rows are in the order
+// the engine produced them, and undefined numbers are null. docs/json.md
+// describes every key; keep the two in step.
+#include <nlohmann/json.hpp>
+
+#include "leadfunnel/report.hpp"
+
+namespace leadfunnel {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson opt(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
+ojson opt(const std::optional<std::string>& v) { return v ? ojson(*v) : ojson(nullptr); }
+ojson interval(const std::optional<Interval>& ci) {
+  return ci ? ojson::array({ci->low, ci->high}) : ojson(nullptr);
+}
+ojson days(const std::optional<double>& hours) { return hours ? ojson(*hours / 24.0) : ojson(nullptr); }
+
+std::string delimiter_text(char d) { return d == '\t' ? std::string("\t") : std::string(1, d); }
+
+ojson file_json(const FileSummary& f) {
+  ojson j;
+  j["role"] = f.role;
+  j["path"] = f.path;
+  ojson dialect;
+  dialect["format"] = f.format;
+  dialect["encoding"] = "utf-8";
+  dialect["bom"] = f.bom;
+  if (f.format == "csv") {
+    dialect["delimiter"] = delimiter_text(f.delimiter);
+    dialect["line_ending"] = f.line_ending;
+    dialect["trailing_delimiter"] = f.trailing_delimiter;
+  }
+  j["dialect"] = dialect;
+  j["columns"] = f.columns;
+  ojson mapping = ojson::object();
+  for (const auto& m : f.mapping)
+    mapping[std::string(field_name(m.field))] = ojson{{"column", m.column}, {"origin", origin_name(m.origin)}};
+  j["mapping"] = mapping;
+  j["rows_read"] = f.rows_read;
+  j["rows_used"] = f.rows_used;
+  j["rows_rejected"] = f.rows_rejected;
+  j["blank_rows"] = f.blank_rows;
+  return j;
+}
+
+ojson input_json(const InputSummary& in) {
+  ojson j;
+  ojson files = ojson::array();
+  for (const auto& f : in.files) files.push_back(file_json(f));
+  j["files"] = files;
+  j["dialect"] = in.files.empty() ? ojson(nullptr) : files[0]["dialect"];
+  ojson mapping = ojson::array();
+  for (const auto& f : in.files)
+    for (const auto& m : f.mapping)
+      mapping.push_back(
+          ojson{{"field", field_name(m.field)}, {"file", f.path}, {"column", m.column}, {"origin", origin_name(m.origin)}});
+  j["mapping"] = mapping;
+  j["rows_read"] = in.rows_read;
+  j["rows_used"] = in.rows_used;
+  j["rows_rejected"] = in.rows_rejected;
+  j["orphans"] = in.orphans;
+  j["duplicate_ids"] = in.duplicate_ids;
+  ojson rejections = ojson::array();
+  for (const auto& r : in.rejections)
+    rejections.push_back(ojson{{"file", r.file},
+                               {"line", r.line},
+                               {"column", r.column.empty() ? ojson(nullptr) : ojson(r.column)},
+                               {"reason", r.reason}});
+  j["rejections"] = rejections;
+  j["notes"] = in.notes;
+  return j;
+}
+
+ojson rate_fields(ojson j, const Rate& r) {
+  j["rate"] = opt(r.value);
+  j["ci95"] = interval(r.ci95);
+  return j;
+}
+
+ojson duration_json(const DurationSummary& d) {
+  ojson j;
+  j["from"] = stage_name(d.from);
+  j["to"] = stage_name(d.to);
+  j["n"] = d.n;
+  j["median_hours"] = opt(d.median_hours);
+  j["p90_hours"] = opt(d.p90_hours);
+  j["median_days"] = days(d.median_hours);
+  j["p90_days"] = days(d.p90_hours);
+  j["date_only"] = d.date_only;
+  j["negative_excluded"] = d.negative;
+  return j;
+}
+
+void add_funnel(ojson& j, const FunnelResult& f, const InputSummary& in, bool windowed) {
+  ojson cohort;
+  cohort["leads_loaded"] = f.cohort.leads_loaded;
+  cohort["leads"] = f.cohort.leads;
+  cohort["outside_range"] = f.cohort.outside_range;
+  cohort["created_after_as_of"] = f.cohort.created_after_as_of;
+  cohort["no_created_date"] = f.cohort.no_created_date;
+  cohort["immature"] = f.cohort.immature;
+  j["cohort"] = cohort;
+
+  ojson conv;
+  conv["from"] = "lead";
+  conv["to"] = "prospect";
+  conv["leads"] = f.conversion.denominator;
+  conv["prospects"] = f.conversion.numerator;
+  conv = rate_fields(conv, f.conversion);
+  conv["mature"] = windowed ? ojson(f.cohort.immature == 0) : ojson(nullptr);
+  conv["immature_leads"] = f.cohort.immature;
+  j["conversion"] = conv;
+
+  ojson funnel = ojson::array();
+  for (const auto& s : f.stages) {
+    ojson row;
+    row["stage"] = stage_name(s.stage);
+    row["observable"] = s.observable;
+    row["reached"] = s.reached;
+    row["implied"] = s.implied;
+    row["step_rate"] = s.stage == Stage::Lead ? ojson(nullptr) : opt(s.step.value);
+    row["step_ci95"] = s.stage == Stage::Lead ? ojson(nullptr) : interval(s.step.ci95);
+    row["cumulative_rate"] = opt(s.cumulative.value);
+    row["cumulative_ci95"] = interval(s.cumulative.ci95);
+    funnel.push_back(row);
+  }
+  j["funnel"] = funnel;
+
+  ojson breakdowns = ojson::object();
+  for (const auto& b : f.breakdowns) {
+    ojson rows = ojson::array();
+    for (const auto& s : b.segments) {
+      ojson row;
+      row["key"] = opt(s.key);
+      row["leads"] = s.leads;
+      row["prospects"] = s.prospects;
+      row = rate_fields(row, s.rate);
+      if (windowed) {
+        row["mature"] = s.immature == 0;
+        row["immature_leads"] = s.immature;
+      }
+      rows.push_back(row);
+    }
+    breakdowns[b.key.name] = rows;
+  }
+  j["breakdowns"] = breakdowns;
+
+  ojson ttc = duration_json(f.time_to_convert);
+  ojson stages = ojson::array();
+  for (const auto& d : f.stage_times) stages.push_back(duration_json(d));
+  ttc["stages"] = stages;
+  j["time_to_convert"] = ttc;
+
+  ojson dq;
+  dq["events_before_creation"] = f.quality.events_before_creation;
+  dq["leads_out_of_order"] = f.quality.leads_out_of_order;
+  dq["events_after_as_of"] = f.quality.events_after_as_of;
+  dq["undated_conversions"] = f.quality.undated_conversions;
+  dq["duplicate_ids"] = in.duplicate_ids;
+  dq["orphans"] = in.orphans;
+  ojson issues = ojson::array();
+  for (const auto& q : f.quality.issues)
+    issues.push_back(ojson{{"lead_id", q.lead_id}, {"line", q.line}, {"kind", q.kind}, {"detail", q.detail}});
+  dq["issues"] = issues;
+  j["data_quality"] = dq;
+  j["notes"] = f.notes;
+}
+
+}  // namespace
+
+std::string render_json(const Report& report) {
+  ojson j;
+  j["schema_version"] = kSchemaVersion;
+  j["tool"] = ojson{{"name", "leadfunnel"}, {"version", LEADFUNNEL_VERSION}};
+  j["command"] = report.meta.command;
+  j["as_of"] = report.meta.as_of;
+  j["tz"] = report.meta.tz;
+  j["window"] = opt(report.meta.window);
+  j["from"] = opt(report.meta.from);
+  j["to"] = opt(report.meta.to);
+  j["input"] = input_json(report.input);
+  if (report.funnel) add_funnel(j, *report.funnel, report.input, report.meta.window.has_value());
+  // Invalid UTF-8 in the data is replaced rather than failing the report.
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace leadfunnel

@@ -1,0 +1,154 @@
+#include "sections.hpp"
+
+#include <fmt/format.h>
+
+#include "leadfunnel/text.hpp"
+
+namespace leadfunnel::detail {
+namespace {
+
+std::string count_text(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+Section input_section(const Report& r) {
+  Section s;
+  s.title = "Input";
+  const auto& in = r.input;
+  for (const auto& f : in.files) {
+    std::string dialect = f.format;
+    if (f.format == "csv") dialect += fmt::format(", {}, {}", delimiter_name(f.delimiter), f.line_ending);
+    if (f.bom) dialect += ", BOM";
+    s.lines.push_back(fmt::format("{} ({}): {}; {} read, {} used, {} rejected", f.role, dialect, f.path, f.rows_read,
+                                  f.rows_used, f.rows_rejected));
+    std::vector<std::string> m;
+    for (const auto& mc : f.mapping)
+      m.push_back(fmt::format("{} <- \"{}\"{}", field_name(mc.field), mc.column,
+                              mc.origin == MappingOrigin::Auto ? "" : fmt::format(" ({})", origin_name(mc.origin))));
+    s.lines.push_back(fmt::format("  mapping: {}", m.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(m, ", "))));
+  }
+  s.lines.push_back(fmt::format("rows: {} read = {} used + {} rejected{}", in.rows_read, in.rows_used, in.rows_rejected,
+                                in.orphans ? fmt::format(" (of which {} orphan prospects rows)", in.orphans) : ""));
+  if (!in.rejections.empty()) {
+    const std::size_t shown = std::min(in.rejections.size(), kListLimit);
+    s.after.push_back(fmt::format("Rejected rows ({}{}):", in.rejections.size(),
+                                  shown < in.rejections.size() ? fmt::format(", first {}", shown) : ""));
+    for (std::size_t i = 0; i < shown; ++i) {
+      const auto& rj = in.rejections[i];
+      s.after.push_back(fmt::format("  {}:{}: {}{}", rj.file, rj.line,
+                                    rj.column.empty() ? "" : fmt::format("column \"{}\": ", rj.column), rj.reason));
+    }
+    if (shown < in.rejections.size())
+      s.after.push_back(fmt::format("  ... and {} more (all are listed with --format json or csv)",
+                                    in.rejections.size() - shown));
+  }
+  for (const auto& n : in.notes) s.after.push_back(fmt::format("note: {}", n));
+  return s;
+}
+
+Section funnel_section(const FunnelResult& f) {
+  Section s;
+  s.title = "Funnel (a stage counts if it or any later stage was reached)";
+  s.grid.header = {"stage", "reached", "implied", "step", "cumulative"};
+  s.grid.right = {false, true, true, true, true};
+  for (const auto& st : f.stages) {
+    s.grid.rows.push_back({std::string(stage_name(st.stage)) + (st.observable ? "" : " *"), std::to_string(st.reached),
+                           st.stage == Stage::Lead ? "-" : std::to_string(st.implied),
+                           st.stage == Stage::Lead ? "-" : percent_text(st.step.value),
+                           percent_text(st.cumulative.value)});
+  }
+  bool any_unobservable = false;
+  for (const auto& st : f.stages) any_unobservable = any_unobservable || !st.observable;
+  s.after.push_back("step = reached / reached at the previous stage; cumulative = reached / leads");
+  if (any_unobservable) s.after.push_back("* no column or rule records this stage; its count is implied by later stages");
+  return s;
+}
+
+Section time_section(const FunnelResult& f) {
+  Section s;
+  s.title = "Time to convert";
+  s.grid.header = {"stages", "n", "median", "p90"};
+  s.grid.right = {false, true, true, true};
+  auto row = [&](const DurationSummary& d) {
+    s.grid.rows.push_back({pair_text(d.from, d.to), std::to_string(d.n), hours_text(d.median_hours), hours_text(d.p90_hours)});
+  };
+  row(f.time_to_convert);
+  for (const auto& d : f.stage_times) row(d);
+  return s;
+}
+
+Section breakdown_section(const Breakdown& b, bool windowed) {
+  Section s;
+  s.title = fmt::format("By {}", b.key.name);
+  s.grid.header = {b.key.name, "leads", "prospects", "rate", "95% CI"};
+  s.grid.right = {false, true, true, true, true};
+  if (windowed) {
+    s.grid.header.push_back("immature");
+    s.grid.right.push_back(true);
+  }
+  for (const auto& seg : b.segments) {
+    std::vector<std::string> row{segment_text(seg.key), std::to_string(seg.leads), std::to_string(seg.prospects),
+                                 percent_text(seg.rate.value), interval_text(seg.rate.ci95)};
+    if (windowed) row.push_back(std::to_string(seg.immature));
+    s.grid.rows.push_back(std::move(row));
+  }
+  return s;
+}
+
+Section quality_section(const FunnelResult& f, const InputSummary& in) {
+  Section s;
+  s.title = "Data quality";
+  const auto& q = f.quality;
+  s.lines.push_back(fmt::format("{}, {}, {}, {}, {}",
+                                count_text(q.events_before_creation, "event before creation", "events before creation"),
+                                count_text(q.leads_out_of_order, "lead out of funnel order", "leads out of funnel order"),
+                                count_text(q.events_after_as_of, "event after as-of", "events after as-of"),
+                                count_text(in.duplicate_ids, "duplicate id", "duplicate ids"),
+                                count_text(in.orphans, "orphan", "orphans")));
+  const std::size_t shown = std::min(q.issues.size(), kListLimit);
+  for (std::size_t i = 0; i < shown; ++i)
+    s.lines.push_back(fmt::format("  lead {} (line {}): {}", printable(q.issues[i].lead_id, 30), q.issues[i].line,
+                                  q.issues[i].detail));
+  if (shown < q.issues.size())
+    s.lines.push_back(fmt::format("  ... and {} more (all are listed with --format json)", q.issues.size() - shown));
+  return s;
+}
+
+}  // namespace
+
+std::string title_line(const Report& r) {
+  std::string t = fmt::format("leadfunnel {}: as of {} (tz {})", r.meta.command, r.meta.as_of, r.meta.tz);
+  if (r.meta.from || r.meta.to)
+    t += fmt::format(", cohort created {} to {}", r.meta.from.value_or("start"), r.meta.to.value_or("as-of"));
+  if (r.meta.window) t += fmt::format(", window {}", *r.meta.window);
+  return t;
+}
+
+std::string headline(const Report& r) {
+  const auto& c = r.funnel->conversion;
+  std::string h = fmt::format("Lead -> prospect conversion: {} ({} of {} leads; 95% CI {})", percent_text(c.value),
+                              c.numerator, c.denominator, interval_text(c.ci95));
+  if (r.meta.window) h += fmt::format(", within {}", *r.meta.window);
+  return h;
+}
+
+std::vector<Section> build_sections(const Report& r) {
+  std::vector<Section> out;
+  if (r.funnel) {
+    const auto& f = *r.funnel;
+    out.push_back(funnel_section(f));
+    out.push_back(time_section(f));
+    for (const auto& b : f.breakdowns) out.push_back(breakdown_section(b, r.meta.window.has_value()));
+    out.push_back(quality_section(f, r.input));
+  }
+  out.push_back(input_section(r));
+  if (r.funnel && !r.funnel->notes.empty()) {
+    Section n;
+    n.title = "Notes";
+    for (const auto& note : r.funnel->notes) n.lines.push_back("- " + note);
+    out.push_back(n);
+  }
+  return out;
+}
+
+}  // namespace leadfunnel::detail

@@ -1,0 +1,40 @@
+#include "leadfunnel/stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace leadfunnel {
+
+std::optional<Interval> wilson_interval(std::size_t k, std::size_t n, double z) {
+  if (n == 0 || k > n) return std::nullopt;
+  const double nn = static_cast<double>(n);
+  const double p = static_cast<double>(k) / nn;
+  const double z2 = z * z;
+  const double denom = 1.0 + z2 / nn;
+  const double centre = (p + z2 / (2.0 * nn)) / denom;
+  const double half = z * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn)) / denom;
+  // Clamp rounding noise at the ends (k == 0 gives exactly 0 in exact arithmetic).
+  return Interval{std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+Rate make_rate(std::size_t k, std::size_t n) {
+  Rate r;
+  r.numerator = k;
+  r.denominator = n;
+  if (n > 0) {
+    r.value = static_cast<double>(k) / static_cast<double>(n);
+    r.ci95 = wilson_interval(k, n);
+  }
+  return r;
+}
+
+std::optional<double> percentile(std::vector<double> values, double q) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const double h = (static_cast<double>(values.size()) - 1.0) * q;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, values.size() - 1);
+  return values[lo] + (h - static_cast<double>(lo)) * (values[hi] - values[lo]);
+}
+
+}  // namespace leadfunnel

@@ -1,0 +1,178 @@
+// Timestamp parsing is hand-written for the shapes exports really use, so that
+// it is exact (no locale, no normalisation of impossible dates) and fast. Time
+// zone rules come from the system tz database through Howard Hinnant's date/tz.
+#include "leadfunnel/timestamp.hpp"
+
+#include <date/date.h>
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <cstdint>
+
+namespace leadfunnel {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+/// A small cursor over the text; every reader returns false on mismatch.
+struct Cursor {
+  std::string_view s;
+  std::size_t i = 0;
+
+  bool done() const { return i >= s.size(); }
+  char peek() const { return done() ? '\0' : s[i]; }
+  bool eat(char c) {
+    if (peek() != c) return false;
+    ++i;
+    return true;
+  }
+  /// Reads exactly `n` digits.
+  bool digits(int n, int& out) {
+    int v = 0;
+    for (int k = 0; k < n; ++k) {
+      char c = peek();
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+      ++i;
+    }
+    out = v;
+    return true;
+  }
+};
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+TimestampParse fail(std::string why) { return TimestampParse{std::nullopt, std::move(why)}; }
+
+TimestampParse from_epoch(std::string_view text) {
+  std::int64_t v = 0;
+  for (char c : text) v = v * 10 + (c - '0');
+  if (text.size() <= 11) return TimestampParse{Timestamp{Instant{seconds{v}}, false}, {}};
+  return TimestampParse{Timestamp{Instant{milliseconds{v}}, false}, {}};
+}
+
+}  // namespace
+
+const date::time_zone* find_zone(std::string_view name) {
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone) {
+  const std::string_view text = trim(raw);
+  if (text.empty()) return fail("empty");
+  if (all_digits(text)) {
+    if (text.size() >= 9 && text.size() <= 14) return from_epoch(text);
+    return fail(fmt::format("'{}' is not a date (a number of {} digits is neither epoch seconds nor milliseconds)",
+                            text, text.size()));
+  }
+
+  Cursor c{text};
+  int y = 0, mo = 0, d = 0;
+  if (!c.digits(4, y) || !c.eat('-') || !c.digits(2, mo) || !c.eat('-') || !c.digits(2, d))
+    return fail(fmt::format("'{}' is not a recognised date; use YYYY-MM-DD[ HH:MM[:SS]][Z|+HH:MM]", text));
+  const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
+                                 date::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return fail(fmt::format("'{}' is not a real calendar date", text));
+  const date::local_days local_day{ymd};
+
+  if (c.done()) {
+    // A date alone is the start of that day in the zone. If midnight itself is
+    // skipped by a DST change, the day starts at the transition.
+    const auto info = zone.get_info(date::local_seconds{local_day});
+    Instant at{};
+    if (info.result == date::local_info::nonexistent)
+      at = std::chrono::time_point_cast<milliseconds>(info.second.begin);
+    else
+      at = std::chrono::time_point_cast<milliseconds>(
+          zone.to_sys(date::local_seconds{local_day}, date::choose::earliest));
+    return TimestampParse{Timestamp{at, true}, {}};
+  }
+
+  if (!c.eat('T') && !c.eat('t') && !c.eat(' '))
+    return fail(fmt::format("'{}' has unexpected text after the date", text));
+  int hh = 0, mm = 0, ss = 0;
+  if (!c.digits(2, hh) || !c.eat(':') || !c.digits(2, mm))
+    return fail(fmt::format("'{}' has no valid HH:MM time", text));
+  if (c.eat(':') && !c.digits(2, ss)) return fail(fmt::format("'{}' has invalid seconds", text));
+  int millis = 0;
+  if (c.peek() == '.' || c.peek() == ',') {
+    ++c.i;
+    int n = 0;
+    while (!c.done() && c.peek() >= '0' && c.peek() <= '9') {
+      if (n < 3) millis = millis * 10 + (c.peek() - '0');
+      ++n;
+      ++c.i;
+    }
+    if (n == 0) return fail(fmt::format("'{}' has an empty fraction of a second", text));
+    for (int k = n; k < 3; ++k) millis *= 10;
+  }
+  if (hh > 23 || mm > 59 || ss > 59)
+    return fail(fmt::format("'{}' has an impossible time of day", text));
+
+  const auto local_ms = date::local_time<milliseconds>{local_day} + std::chrono::hours{hh} +
+                        std::chrono::minutes{mm} + seconds{ss} + milliseconds{millis};
+
+  // Offset or zone designator.
+  if (c.peek() == ' ') {
+    ++c.i;
+    if (c.done()) return fail(fmt::format("'{}' ends with a space", text));
+  }
+  if (c.done()) {
+    const auto info = zone.get_info(std::chrono::floor<seconds>(local_ms));
+    if (info.result == date::local_info::nonexistent)
+      return fail(fmt::format("'{}' does not exist in {} (skipped by a daylight-saving change)", text,
+                              zone.name()));
+    // In a repeated hour the earlier instant is taken.
+    return TimestampParse{Timestamp{zone.to_sys(local_ms, date::choose::earliest), false}, {}};
+  }
+  const std::string_view rest = text.substr(c.i);
+  if (rest == "Z" || rest == "z" || rest == "UTC" || rest == "GMT")
+    return TimestampParse{Timestamp{Instant{local_ms.time_since_epoch()}, false}, {}};
+  if (c.peek() == '+' || c.peek() == '-') {
+    const int sign = c.peek() == '-' ? -1 : 1;
+    ++c.i;
+    int oh = 0, om = 0;
+    if (!c.digits(2, oh)) return fail(fmt::format("'{}' has an invalid UTC offset", text));
+    if (!c.done()) {
+      c.eat(':');
+      if (!c.digits(2, om)) return fail(fmt::format("'{}' has an invalid UTC offset", text));
+    }
+    if (!c.done() || oh > 23 || om > 59) return fail(fmt::format("'{}' has an invalid UTC offset", text));
+    const auto offset = std::chrono::minutes{sign * (oh * 60 + om)};
+    return TimestampParse{Timestamp{Instant{local_ms.time_since_epoch() - offset}, false}, {}};
+  }
+  return fail(fmt::format("'{}' has unexpected text after the time", text));
+}
+
+std::string format_utc(Instant at) {
+  return date::format("%Y-%m-%dT%H:%M:%SZ", std::chrono::floor<seconds>(at));
+}
+
+std::string format_local(Instant at, const date::time_zone& zone) {
+  const auto zt = date::make_zoned(&zone, std::chrono::floor<seconds>(at));
+  // %Ez gives the ISO 8601 extended offset, +00:00.
+  return date::format("%Y-%m-%dT%H:%M:%S%Ez", zt);
+}
+
+std::string local_date(Instant at, const date::time_zone& zone) {
+  const auto local = zone.to_local(std::chrono::floor<seconds>(at));
+  return date::format("%Y-%m-%d", date::floor<date::days>(local));
+}
+
+}  // namespace leadfunnel
