@@ -81,7 +81,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       "rates, breakdowns, time to convert and data quality. Reads each file once into memory; every row is either "
       "used or listed as rejected.");
   setup_report(*report, report_options);
-  report->footer(kExitCodes);
+  report->footer(std::string(
+                     "Examples:\n"
+                     "  leadfunnel report contacts.csv --by source --by month\n"
+                     "  leadfunnel report leads.csv --prospects deals.csv --map id=lead_id --format json | jq .conversion\n"
+                     "  leadfunnel report contacts.csv --config agreement.json --from 2026-01-01 --to 2026-07-01 "
+                     "--window 90d\n\n") +
+                 kExitCodes);
 
   InputOptions validate_options;
   CLI::App* validate = app.add_subcommand(

@@ -267,11 +267,20 @@ FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
   }
 
   // Notes that explain numbers a reader might otherwise misread.
-  for (std::size_t s = 1; s < kStageCount; ++s)
-    if (!data.stage_observable[s])
-      r.notes.push_back(fmt::format("no column or rule records the {} stage (map {} or add a stage rule); its counts "
-                                    "are only implied by later stages",
-                                    stage_name(static_cast<Stage>(s)), field_name(stage_field(static_cast<Stage>(s)))));
+  std::vector<std::string_view> unobserved;
+  bool prospect_observable = false;
+  for (std::size_t s = 1; s < kStageCount; ++s) {
+    if (!data.stage_observable[s]) unobserved.push_back(stage_name(static_cast<Stage>(s)));
+    if (s >= kProspect && data.stage_observable[s]) prospect_observable = true;
+  }
+  if (!prospect_observable)
+    r.notes.push_back("nothing in the input records prospect or a later stage, so the conversion is 0 by "
+                      "construction; map prospect_at (or opportunity_at, won_at), add a stage rule in the "
+                      "agreement, or pass --prospects");
+  if (!unobserved.empty())
+    r.notes.push_back(fmt::format("no column or rule records these stages: {}; their counts are only implied by "
+                                  "later stages (map the *_at column or add a stage rule)",
+                                  fmt::join(unobserved, ", ")));
   if (!has_created)
     r.notes.push_back("no column is mapped to created_at: every lead is in the cohort, and time to convert, --from, "
                       "--to, --window and period breakdowns are unavailable");

@@ -128,7 +128,11 @@ class Loader {
     if (prospects_) note_duplicate_headers(*prospects_);
 
     read_leads();
-    if (prospects_) read_prospects();
+    strict_reader_check(leads_, std::string::npos);
+    if (prospects_) {
+      read_prospects();
+      strict_reader_check(*prospects_, std::string::npos);
+    }
     finish();
     return std::move(out_);
   }
@@ -221,6 +225,14 @@ class Loader {
     out_.input.rejections.push_back(Rejection{file, line, column, reason});
   }
 
+  /// With --strict, a row the reader could not read at all, on a line before
+  /// `line`, is the first rejection: stop there.
+  void strict_reader_check(const RawTable& t, std::size_t line) {
+    if (!options_.strict) return;
+    for (const auto& r : t.rejections)
+      if (r.line < line) reject(r.file, r.line, r.column, r.reason);
+  }
+
   /// Parses every mapped timestamp of a row; false (and a rejection) on the first bad one.
   bool parse_times(const RawTable& t, const ColumnMapping& m, const RawRow& row,
                    std::array<std::optional<Timestamp>, kFieldCount>& times) {
@@ -243,6 +255,7 @@ class Loader {
     const auto rules = bind_rules(options_.agreement ? &*options_.agreement : nullptr, leads_);
     const std::size_t id_col = lead_map_[Field::Id]->column;
     for (const auto& row : leads_.rows) {
+      strict_reader_check(leads_, row.line);
       const std::string id(trim(row.fields[id_col]));
       if (id.empty()) {
         reject(leads_.path, row.line, leads_.columns[id_col], "the lead id is blank; every lead needs an id");
@@ -297,6 +310,7 @@ class Loader {
     const bool created_is_prospect = !prospect_map_[Field::ProspectAt] && prospect_map_[Field::CreatedAt];
     std::vector<bool> filled(out_.leads.size() * out_.by.size(), false);
     for (const auto& row : p.rows) {
+      strict_reader_check(p, row.line);
       const std::string id(trim(row.fields[id_col]));
       if (id.empty()) {
         reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
@@ -426,16 +440,6 @@ std::optional<Period> period_from_name(std::string_view name) {
 
 Dataset build_dataset(RawTable leads, std::optional<RawTable> prospects, const LoadOptions& options) {
   if (!options.zone) throw Error(ExitCode::Internal, "build_dataset called without a time zone");
-  if (options.strict) {
-    // Rows the reader could not read at all are the first rejections.
-    for (const RawTable* t : {&leads, prospects ? &*prospects : nullptr}) {
-      if (!t || t->rejections.empty()) continue;
-      const auto& r = t->rejections.front();
-      throw InputError(r.file, r.line, r.column,
-                       fmt::format("{}:{}: {} (stopped by --strict; drop --strict to skip such rows and report them)",
-                                   r.file, r.line, r.reason));
-    }
-  }
   return Loader(std::move(leads), std::move(prospects), options).run();
 }
 

@@ -18,6 +18,15 @@ std::string cell(std::string_view s) {
   return out;
 }
 
+/// One list item; nested lines (indented in the text report) stay nested.
+std::string bullet(std::string_view line) {
+  std::size_t indent = 0;
+  while (indent < line.size() && line[indent] == ' ') ++indent;
+  line.remove_prefix(indent);
+  if (line.substr(0, 2) == "- ") line.remove_prefix(2);
+  return fmt::format("{}- {}\n", indent ? "  " : "", cell(line));
+}
+
 std::string grid_markdown(const detail::Grid& g) {
   std::string out = "|";
   for (const auto& h : g.header) out += fmt::format(" {} |", cell(h));
@@ -40,12 +49,12 @@ std::string render_markdown(const Report& report) {
   for (const auto& s : detail::build_sections(report)) {
     out += "## " + cell(s.title) + "\n\n";
     if (!s.lines.empty()) {
-      for (const auto& l : s.lines) out += "- " + cell(l) + "\n";
+      for (const auto& l : s.lines) out += bullet(l);
       out += "\n";
     }
     if (!s.grid.header.empty()) out += grid_markdown(s.grid) + "\n";
     if (!s.after.empty()) {
-      for (const auto& l : s.after) out += "- " + cell(l) + "\n";
+      for (const auto& l : s.after) out += bullet(l);
       out += "\n";
     }
   }

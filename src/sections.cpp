@@ -21,11 +21,10 @@ Section input_section(const Report& r) {
     if (f.bom) dialect += ", BOM";
     s.lines.push_back(fmt::format("{} ({}): {}; {} read, {} used, {} rejected", f.role, dialect, f.path, f.rows_read,
                                   f.rows_used, f.rows_rejected));
-    std::vector<std::string> m;
+    if (f.mapping.empty()) s.lines.push_back("  mapping: (none)");
     for (const auto& mc : f.mapping)
-      m.push_back(fmt::format("{} <- \"{}\"{}", field_name(mc.field), mc.column,
-                              mc.origin == MappingOrigin::Auto ? "" : fmt::format(" ({})", origin_name(mc.origin))));
-    s.lines.push_back(fmt::format("  mapping: {}", m.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(m, ", "))));
+      s.lines.push_back(fmt::format("  {:<15} <- \"{}\" ({})", field_name(mc.field), printable(mc.column, 50),
+                                    origin_name(mc.origin)));
   }
   s.lines.push_back(fmt::format("rows: {} read = {} used + {} rejected{}", in.rows_read, in.rows_used, in.rows_rejected,
                                 in.orphans ? fmt::format(" (of which {} orphan prospects rows)", in.orphans) : ""));
