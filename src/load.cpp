@@ -202,11 +202,9 @@ class Loader {
           }
         }
         if (key.column.empty())
-          throw UsageError(unknown_column_message(
-              fmt::format("--by {}: not a field (source, campaign, owner, status), not a period (day, week, month, "
-                          "quarter, year), and",
-                          name),
-              name, tables));
+          throw UsageError(unknown_column_message(fmt::format("--by {}", name), name, tables) +
+                           ". Besides columns, --by takes a field (source, campaign, owner, status) or a period "
+                           "(day, week, month, quarter, year)");
       }
       out_.by.push_back(key);
       segment_sources_.push_back(src);
@@ -229,8 +227,11 @@ class Loader {
   /// `line`, is the first rejection: stop there.
   void strict_reader_check(const RawTable& t, std::size_t line) {
     if (!options_.strict) return;
-    for (const auto& r : t.rejections)
-      if (r.line < line) reject(r.file, r.line, r.column, r.reason);
+    // The reader lists its rejections in line order, so the first is the earliest.
+    if (!t.rejections.empty() && t.rejections.front().line < line) {
+      const Rejection& r = t.rejections.front();
+      reject(r.file, r.line, r.column, r.reason);
+    }
   }
 
   /// Parses every mapped timestamp of a row; false (and a rejection) on the first bad one.

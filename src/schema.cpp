@@ -191,7 +191,8 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
   std::optional<std::string> best;
   std::size_t best_d = 0;
   for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(w, lower(c));
+    // Compare both as typed and normalized, so "lead id" finds "Lead_ID".
+    const std::size_t d = std::min(edit_distance(w, lower(c)), edit_distance(normalize_header(word), normalize_header(c)));
     if (!best || d < best_d) {
       best = c;
       best_d = d;
