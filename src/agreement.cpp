@@ -133,7 +133,10 @@ Agreement parse_agreement(std::string_view text, const std::string& path) {
     for (std::size_t i = 0; i < kStageCount; ++i) stage_names.emplace_back(stage_name(static_cast<Stage>(i)));
     for (const auto& [key, value] : stages.items()) {
       auto s = stage_from_name(key);
-      if (!s || *s == Stage::Lead) {
+      if (s && *s == Stage::Lead)
+        fail(path, "\"stages\": \"lead\" takes no rule: every row of the leads file is a lead (stages with rules: "
+                   "mql, handoff, prospect, opportunity, won)");
+      if (!s) {
         std::string hint;
         if (auto near = closest_match(key, stage_names)) hint = fmt::format("; did you mean \"{}\"?", *near);
         fail(path, fmt::format("\"stages\": unknown stage \"{}\"{} (stages with rules: mql, handoff, "

@@ -38,7 +38,8 @@ char sniff_delimiter(std::string_view data) {
     // Share of records as wide as the header, weighted a little by width so
     // that a delimiter splitting into more consistent columns wins ties.
     const double consistency = static_cast<double>(widths[header_width]) / static_cast<double>(records);
-    const double penalty = static_cast<double>(problems) / static_cast<double>(records + problems);
+    const double penalty = static_cast<double>(problems + reader.stray_quotes()) /
+                           static_cast<double>(records + problems);
     const double score = consistency - penalty + static_cast<double>(header_width) * 1e-4;
     if (score > best_score) {
       best_score = score;
@@ -140,6 +141,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
       const std::size_t begin = pos_;
       while (pos_ < n && data_[pos_] != delimiter_ && !is_line_end(data_[pos_])) ++pos_;
       field.assign(data_.substr(begin, pos_ - begin));
+      if (field.find('"') != std::string::npos) ++stray_quotes_;
     }
     record.fields.push_back(std::move(field));
     if (pos_ >= n) break;

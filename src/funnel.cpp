@@ -22,7 +22,9 @@ struct LeadView {
   bool mature = true;
   std::array<bool, kStageCount> reached{};
   std::array<bool, kStageCount> direct{};
-  /// When the stage was reached: its own date, else the earliest later one.
+  /// When the stage was reached: the earliest date of it or any later stage
+  /// (reaching a later stage means this one was passed by then, even when
+  /// the export dates the stages out of order).
   std::array<std::optional<Instant>, kStageCount> when{};
 };
 
@@ -108,7 +110,7 @@ FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
       for (std::size_t s = 1; s < kStageCount; ++s) {
         if (!v.reached[s]) continue;
         if (!v.when[s] || *v.when[s] - *created > *opt.window) {
-          if (s == kProspect && !v.when[s]) ++r.quality.undated_conversions;
+          if (s == kProspect && !v.when[s] && v.mature) ++r.quality.undated_conversions;
           v.reached[s] = false;
         }
       }
@@ -258,7 +260,7 @@ FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
       });
     } else {
       std::stable_sort(b.segments.begin(), b.segments.end(), [](const Segment& x, const Segment& y) {
-        if (x.leads + x.immature != y.leads + y.immature) return x.leads + x.immature > y.leads + y.immature;
+        if (x.leads != y.leads) return x.leads > y.leads;
         if (x.key.has_value() != y.key.has_value()) return x.key.has_value();
         return x.key < y.key;
       });

@@ -23,13 +23,16 @@ class FlatObject : public nlohmann::json_sax<json> {
   std::string problem;
   std::string top_kind;  // what the top-level value was, when not an object
 
-  bool null() override { return scalar(""); }
-  bool boolean(bool v) override { return scalar(v ? "true" : "false"); }
-  bool number_integer(number_integer_t v) override { return scalar(std::to_string(v)); }
-  bool number_unsigned(number_unsigned_t v) override { return scalar(std::to_string(v)); }
-  bool number_float(number_float_t, const string_t& s) override { return scalar(s); }
-  bool string(string_t& v) override { return scalar(v); }
-  bool binary(binary_t&) override { return scalar(""); }
+  // Top-level values become text (null is blank); values inside nested
+  // objects and arrays keep their JSON type, and the nested value is kept as
+  // its JSON text.
+  bool null() override { return scalar("", json(nullptr)); }
+  bool boolean(bool v) override { return scalar(v ? "true" : "false", json(v)); }
+  bool number_integer(number_integer_t v) override { return scalar(std::to_string(v), json(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return scalar(std::to_string(v), json(v)); }
+  bool number_float(number_float_t v, const string_t& s) override { return scalar(s, json(v)); }
+  bool string(string_t& v) override { return scalar(v, json(v)); }
+  bool binary(binary_t&) override { return scalar("", json(nullptr)); }
 
   bool start_object(std::size_t) override {
     if (depth_ == 0) {
@@ -75,7 +78,7 @@ class FlatObject : public nlohmann::json_sax<json> {
     return p == std::string::npos ? s : s.substr(p + 2);
   }
 
-  bool scalar(std::string text) {
+  bool scalar(std::string text, json value) {
     if (depth_ == 0) {
       top_kind = "a scalar value";
       return false;
@@ -84,7 +87,7 @@ class FlatObject : public nlohmann::json_sax<json> {
       fields.emplace_back(current_key_, std::move(text));
       return true;
     }
-    add_nested(json(std::move(text)));
+    add_nested(std::move(value));
     return true;
   }
   void open_nested(json v) {

@@ -125,7 +125,11 @@ class Loader {
     if (options_.agreement) check_rules(tables);
     resolve_by(tables);
     note_duplicate_headers(leads_);
-    if (prospects_) note_duplicate_headers(*prospects_);
+    note_ambiguous(leads_, lead_map_);
+    if (prospects_) {
+      note_duplicate_headers(*prospects_);
+      note_ambiguous(*prospects_, prospect_map_);
+    }
 
     read_leads();
     strict_reader_check(leads_, std::string::npos);
@@ -163,6 +167,16 @@ class Loader {
                                                  t.path, t.columns[i], i + 1, j + 1));
           break;
         }
+  }
+
+  void note_ambiguous(const RawTable& t, const ColumnMapping& m) {
+    for (const auto& [field, cols] : m.ambiguous) {
+      std::vector<std::string> names;
+      for (std::size_t c : cols) names.push_back(fmt::format("\"{}\"", t.columns[c]));
+      out_.input.notes.push_back(fmt::format("{}: {} was not mapped because several columns could be it ({}); "
+                                             "choose one with --map {}=COLUMN",
+                                             t.path, field_name(field), fmt::join(names, ", "), field_name(field)));
+    }
   }
 
   void resolve_by(const std::vector<const RawTable*>& tables) {
@@ -270,7 +284,10 @@ class Loader {
         continue;
       }
       std::array<std::optional<Timestamp>, kFieldCount> times{};
-      if (!parse_times(leads_, lead_map_, row, times)) continue;
+      if (!parse_times(leads_, lead_map_, row, times)) {
+        rejected_leads_.emplace(id, row.line);
+        continue;
+      }
 
       Lead lead;
       lead.id = id;
@@ -318,6 +335,12 @@ class Loader {
         continue;
       }
       auto it = index_.find(id);
+      if (auto rl = rejected_leads_.find(id); it == index_.end() && rl != rejected_leads_.end()) {
+        reject(p.path, row.line, p.columns[id_col],
+               fmt::format("its lead \"{}\" ({} line {}) was rejected, so this row cannot be joined; fix that row",
+                           printable(id), leads_.path, rl->second));
+        continue;
+      }
       if (it == index_.end()) {
         ++out_.input.orphans;
         reject(p.path, row.line, p.columns[id_col],
@@ -329,7 +352,13 @@ class Loader {
       if (!parse_times(p, prospect_map_, row, times)) continue;
 
       Lead& lead = out_.leads[it->second];
-      lead.flagged[static_cast<std::size_t>(Stage::Prospect)] = true;
+      // A row makes its lead a prospect. When the row dates that (its own
+      // prospect or creation date, or a later stage), the date decides, so
+      // --as-of and --window apply; an undated row marks the stage as reached.
+      bool dated = created_is_prospect && times[static_cast<std::size_t>(Field::CreatedAt)].has_value();
+      for (std::size_t s = static_cast<std::size_t>(Stage::Prospect); s < kStageCount; ++s)
+        dated = dated || times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))].has_value();
+      if (!dated) lead.flagged[static_cast<std::size_t>(Stage::Prospect)] = true;
       for (std::size_t s = 1; s < kStageCount; ++s) {
         const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
         if (t) keep_earliest(lead.at[s], lead.date_only[s], *t);
@@ -404,6 +433,9 @@ class Loader {
 
     for (Field f : all_fields())
       out_.has_field[static_cast<std::size_t>(f)] = lead_map_[f].has_value() || (prospects_ && prospect_map_[f]);
+    // Only the leads file says when a lead was created; in the prospects file
+    // created_at is the prospect's own date.
+    out_.has_field[static_cast<std::size_t>(Field::CreatedAt)] = lead_map_[Field::CreatedAt].has_value();
     out_.two_files = prospects_.has_value();
     for (std::size_t s = 0; s < kStageCount; ++s) {
       const Stage stage = static_cast<Stage>(s);
@@ -424,6 +456,7 @@ class Loader {
   ColumnMapping prospect_map_;
   std::vector<SegmentSource> segment_sources_;
   std::unordered_map<std::string, std::size_t> index_;
+  std::unordered_map<std::string, std::size_t> rejected_leads_;  ///< id -> line, for rows rejected for a bad date
   std::size_t prospect_rows_used_ = 0;
   Dataset out_;
 };

@@ -168,21 +168,22 @@ ColumnMapping map_columns(const std::vector<std::string>& columns, const std::ve
     if (auto col = find_column(columns, req.column)) taken[*col] = true;
 
   for (const auto& syn : synonym_table()) {
-    std::optional<std::size_t> match;
-    bool ambiguous = false;
+    std::vector<std::size_t> matches;
     for (std::size_t i = 0; i < columns.size(); ++i) {
       if (taken[i]) continue;
-      if (std::find(syn.names.begin(), syn.names.end(), normalized[i]) == syn.names.end()) continue;
-      if (match) ambiguous = true;
-      match = i;
+      if (std::find(syn.names.begin(), syn.names.end(), normalized[i]) != syn.names.end()) matches.push_back(i);
     }
-    if (match && !ambiguous) {
-      mapping[syn.field] = FieldBinding{*match, MappingOrigin::Auto};
-      taken[*match] = true;
+    if (matches.size() == 1) {
+      mapping[syn.field] = FieldBinding{matches[0], MappingOrigin::Auto};
+      taken[matches[0]] = true;
+    } else if (matches.size() > 1) {
+      mapping.ambiguous.emplace_back(syn.field, matches);
     }
   }
   for (const auto& req : requests)
     if (auto col = find_column(columns, req.column)) mapping[req.field] = FieldBinding{*col, req.origin};
+  // A request settles an ambiguity about its field.
+  std::erase_if(mapping.ambiguous, [&](const auto& a) { return mapping[a.first].has_value(); });
   return mapping;
 }
 

@@ -13,8 +13,11 @@ std::optional<Interval> wilson_interval(std::size_t k, std::size_t n, double z) 
   const double denom = 1.0 + z2 / nn;
   const double centre = (p + z2 / (2.0 * nn)) / denom;
   const double half = z * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn)) / denom;
-  // Clamp rounding noise at the ends (k == 0 gives exactly 0 in exact arithmetic).
-  return Interval{std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // In exact arithmetic k == 0 starts at 0 and k == n ends at 1; floating
+  // point leaves crumbs there, so those ends are set exactly.
+  const double low = k == 0 ? 0.0 : std::max(0.0, centre - half);
+  const double high = k == n ? 1.0 : std::min(1.0, centre + half);
+  return Interval{low, high};
 }
 
 Rate make_rate(std::size_t k, std::size_t n) {

@@ -16,7 +16,7 @@ namespace leadfunnel {
 struct StageRule {
   std::string column;
   std::vector<std::string> values;  ///< reached when the value is one of these (trimmed, case-insensitive)
-  bool flag = false;                ///< reached when the value is true/1/yes/y/sim/x
+  bool flag = false;                ///< reached when the value is 1/true/t/yes/y/sim/s/x
 };
 
 /// What an agreement file says; empty members were not set.

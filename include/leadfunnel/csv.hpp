@@ -44,6 +44,10 @@ class CsvReader {
   /// Blank lines skipped so far.
   std::size_t blank_lines() const { return blank_lines_; }
 
+  /// Unquoted fields read so far that contain a quote character: legal but
+  /// unusual, and a sign of a wrong delimiter when sniffing.
+  std::size_t stray_quotes() const { return stray_quotes_; }
+
  private:
   void skip_line_end();
 
@@ -52,6 +56,7 @@ class CsvReader {
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t blank_lines_ = 0;
+  std::size_t stray_quotes_ = 0;
 };
 
 }  // namespace leadfunnel

@@ -64,6 +64,8 @@ struct FieldBinding {
 /// The columns of one file that give each canonical field.
 struct ColumnMapping {
   std::array<std::optional<FieldBinding>, kFieldCount> fields;
+  /// Fields left unbound because several columns matched them, with those columns.
+  std::vector<std::pair<Field, std::vector<std::size_t>>> ambiguous;
   const std::optional<FieldBinding>& operator[](Field f) const { return fields[static_cast<std::size_t>(f)]; }
   std::optional<FieldBinding>& operator[](Field f) { return fields[static_cast<std::size_t>(f)]; }
 };
