@@ -15,9 +15,14 @@
 namespace leadfunnel {
 namespace {
 
+/// The file's columns for a message: quoted, control characters escaped, and
+/// cut after the first 60 so that a binary file does not flood the terminal.
 std::string column_list(const RawTable& t) {
+  constexpr std::size_t kMax = 60;
   std::vector<std::string> quoted;
-  for (const auto& c : t.columns) quoted.push_back(fmt::format("\"{}\"", c));
+  for (std::size_t i = 0; i < t.columns.size() && i < kMax; ++i)
+    quoted.push_back(fmt::format("\"{}\"", printable(t.columns[i], 40)));
+  if (t.columns.size() > kMax) quoted.push_back(fmt::format("... ({} more)", t.columns.size() - kMax));
   return fmt::format("{}: {}", t.path, fmt::join(quoted, ", "));
 }
 
@@ -146,8 +151,8 @@ class Loader {
     if (m[Field::Id]) return;
     throw InputError(t.path, 1, "",
                      fmt::format("{}:1: no column was recognised as the lead id; name it with --map id=COLUMN "
-                                 "(columns: {})",
-                                 t.path, fmt::join(t.columns, ", ")));
+                                 "(columns of {})",
+                                 t.path, column_list(t)));
   }
 
   void check_rules(const std::vector<const RawTable*>& tables) {
@@ -197,8 +202,8 @@ class Loader {
         if (lead_map_[*f]) src.lead_column = lead_map_[*f]->column;
         if (prospects_ && prospect_map_[*f]) src.prospect_column = prospect_map_[*f]->column;
         if (src.lead_column == std::string::npos && src.prospect_column == std::string::npos)
-          throw UsageError(fmt::format("--by {}: no column is mapped to {}; use --map {}=COLUMN (columns: {})", name,
-                                       name, name, fmt::join(leads_.columns, ", ")));
+          throw UsageError(fmt::format("--by {}: no column is mapped to {}; use --map {}=COLUMN (columns of {})", name,
+                                       name, name, column_list(leads_)));
         key.column = src.lead_column != std::string::npos ? leads_.columns[src.lead_column]
                                                           : prospects_->columns[src.prospect_column];
         key.file = src.lead_column != std::string::npos ? leads_.path : prospects_->path;

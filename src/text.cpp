@@ -29,7 +29,10 @@ std::string printable(std::string_view s, std::size_t max_len) {
     else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
     else out += c;
     if (out.size() > max_len) {
-      out.resize(max_len);
+      // Cut on a character boundary, never inside a UTF-8 sequence.
+      std::size_t cut = max_len;
+      while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+      out.resize(cut);
       out += "...";
       break;
     }

@@ -170,7 +170,7 @@ TEST_CASE("load: a file without an id column is an input error", "[load]") {
     CHECK(e.path() == "leads.csv");
     CHECK(e.line() == 1);
     CHECK(contains(e.what(), "--map id=COLUMN"));
-    CHECK(contains(e.what(), "name, created_at"));
+    CHECK(contains(e.what(), "\"name\", \"created_at\""));
   }
 }
 
