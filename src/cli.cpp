@@ -96,7 +96,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       "row. With --format json it prints the report's input section.");
   setup_input(*validate, validate_options);
   validate->footer(kExitCodes);
-  for (CLI::App* sub : {report, validate})
+  InitOptions init_options;
+  CLI::App* init = app.add_subcommand(
+      "init",
+      "Write a commented starter agreement (column mapping, a calendar, example targets) to stdout or -o FILE. "
+      "Given an export, the column mapping is filled from its headers where leadfunnel can tell.");
+  setup_init(*init, init_options);
+  for (CLI::App* sub : {report, validate, init})
     sub->set_version_flag("--version", std::string("leadfunnel ") + LEADFUNNEL_VERSION);
 
   std::vector<std::string> argv_store{"leadfunnel"};
@@ -115,6 +121,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   const RunContext ctx{out, err, now};
   try {
     if (report->parsed()) return run_report(report_options, ctx);
+    if (init->parsed()) return run_init(init_options, ctx);
     return run_validate(validate_options, ctx);
   } catch (const Error& e) {
     err << "leadfunnel: error: " << e.what() << "\n";
@@ -162,32 +169,32 @@ ResolvedInput resolve_input(const InputOptions& o, Instant now) {
   return r;
 }
 
-void write_output(const std::string& text, const InputOptions& o, std::ostream& out) {
-  if (!o.output || *o.output == "-") {
+void write_output(const std::string& text, const std::optional<std::string>& output, std::ostream& out) {
+  if (!output || *output == "-") {
     out << text;
     out.flush();
     return;
   }
   // Write next to the target and rename, so a reader never sees half a report.
-  const std::filesystem::path target(*o.output);
+  const std::filesystem::path target(*output);
   const std::filesystem::path tmp =
       target.parent_path() / fmt::format(".{}.tmp-{}", target.filename().string(), static_cast<long>(::getpid()));
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error(ExitCode::CantCreate, fmt::format("{}: cannot create the output file; check the folder exists and is writable", *o.output));
+    if (!f) throw Error(ExitCode::CantCreate, fmt::format("{}: cannot create the output file; check the folder exists and is writable", *output));
     f << text;
     f.flush();
     if (!f) {
       std::error_code ec;
       std::filesystem::remove(tmp, ec);
-      throw Error(ExitCode::Io, fmt::format("{}: write failed (disk full?)", *o.output));
+      throw Error(ExitCode::Io, fmt::format("{}: write failed (disk full?)", *output));
     }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, target, ec);
   if (ec) {
     std::filesystem::remove(tmp, ec);
-    throw Error(ExitCode::CantCreate, fmt::format("{}: cannot replace the output file: {}", *o.output, ec.message()));
+    throw Error(ExitCode::CantCreate, fmt::format("{}: cannot replace the output file: {}", *output, ec.message()));
   }
 }
 

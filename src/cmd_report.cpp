@@ -7,6 +7,9 @@
 // cumulative rates ("ever reached": skipped stages are implied and counted);
 // breakdowns by field, column or period (--by); median and p90 time to
 // convert; and data-quality counters. Reads each file into memory once.
+// With an agreement (--config), it also measures the service agreement: clock
+// targets on the wall clock or a working calendar, volume targets per week or
+// month, rate targets; --fail-on-breach turns a missed target into exit 1.
 // Defaults: --as-of now, --tz UTC (or the agreement's), --format table,
 // --max-rejected 0.
 #include <CLI/CLI.hpp>
@@ -30,6 +33,10 @@ void setup_report(CLI::App& app, ReportOptions& o) {
                  "Count a conversion only within DURATION of lead creation (e.g. 90d, 2w, 36h); leads whose window "
                  "is still open at --as-of are reported as immature and left out of every rate")
       ->type_name("DURATION");
+  app.add_flag("--fail-on-breach", o.fail_on_breach,
+               "Exit 1 when any target of the agreement (--config) is missed; the report is still printed");
+  app.add_flag("-q,--quiet", o.quiet,
+               "Print nothing when the exit status is 0 (for cron); -o FILE is still written");
 }
 
 int run_report(const ReportOptions& o, const RunContext& ctx) {
@@ -73,9 +80,19 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
   if (f.to) report.meta.to = format_utc(*f.to);
   report.input = data.input;
   report.funnel = compute_funnel(data, f);
+  report.sla = evaluate_sla(data, in.load.agreement ? *in.load.agreement : Agreement{}, f);
 
-  write_output(render(report, in.format), o.input, ctx.out);
-  return rejection_status(report.input, o.input.max_rejected, ctx.err);
+  int status = rejection_status(report.input, o.input.max_rejected, ctx.err);
+  if (status == 0 && o.fail_on_breach && report.sla->any_missed()) {
+    std::vector<std::string> missed;
+    for (const auto& t : report.sla->targets)
+      if (t.pass == false) missed.push_back(fmt::format("\"{}\"", t.target.name));
+    ctx.err << fmt::format("leadfunnel: target(s) missed: {}\n", fmt::join(missed, ", "));
+    status = static_cast<int>(ExitCode::Alert);
+  }
+  if (o.quiet && status == 0 && !o.input.output) return 0;
+  write_output(render(report, in.format), o.input.output, ctx.out);
+  return status;
 }
 
 }  // namespace leadfunnel

@@ -21,7 +21,7 @@ int run_validate(const InputOptions& options, const RunContext& ctx) {
   report.meta.as_of = format_utc(in.as_of);
   report.meta.tz = in.tz_name;
   report.input = data.input;
-  write_output(render(report, in.format), options, ctx.out);
+  write_output(render(report, in.format), options.output, ctx.out);
   return rejection_status(report.input, options.max_rejected, ctx.err);
 }
 

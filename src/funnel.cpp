@@ -17,20 +17,42 @@ constexpr double kMsPerHour = 3600.0 * 1000.0;
 constexpr auto kProspect = static_cast<std::size_t>(Stage::Prospect);
 
 /// What one lead contributes, worked out once.
-struct LeadView {
+struct LeadView : LeadProgress {
   bool in_cohort = false;
   bool mature = true;
-  std::array<bool, kStageCount> reached{};
-  std::array<bool, kStageCount> direct{};
-  /// When the stage was reached: the earliest date of it or any later stage
-  /// (reaching a later stage means this one was passed by then, even when
-  /// the export dates the stages out of order).
-  std::array<std::optional<Instant>, kStageCount> when{};
 };
 
 std::string iso(Instant t) { return format_utc(t); }
 
 }  // namespace
+
+LeadProgress lead_progress(const Lead& lead, Instant as_of) {
+  LeadProgress p;
+  p.known = lead.at;
+  for (std::size_t s = 1; s < kStageCount; ++s)
+    if (p.known[s] && *p.known[s] > as_of) p.known[s].reset();
+  // "Ever reached": a stage counts if it, or any later stage, was reached.
+  std::optional<Instant> earliest_later;
+  bool later_reached = false;
+  for (std::size_t s = kStageCount; s-- > 0;) {
+    p.direct[s] = s == 0 || p.known[s].has_value() || lead.flagged[s];
+    if (p.known[s] && (!earliest_later || *p.known[s] < *earliest_later)) earliest_later = p.known[s];
+    p.when[s] = s == 0 ? lead.at[0] : earliest_later;
+    later_reached = later_reached || p.direct[s];
+    p.reached[s] = later_reached;
+  }
+  return p;
+}
+
+bool in_cohort(const Lead& lead, const FunnelOptions& opt, bool has_created) {
+  const auto& created = lead.at[0];
+  if (created) {
+    if (*created > opt.as_of) return false;
+    if ((opt.from && *created < *opt.from) || (opt.to && *created >= *opt.to)) return false;
+    return true;
+  }
+  return !(has_created && (opt.from || opt.to || opt.window));
+}
 
 std::string period_key(Instant at, Period period, const date::time_zone& zone) {
   const auto local = zone.to_local(std::chrono::floor<std::chrono::seconds>(at));
@@ -82,28 +104,17 @@ FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
     v.in_cohort = true;
 
     // Events after as_of have not happened yet, as far as this report knows.
-    std::array<std::optional<Instant>, kStageCount> known = lead.at;
+    static_cast<LeadProgress&>(v) = lead_progress(lead, opt.as_of);
+    const auto& known = v.known;
     for (std::size_t s = 1; s < kStageCount; ++s) {
-      if (known[s] && *known[s] > opt.as_of) {
+      if (lead.at[s] && !known[s]) {
         ++r.quality.events_after_as_of;
         r.quality.issues.push_back({lead.id, lead.line, "after_as_of",
                                     fmt::format("{} {} is after as-of; not counted", field_name(stage_field(static_cast<Stage>(s))),
-                                                iso(*known[s]))});
-        known[s].reset();
+                                                iso(*lead.at[s]))});
       }
     }
     if (opt.window && created && *created + *opt.window > opt.as_of) v.mature = false;
-
-    // "Ever reached": a stage counts if it, or any later stage, was reached.
-    std::optional<Instant> earliest_later;
-    bool later_reached = false;
-    for (std::size_t s = kStageCount; s-- > 0;) {
-      v.direct[s] = s == 0 || known[s].has_value() || lead.flagged[s];
-      if (known[s] && (!earliest_later || *known[s] < *earliest_later)) earliest_later = known[s];
-      v.when[s] = s == 0 ? created : earliest_later;
-      later_reached = later_reached || v.direct[s];
-      v.reached[s] = later_reached;
-    }
     // With a window, a stage counts only if reached within it; a stage reached
     // with no date at all cannot be shown to be inside the window.
     if (opt.window && created) {

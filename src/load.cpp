@@ -306,6 +306,7 @@ class Loader {
       }
       if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) lead.first_touch_at = t->at;
       if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) lead.lost_at = t->at;
+      if (lead_map_[Field::Owner]) lead.owner = std::string(trim(row.fields[lead_map_[Field::Owner]->column]));
       for (const auto& r : rules)
         if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
       lead.segments.resize(out_.by.size());
@@ -376,6 +377,8 @@ class Loader {
       if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)])
         keep_earliest(lead.first_touch_at, unused, *t);
       if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) keep_earliest(lead.lost_at, unused, *t);
+      if (lead.owner.empty() && prospect_map_[Field::Owner])
+        lead.owner = std::string(trim(row.fields[prospect_map_[Field::Owner]->column]));
       for (const auto& r : rules)
         if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
       // Segment values missing from the leads file come from the first

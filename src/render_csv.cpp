@@ -123,6 +123,51 @@ std::string render_csv(const Report& report) {
     for (const auto& q : f.quality.issues)
       w.add(Row{"data_quality_issue", {}, q.lead_id, {}, q.kind, {}, {}, std::to_string(q.line), {}, q.detail});
   }
+  if (report.sla) {
+    // SLA rows: key = target name; segment = owner or period; stage = the clock or stage pair.
+    for (const auto& q : report.sla->issues)
+      w.add(Row{"data_quality_issue", {}, q.lead_id, {}, q.kind, {}, {}, std::to_string(q.line), {}, q.detail});
+    for (const auto& r : report.sla->targets) {
+      const Target& t = r.target;
+      const std::string& name = t.name;
+      w.measure("sla", "pass", r.pass ? (*r.pass ? "true" : "false") : "", name);
+      if (t.kind == Target::Kind::Clock) {
+        const std::string st = fmt::format("{} -> {}", event_name(t.from_event), event_name(t.to_event));
+        w.measure("sla", "threshold", fmt::format("{}", t.share), name, {}, st);
+        auto counts = [&](const ClockCounts& c, const std::string& segment) {
+          w.measure("sla", "met", std::to_string(c.met), name, segment, st);
+          w.measure("sla", "breached", std::to_string(c.breached), name, segment, st);
+          w.measure("sla", "pending", std::to_string(c.pending), name, segment, st);
+          w.rate("sla", c.compliance, name, segment, st, "compliance_");
+          w.measure("sla", r.business_clock ? "median_business_hours" : "median_hours", Writer::num(c.median_hours), name, segment, st);
+          w.measure("sla", r.business_clock ? "p90_business_hours" : "p90_hours", Writer::num(c.p90_hours), name, segment, st);
+        };
+        counts(r.all, "");
+        for (const auto& o : r.by_owner) counts(o, o.owner ? "owner:" + *o.owner : "owner:");
+        auto cases = [&](const std::vector<ClockCase>& list, const char* section) {
+          for (const auto& c : list)
+            w.add(Row{section, name, c.lead_id, st, c.owner, Writer::num(c.delay_hours), {}, std::to_string(c.line), {},
+                      fmt::format("start {}; end {}; due {}", format_utc(c.start), c.end ? format_utc(*c.end) : "never",
+                                  c.due ? format_utc(*c.due) : "n/a")});
+        };
+        cases(r.breaches, "sla_breach");
+        cases(r.pending, "sla_pending");
+      } else if (t.kind == Target::Kind::Volume) {
+        w.measure("sla", "threshold", std::to_string(t.at_least), name, {}, std::string(stage_name(t.stage)));
+        for (const auto& p : r.periods) {
+          w.measure("sla", "count", std::to_string(p.count), name, p.key, std::string(stage_name(t.stage)));
+          w.measure("sla", "attainment", fmt::format("{}", p.attainment), name, p.key, std::string(stage_name(t.stage)));
+          w.measure("sla", "complete", p.complete ? "true" : "false", name, p.key, std::string(stage_name(t.stage)));
+        }
+      } else {
+        const std::string st = pair_text(t.from_stage, t.to_stage);
+        w.measure("sla", "threshold", fmt::format("{}", t.rate), name, {}, st);
+        w.measure("sla", "leads", std::to_string(r.rate.denominator), name, {}, st);
+        w.measure("sla", "reached", std::to_string(r.rate.numerator), name, {}, st);
+        w.rate("sla", r.rate, name, {}, st);
+      }
+    }
+  }
   return w.take();
 }
 

@@ -168,6 +168,133 @@ void add_funnel(ojson& j, const FunnelResult& f, const InputSummary& in, bool wi
   j["notes"] = f.notes;
 }
 
+ojson instant(const std::optional<Instant>& t) { return t ? ojson(format_utc(*t)) : ojson(nullptr); }
+
+ojson clock_counts(const ClockCounts& c) {
+  ojson j;
+  j["met"] = c.met;
+  j["breached"] = c.breached;
+  j["pending"] = c.pending;
+  j = rate_fields(j, c.compliance);
+  j["median_hours"] = opt(c.median_hours);
+  j["p90_hours"] = opt(c.p90_hours);
+  return j;
+}
+
+ojson clock_case(const ClockCase& c) {
+  return ojson{{"lead_id", c.lead_id},
+               {"owner", c.owner.empty() ? ojson(nullptr) : ojson(c.owner)},
+               {"line", c.line},
+               {"start", format_utc(c.start)},
+               {"end", instant(c.end)},
+               {"delay_hours", opt(c.delay_hours)},
+               {"due", instant(c.due)}};
+}
+
+ojson target_json(const TargetResult& r) {
+  const Target& t = r.target;
+  ojson j;
+  j["name"] = t.name;
+  j["owner"] = side_name(t.side);
+  switch (t.kind) {
+    case Target::Kind::Clock: {
+      j["type"] = "clock";
+      j["from"] = event_name(t.from_event);
+      j["to"] = event_name(t.to_event);
+      j["within"] = format_duration(t.within);
+      j["within_hours"] = static_cast<double>(t.within.count()) / 3600000.0;
+      j["clock"] = t.calendar.empty() ? ojson("wall") : ojson(t.calendar);
+      j["units"] = r.business_clock ? "business_hours" : "wall_hours";
+      j["threshold"] = t.share;
+      j["result"] = opt(r.all.compliance.value);
+      j["pass"] = r.pass ? ojson(*r.pass) : ojson(nullptr);
+      ojson counts = clock_counts(r.all);
+      for (auto it = counts.begin(); it != counts.end(); ++it) j[it.key()] = it.value();
+      j["no_start_event"] = r.no_start;
+      j["end_before_start"] = r.end_before_start;
+      ojson owners = ojson::array();
+      for (const auto& o : r.by_owner) {
+        ojson row;
+        row["owner"] = opt(o.owner);
+        ojson c = clock_counts(o);
+        for (auto it = c.begin(); it != c.end(); ++it) row[it.key()] = it.value();
+        owners.push_back(row);
+      }
+      j["by_owner"] = owners;
+      ojson breaches = ojson::array();
+      for (const auto& c : r.breaches) breaches.push_back(clock_case(c));
+      j["breaches"] = breaches;
+      ojson pending = ojson::array();
+      for (const auto& c : r.pending) pending.push_back(clock_case(c));
+      j["pending_leads"] = pending;
+      break;
+    }
+    case Target::Kind::Volume: {
+      j["type"] = "volume";
+      j["stage"] = stage_name(t.stage);
+      j["per"] = t.per == VolumePeriod::Week ? "week" : "month";
+      j["threshold"] = t.at_least;
+      j["result"] = r.periods_complete ? ojson(r.periods_met) : ojson(nullptr);
+      j["pass"] = r.pass ? ojson(*r.pass) : ojson(nullptr);
+      j["periods_met"] = r.periods_met;
+      j["periods_complete"] = r.periods_complete;
+      ojson periods = ojson::array();
+      for (const auto& p : r.periods)
+        periods.push_back(ojson{{"period", p.key},
+                                {"start", format_utc(p.start)},
+                                {"end", format_utc(p.end)},
+                                {"count", p.count},
+                                {"attainment", p.attainment},
+                                {"complete", p.complete},
+                                {"met", p.met}});
+      j["periods"] = periods;
+      break;
+    }
+    case Target::Kind::Rate: {
+      j["type"] = "rate";
+      j["from"] = stage_name(t.from_stage);
+      j["to"] = stage_name(t.to_stage);
+      j["window"] = t.window ? ojson(format_duration(*t.window)) : ojson(nullptr);
+      j["threshold"] = t.rate;
+      j["result"] = opt(r.rate.value);
+      j["pass"] = r.pass ? ojson(*r.pass) : ojson(nullptr);
+      j["leads"] = r.rate.denominator;
+      j["reached"] = r.rate.numerator;
+      j["ci95"] = interval(r.rate.ci95);
+      j["immature_leads"] = r.immature;
+      break;
+    }
+  }
+  return j;
+}
+
+ojson sla_json(const SlaResult& s) {
+  ojson j;
+  bool any_judged = false;
+  for (const auto& t : s.targets) any_judged = any_judged || t.pass.has_value();
+  j["passed"] = any_judged ? ojson(!s.any_missed()) : ojson(nullptr);
+  std::vector<std::string> missed;
+  for (const auto& t : s.targets)
+    if (t.pass == false) missed.push_back(t.target.name);
+  j["missed"] = missed;
+  ojson targets = ojson::array();
+  for (const auto& t : s.targets) targets.push_back(target_json(t));
+  j["targets"] = targets;
+  if (s.response) {
+    const auto& r = *s.response;
+    j["response"] = ojson{
+        {"speed_to_lead",
+         {{"from", "created"}, {"to", "first_touch"}, {"clock", "wall"}, {"n", r.speed_n},
+          {"median_hours", opt(r.speed_median_hours)}, {"p90_hours", opt(r.speed_p90_hours)}}},
+        {"sales_response",
+         {{"from", "handoff"}, {"to", "first_touch"}, {"clock", r.response_clock}, {"n", r.response_n},
+          {"median_hours", opt(r.response_median_hours)}, {"p90_hours", opt(r.response_p90_hours)}}}};
+  } else {
+    j["response"] = nullptr;
+  }
+  return j;
+}
+
 }  // namespace
 
 std::string render_json(const Report& report) {
@@ -182,6 +309,13 @@ std::string render_json(const Report& report) {
   j["to"] = opt(report.meta.to);
   j["input"] = input_json(report.input);
   if (report.funnel) add_funnel(j, *report.funnel, report.input, report.meta.window.has_value());
+  if (report.sla) {
+    j["sla"] = sla_json(*report.sla);
+    // SLA findings belong with the other data-quality issues.
+    for (const auto& q : report.sla->issues)
+      j["data_quality"]["issues"].push_back(
+          ojson{{"lead_id", q.lead_id}, {"line", q.line}, {"kind", q.kind}, {"detail", q.detail}});
+  }
   // Invalid UTF-8 in the data is replaced rather than failing the report.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }

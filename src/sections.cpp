@@ -113,6 +113,114 @@ Section quality_section(const FunnelResult& f, const InputSummary& in) {
   return s;
 }
 
+std::string pass_text(const std::optional<bool>& pass) {
+  if (!pass) return "n/a";
+  return *pass ? "PASS" : "MISS";
+}
+
+std::string owner_text(const std::optional<std::string>& o) { return o ? printable(*o, 30) : std::string("(blank)"); }
+
+/// Delay hours in the clock's units: "3.5 bh" for business hours, "3.5 h" on the wall clock.
+std::string clock_hours(const std::optional<double>& h, bool business) {
+  if (!h) return "n/a";
+  return fmt::format("{:.1f} {}", *h, business ? "bh" : "h");
+}
+
+std::vector<Section> sla_sections(const SlaResult& sla, const std::string& tz_note) {
+  std::vector<Section> out;
+  if (!sla.targets.empty()) {
+    Section s;
+    s.title = "Service agreement";
+    s.grid.header = {"target", "owner", "result", "threshold", "status", "counts"};
+    s.grid.right = {false, false, true, true, false, false};
+    for (const auto& r : sla.targets) {
+      const Target& t = r.target;
+      std::string result, threshold, counts;
+      switch (t.kind) {
+        case Target::Kind::Clock:
+          result = percent_text(r.all.compliance.value);
+          threshold = fmt::format(">= {}", percent_text(t.share));
+          counts = fmt::format("{} met, {} breached, {} pending", r.all.met, r.all.breached, r.all.pending);
+          break;
+        case Target::Kind::Volume:
+          result = r.periods_complete ? fmt::format("{}/{} periods", r.periods_met, r.periods_complete) : "n/a";
+          threshold = fmt::format(">= {}/{}", t.at_least, t.per == VolumePeriod::Week ? "week" : "month");
+          counts = r.periods.empty() ? "no periods" : fmt::format("latest {}: {}", r.periods.back().key, r.periods.back().count);
+          break;
+        case Target::Kind::Rate:
+          result = percent_text(r.rate.value);
+          threshold = fmt::format(">= {}", percent_text(t.rate));
+          counts = fmt::format("{} of {}", r.rate.numerator, r.rate.denominator);
+          break;
+      }
+      s.grid.rows.push_back({printable(t.name, 28), std::string(side_name(t.side)), result, threshold, pass_text(r.pass), counts});
+    }
+    out.push_back(s);
+  }
+  for (const auto& r : sla.targets) {
+    const Target& t = r.target;
+    if (t.kind == Target::Kind::Clock) {
+      Section s;
+      s.title = fmt::format("{}: {} -> {} within {} ({})", printable(t.name, 40), event_name(t.from_event),
+                            event_name(t.to_event), format_duration(t.within),
+                            t.calendar.empty() ? std::string("wall clock") : "calendar " + t.calendar);
+      s.lines.push_back(fmt::format("delay median {}, p90 {}; {} lead(s) without a {} event; {} end(s) before start",
+                                    clock_hours(r.all.median_hours, r.business_clock),
+                                    clock_hours(r.all.p90_hours, r.business_clock), r.no_start, event_name(t.from_event),
+                                    r.end_before_start));
+      s.grid.header = {"owner", "met", "breached", "pending", "compliance", "median"};
+      s.grid.right = {false, true, true, true, true, true};
+      for (const auto& o : r.by_owner)
+        s.grid.rows.push_back({owner_text(o.owner), std::to_string(o.met), std::to_string(o.breached),
+                               std::to_string(o.pending), percent_text(o.compliance.value),
+                               clock_hours(o.median_hours, r.business_clock)});
+      const std::size_t shown = std::min(r.breaches.size(), kListLimit);
+      if (shown) s.after.push_back(fmt::format("Worst breaches ({} of {}; all in --format json or csv):", shown, r.breaches.size()));
+      for (std::size_t i = 0; i < shown; ++i) {
+        const auto& c = r.breaches[i];
+        s.after.push_back(fmt::format("  lead {} (line {}, {}): start {}, end {}, delay {}, due {}", printable(c.lead_id, 24),
+                                      c.line, c.owner.empty() ? "(blank)" : printable(c.owner, 20), format_utc(c.start),
+                                      c.end ? format_utc(*c.end) : "never", clock_hours(c.delay_hours, r.business_clock),
+                                      c.due ? format_utc(*c.due) : "n/a"));
+      }
+      const std::size_t pend = std::min(r.pending.size(), kListLimit);
+      if (pend) s.after.push_back(fmt::format("Pending, due soonest first ({} of {}):", pend, r.pending.size()));
+      for (std::size_t i = 0; i < pend; ++i) {
+        const auto& c = r.pending[i];
+        s.after.push_back(fmt::format("  lead {} (line {}, {}): start {}, due {}", printable(c.lead_id, 24), c.line,
+                                      c.owner.empty() ? "(blank)" : printable(c.owner, 20), format_utc(c.start),
+                                      c.due ? format_utc(*c.due) : "n/a"));
+      }
+      out.push_back(s);
+    } else if (t.kind == Target::Kind::Volume) {
+      Section s;
+      s.title = fmt::format("{}: at least {} {} per {} ({})", printable(t.name, 40), t.at_least, stage_name(t.stage),
+                            t.per == VolumePeriod::Week ? "week" : "month", tz_note);
+      s.grid.header = {"period", "count", "attainment", "status"};
+      s.grid.right = {false, true, true, false};
+      for (const auto& p : r.periods)
+        s.grid.rows.push_back({p.key, std::to_string(p.count), percent_text(p.attainment),
+                               p.complete ? (p.met ? "met" : "MISSED") : (p.met ? "met (in progress)" : "in progress")});
+      out.push_back(s);
+    }
+  }
+  if (sla.response) {
+    const auto& r = *sla.response;
+    Section s;
+    s.title = "Response times (two different questions)";
+    s.grid.header = {"measure", "clock", "n", "median", "p90"};
+    s.grid.right = {false, false, true, true, true};
+    s.grid.rows.push_back({"speed to lead: created -> first touch", "wall", std::to_string(r.speed_n),
+                           clock_hours(r.speed_median_hours, false), clock_hours(r.speed_p90_hours, false)});
+    const bool business = r.response_clock != "wall clock";
+    s.grid.rows.push_back({"sales response: handoff -> first touch", r.response_clock, std::to_string(r.response_n),
+                           clock_hours(r.response_median_hours, business), clock_hours(r.response_p90_hours, business)});
+    s.after.push_back("bh = business hours on the calendar; h = wall-clock hours");
+    out.push_back(s);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string title_line(const Report& r) {
@@ -137,6 +245,10 @@ std::vector<Section> build_sections(const Report& r) {
     const auto& f = *r.funnel;
     out.push_back(funnel_section(f));
     out.push_back(time_section(f));
+    if (r.sla) {
+      auto sla = sla_sections(*r.sla, "periods in " + r.meta.tz);
+      out.insert(out.end(), sla.begin(), sla.end());
+    }
     for (const auto& b : f.breakdowns) out.push_back(breakdown_section(b, r.meta.window.has_value()));
     out.push_back(quality_section(f, r.input));
   }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "leadfunnel/calendar.hpp"
 #include "leadfunnel/duration.hpp"
 #include "leadfunnel/schema.hpp"
 
@@ -19,6 +20,42 @@ struct StageRule {
   bool flag = false;                ///< reached when the value is 1/true/t/yes/y/sim/s/x
 };
 
+/// Events a clock target can start or stop on.
+enum class Event { Created, Mql, Handoff, FirstTouch, Prospect, Opportunity, Won, Lost };
+
+/// The name of an event as written in the agreement (`first_touch`).
+std::string_view event_name(Event e);
+
+/// Which side of the hand-off owns a target.
+enum class Side { Marketing, Sales, Shared };
+std::string_view side_name(Side s);
+
+/// Volume periods.
+enum class VolumePeriod { Week, Month };
+
+/// A target of the service agreement.
+struct Target {
+  enum class Kind { Clock, Volume, Rate };
+  std::string name;
+  Side side = Side::Shared;
+  Kind kind = Kind::Clock;
+  // clock: from -> to within `within`, on `calendar` (empty = wall clock), share met >= `share`
+  Event from_event = Event::Handoff;
+  Event to_event = Event::FirstTouch;
+  Millis within{0};
+  std::string calendar;
+  double share = 0;
+  // volume: at least `at_least` leads reaching `stage` per `per`
+  Stage stage = Stage::Mql;
+  std::size_t at_least = 0;
+  VolumePeriod per = VolumePeriod::Week;
+  // rate: from_stage -> to_stage at or above `rate`, optionally within `window`
+  Stage from_stage = Stage::Lead;
+  Stage to_stage = Stage::Prospect;
+  double rate = 0;
+  std::optional<Millis> window;
+};
+
 /// What an agreement file says; empty members were not set.
 struct Agreement {
   std::string path;
@@ -26,6 +63,11 @@ struct Agreement {
   std::optional<Millis> window;
   std::vector<std::pair<Field, std::string>> columns;
   std::array<std::vector<StageRule>, kStageCount> stage_rules;
+  std::vector<Calendar> calendars;
+  std::vector<Target> targets;
+
+  /// The calendar with that name, or nullptr.
+  const Calendar* find_calendar(std::string_view name) const;
 };
 
 /// Parses agreement text; throws AgreementError naming the key and the fix.

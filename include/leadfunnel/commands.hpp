@@ -39,6 +39,15 @@ struct ReportOptions {
   std::optional<std::string> from;
   std::optional<std::string> to;
   std::optional<std::string> window;
+  bool fail_on_breach = false;
+  bool quiet = false;
+};
+
+/// Options of `leadfunnel init`.
+struct InitOptions {
+  std::optional<std::string> file;  ///< an export whose headers fill the column mapping
+  std::optional<std::string> output;
+  bool force = false;
 };
 
 /// Streams the run writes to, and the default moment.
@@ -50,6 +59,11 @@ struct RunContext {
 
 void setup_report(CLI::App& app, ReportOptions& options);
 int run_report(const ReportOptions& options, const RunContext& ctx);
+
+void setup_init(CLI::App& app, InitOptions& options);
+int run_init(const InitOptions& options, const RunContext& ctx);
+/// The starter agreement text for a file with these columns (none: placeholders).
+std::string starter_agreement(const std::vector<std::string>& columns, const std::string& source);
 
 void setup_validate(CLI::App& app, InputOptions& options);
 int run_validate(const InputOptions& options, const RunContext& ctx);
@@ -70,7 +84,7 @@ void setup_input(CLI::App& app, InputOptions& options);
 /// Checks and resolves the input options (zone, agreement, as-of, format).
 ResolvedInput resolve_input(const InputOptions& options, Instant now);
 /// Writes the report to -o FILE (atomically) or to the output stream.
-void write_output(const std::string& text, const InputOptions& options, std::ostream& out);
+void write_output(const std::string& text, const std::optional<std::string>& output, std::ostream& out);
 /// The exit status for the rejections in `input` under --max-rejected.
 int rejection_status(const InputSummary& input, const std::string& max_rejected, std::ostream& err);
 

@@ -100,6 +100,25 @@ struct FunnelResult {
   std::vector<std::string> notes;
 };
 
+/// How far one lead got by as-of: events after as-of have not happened yet.
+struct LeadProgress {
+  std::array<bool, kStageCount> reached{};  ///< it or any later stage was reached
+  std::array<bool, kStageCount> direct{};   ///< reached by its own date or a rule
+  /// When the stage was reached: the earliest date of it or any later stage
+  /// (reaching a later stage means this one was passed by then, even when the
+  /// export dates the stages out of order).
+  std::array<std::optional<Instant>, kStageCount> when{};
+  /// The lead's own stage dates up to as-of (later ones removed).
+  std::array<std::optional<Instant>, kStageCount> known{};
+};
+
+/// Works out the progress of `lead` as of `as_of`.
+LeadProgress lead_progress(const Lead& lead, Instant as_of);
+
+/// Whether `lead` belongs to the cohort: created in [from, to) and by as-of.
+/// Leads without a creation date belong only when no date filter is asked for.
+bool in_cohort(const Lead& lead, const FunnelOptions& options, bool has_created);
+
 /// The key of the period containing `at`: 2026-03-12, 2026-W11, 2026-03, 2026-Q1, 2026.
 std::string period_key(Instant at, Period period, const date::time_zone& zone);
 

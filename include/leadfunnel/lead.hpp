@@ -24,6 +24,8 @@ struct Lead {
   std::array<bool, kStageCount> flagged{};
   std::optional<Instant> first_touch_at;
   std::optional<Instant> lost_at;
+  /// The owner (sales rep or queue); from the prospects file when blank in the leads file.
+  std::string owner;
   /// One value per --by key that reads a field or column; "" is blank.
   std::vector<std::string> segments;
 };

@@ -7,6 +7,7 @@
 
 #include "leadfunnel/funnel.hpp"
 #include "leadfunnel/load.hpp"
+#include "leadfunnel/sla.hpp"
 #include "leadfunnel/stats.hpp"
 
 namespace leadfunnel {
@@ -29,6 +30,7 @@ struct Report {
   ReportMeta meta;
   InputSummary input;
   std::optional<FunnelResult> funnel;  ///< empty for `validate`
+  std::optional<SlaResult> sla;        ///< empty for `validate`
 };
 
 /// Output formats.

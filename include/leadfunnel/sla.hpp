@@ -1,0 +1,97 @@
+#pragma once
+/// The service agreement, measured: clock, volume and rate targets. Pure
+/// functions; "now" is the as-of passed in.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "leadfunnel/agreement.hpp"
+#include "leadfunnel/calendar.hpp"
+#include "leadfunnel/funnel.hpp"
+#include "leadfunnel/load.hpp"
+#include "leadfunnel/stats.hpp"
+
+namespace leadfunnel {
+
+/// One lead of a clock target that missed, or is still open.
+struct ClockCase {
+  std::string lead_id;
+  std::string owner;
+  std::size_t line = 0;
+  Instant start{};
+  std::optional<Instant> end;      ///< empty: no end event by as-of ("never")
+  std::optional<double> delay_hours;  ///< measured delay, in the clock's units
+  std::optional<Instant> due;      ///< when the limit runs out
+};
+
+/// Counts for one owner (or for all) under a clock target.
+struct ClockCounts {
+  std::optional<std::string> owner;  ///< empty = blank owner (or "all" at the top)
+  std::size_t met = 0;
+  std::size_t breached = 0;
+  std::size_t pending = 0;
+  Rate compliance;  ///< met / (met + breached)
+  std::optional<double> median_hours;
+  std::optional<double> p90_hours;
+};
+
+/// One period of a volume target.
+struct VolumePeriodResult {
+  std::string key;  ///< 2026-W11 or 2026-03
+  Instant start{};
+  Instant end{};
+  std::size_t count = 0;
+  double attainment = 0;  ///< count / at_least
+  bool complete = false;  ///< the period has ended by as-of
+  bool met = false;
+};
+
+/// The result of one target.
+struct TargetResult {
+  Target target;
+  bool business_clock = false;  ///< measured on a working calendar (else wall hours)
+  /// Met, missed, or empty when there is nothing to judge yet.
+  std::optional<bool> pass;
+  // clock
+  ClockCounts all;
+  std::vector<ClockCounts> by_owner;
+  std::vector<ClockCase> breaches;  ///< sorted worst first
+  std::vector<ClockCase> pending;   ///< sorted by due time
+  std::size_t end_before_start = 0;
+  std::size_t no_start = 0;  ///< cohort leads without the start event
+  // volume
+  std::vector<VolumePeriodResult> periods;
+  std::size_t periods_met = 0;
+  std::size_t periods_complete = 0;
+  // rate
+  Rate rate;
+  std::size_t immature = 0;
+};
+
+/// Delays on the two clocks people confuse: created -> first touch on the wall
+/// clock (speed to lead) and hand-off -> first touch on the agreement's
+/// calendar (the sales response), side by side.
+struct ResponseTimes {
+  std::size_t speed_n = 0;
+  std::optional<double> speed_median_hours;
+  std::optional<double> speed_p90_hours;
+  std::string response_clock;  ///< calendar name, or "wall clock"
+  std::size_t response_n = 0;
+  std::optional<double> response_median_hours;
+  std::optional<double> response_p90_hours;
+};
+
+/// Everything measured against the agreement.
+struct SlaResult {
+  std::vector<TargetResult> targets;
+  std::optional<ResponseTimes> response;
+  std::vector<QualityIssue> issues;  ///< end events before their start, etc.
+  /// Whether any target was missed.
+  bool any_missed() const;
+};
+
+/// Measures every target of `agreement` on the cohort of `data`.
+SlaResult evaluate_sla(const Dataset& data, const Agreement& agreement, const FunnelOptions& options);
+
+}  // namespace leadfunnel

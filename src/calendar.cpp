@@ -1,0 +1,174 @@
+// Business time. Each local working interval is turned into a pair of UTC
+// instants with the zone's rules, and the clock is the total overlap of the
+// measured span with those instants. Nonexistent local times (DST gap) map to
+// the transition, so an interval that crosses a gap is shorter; in a repeated
+// hour the interval starts at the earlier instant and ends at the later one.
+#include "leadfunnel/calendar.hpp"
+
+#include <date/date.h>
+#include <date/tz.h>
+
+#include <algorithm>
+
+#include "leadfunnel/text.hpp"
+
+namespace leadfunnel {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+
+constexpr int kHorizonDays = 3660;
+
+date::local_days local_day_of(const Calendar& cal, Instant t) {
+  return date::floor<date::days>(cal.zone->to_local(t));
+}
+
+bool is_holiday(const Calendar& cal, date::local_days d) {
+  const int n = static_cast<int>(d.time_since_epoch().count());
+  return std::binary_search(cal.holidays.begin(), cal.holidays.end(), n);
+}
+
+/// Calls `f(S, E)` with each working interval of local day `d` as instants.
+template <class F>
+void for_each_interval(const Calendar& cal, date::local_days d, F&& f) {
+  if (is_holiday(cal, d)) return;
+  const unsigned wd = date::weekday{d}.c_encoding();
+  for (const auto& w : cal.week[wd]) {
+    const auto s_local = date::local_time<milliseconds>{d} + minutes{w.start};
+    const auto e_local = date::local_time<milliseconds>{d} + minutes{w.end};
+    const Instant s = std::chrono::time_point_cast<milliseconds>(cal.zone->to_sys(s_local, date::choose::earliest));
+    const Instant e = std::chrono::time_point_cast<milliseconds>(cal.zone->to_sys(e_local, date::choose::latest));
+    if (e > s) f(s, e);
+  }
+}
+
+int parse_hhmm(std::string_view t) {
+  t = trim(t);
+  if (t.size() != 5 || t[2] != ':') return -1;
+  for (std::size_t i : {0U, 1U, 3U, 4U})
+    if (t[i] < '0' || t[i] > '9') return -1;
+  const int h = (t[0] - '0') * 10 + (t[1] - '0');
+  const int m = (t[3] - '0') * 10 + (t[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && m != 0)) return -1;
+  return h * 60 + m;
+}
+
+}  // namespace
+
+Calendar wall_clock() {
+  Calendar c;
+  c.name = "wall clock";
+  c.always = true;
+  return c;
+}
+
+Millis business_time(const Calendar& cal, Instant a, Instant b) {
+  if (b <= a) return Millis{0};
+  if (cal.always) return b - a;
+  Millis total{0};
+  const auto first = local_day_of(cal, a) - date::days{1};
+  const auto last = local_day_of(cal, b) + date::days{1};
+  for (auto d = first; d <= last; d += date::days{1}) {
+    for_each_interval(cal, d, [&](Instant s, Instant e) {
+      const Instant lo = std::max(a, s);
+      const Instant hi = std::min(b, e);
+      if (hi > lo) total += hi - lo;
+    });
+  }
+  return total;
+}
+
+std::optional<Instant> due_time(const Calendar& cal, Instant start, Millis limit) {
+  if (cal.always) return start + limit;
+  if (limit <= Millis{0}) return start;
+  Millis remaining = limit;
+  const auto first = local_day_of(cal, start) - date::days{1};
+  std::optional<Instant> due;
+  for (int k = 0; k < kHorizonDays && !due; ++k) {
+    for_each_interval(cal, first + date::days{k}, [&](Instant s, Instant e) {
+      if (due) return;
+      const Instant lo = std::max(start, s);
+      if (e <= lo) return;
+      const Millis avail = e - lo;
+      if (avail >= remaining) {
+        due = lo + remaining;
+      } else {
+        remaining -= avail;
+      }
+    });
+  }
+  return due;
+}
+
+std::optional<WorkInterval> parse_work_interval(std::string_view text) {
+  const auto dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const int s = parse_hhmm(text.substr(0, dash));
+  const int e = parse_hhmm(text.substr(dash + 1));
+  if (s < 0 || e < 0 || e <= s || s == 1440) return std::nullopt;
+  return WorkInterval{s, e};
+}
+
+std::vector<int> ics_holidays(std::string_view ics) {
+  // Unfold continuation lines (a line starting with a space continues the previous one).
+  std::vector<std::string> lines;
+  std::size_t pos = 0;
+  while (pos <= ics.size()) {
+    std::size_t eol = ics.find('\n', pos);
+    if (eol == std::string_view::npos) eol = ics.size();
+    std::string_view line = ics.substr(pos, eol - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty() && (line.front() == ' ' || line.front() == '\t') && !lines.empty())
+      lines.back() += std::string(line.substr(1));
+    else
+      lines.emplace_back(line);
+    pos = eol + 1;
+  }
+  auto date_value = [](std::string_view line) -> std::optional<int> {
+    // DTSTART;VALUE=DATE:20261225 -> days; a DATE-TIME value is not all-day.
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    const std::string_view params = line.substr(0, colon);
+    const std::string_view v = trim(line.substr(colon + 1));
+    // All-day events carry VALUE=DATE, or a bare 8-digit value.
+    const bool is_date = params.find("VALUE=DATE-TIME") == std::string_view::npos;
+    if (!is_date || v.size() != 8) return std::nullopt;
+    for (char c : v)
+      if (c < '0' || c > '9') return std::nullopt;
+    const int y = std::stoi(std::string(v.substr(0, 4)));
+    const unsigned m = static_cast<unsigned>(std::stoi(std::string(v.substr(4, 2))));
+    const unsigned d = static_cast<unsigned>(std::stoi(std::string(v.substr(6, 2))));
+    const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
+    if (!ymd.ok()) return std::nullopt;
+    return static_cast<int>(date::sys_days{ymd}.time_since_epoch().count());
+  };
+  std::vector<int> out;
+  int start = 0, end = 0;
+  bool has_start = false, has_end = false, in_event = false;
+  for (const auto& l : lines) {
+    if (l == "BEGIN:VEVENT") {
+      in_event = true;
+      has_start = has_end = false;
+    } else if (l == "END:VEVENT") {
+      if (in_event && has_start) {
+        const int last = has_end && end > start ? end : start + 1;
+        for (int d = start; d < last && d < start + 366; ++d) out.push_back(d);
+      }
+      in_event = false;
+    } else if (in_event && l.rfind("DTSTART", 0) == 0) {
+      const auto v = date_value(l);
+      has_start = v.has_value();
+      start = v.value_or(0);
+    } else if (in_event && l.rfind("DTEND", 0) == 0) {
+      const auto v = date_value(l);
+      has_end = v.has_value();
+      end = v.value_or(0);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace leadfunnel
