@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,7 +22,7 @@ namespace {
 constexpr const char* kExitCodes =
     "Exit status:\n"
     "  0   report produced and clean\n"
-    "  1   report produced, an alert threshold was crossed (SLA targets)\n"
+    "  1   report produced, and a target was missed (only with --fail-on-breach)\n"
     "  64  usage error (bad option, unknown column or field)\n"
     "  65  data error: more rows rejected than --max-rejected allows (the report is\n"
     "      still printed), or --strict stopped at the first rejected row\n"
@@ -36,13 +37,16 @@ constexpr const char* kExitCodes =
 
 void setup_input(CLI::App& app, InputOptions& o) {
   app.add_option("LEADS", o.leads, "Leads file: CSV (delimiter sniffed), JSON array or NDJSON; - reads stdin")
-      ->required();
+      ->required()
+      ->type_name("FILE");
   app.add_option("--prospects", o.prospects,
                  "Second file (prospects, deals, opportunities) joined to the leads by lead id; each row makes its "
-                 "lead a prospect");
+                 "lead a prospect, dated by the row's prospect_at, else its created_at, else a later stage's date")
+      ->type_name("FILE");
   app.add_option("--map", o.map,
-                 "FIELD=COLUMN: read this canonical field from that column (repeatable; overrides auto-detection "
-                 "and the agreement). Fields: id, created_at, mql_at, handoff_at, first_touch_at, prospect_at, "
+                 "Read this canonical field from that column (repeatable; overrides auto-detection and the "
+                 "agreement). It applies to whichever file has the column, so --map id=lead_id binds the id in "
+                 "both files. Fields: id, created_at, mql_at, handoff_at, first_touch_at, prospect_at, "
                  "opportunity_at, won_at, lost_at, source, campaign, owner, status")
       ->type_name("FIELD=COLUMN");
   app.add_option("--config", o.config, "Agreement file (JSON with comments): column mapping, stage rules, timezone, window; see docs/agreement.md")
@@ -54,9 +58,9 @@ void setup_input(CLI::App& app, InputOptions& o) {
                  "start of day")
       ->type_name("TIMESTAMP");
   app.add_option("--delimiter", o.delimiter, "CSV delimiter, instead of sniffing: , ; tab |")->type_name("CHAR");
-  app.add_option("--format", o.format, "Output format: table, json, csv, markdown")
+  app.add_option("--format", o.format, "Output format: table (default), json, csv, markdown")
       ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))
-      ->default_str("table");
+      ->type_name("FORMAT");
   app.add_option("-o,--output", o.output, "Write the report to FILE (atomically) instead of stdout")->type_name("FILE");
   app.add_flag("--strict", o.strict, "Stop with exit 65 at the first rejected row");
   app.add_option("--max-rejected", o.max_rejected,
@@ -78,8 +82,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* report = app.add_subcommand(
       "report",
       "Compute lead -> prospect conversion (cohort basis, 95% Wilson intervals), the funnel with step and cumulative "
-      "rates, breakdowns, time to convert and data quality. Reads each file once into memory; every row is either "
-      "used or listed as rejected.");
+      "rates, breakdowns, time to convert, data quality and, with an agreement (--config), its SLA targets. Reads "
+      "each file once into memory; every row is either used or listed as rejected. Definitions: docs/metrics.md.");
   setup_report(*report, report_options);
   report->footer(std::string(
                      "Examples:\n"
@@ -162,6 +166,7 @@ ResolvedInput resolve_input(const InputOptions& o, Instant now) {
     if (!t.value) throw UsageError(fmt::format("--as-of {}: {}", *o.as_of, t.error));
     r.as_of = t.value->at;
   }
+  parse_max_rejected(o.max_rejected);  // a bad value is a usage error before any work
   if (o.format == "json") r.format = Format::Json;
   else if (o.format == "csv") r.format = Format::Csv;
   else if (o.format == "markdown") r.format = Format::Markdown;
@@ -175,44 +180,70 @@ void write_output(const std::string& text, const std::optional<std::string>& out
     out.flush();
     return;
   }
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  // Write through symlinks, and straight into anything that is not a regular
+  // file (a pipe, /dev/stdout): only regular files are replaced atomically.
+  fs::path target = fs::weakly_canonical(fs::path(*output), ec);
+  if (ec) target = fs::path(*output);
+  const auto status = fs::status(target, ec);
+  if (!ec && fs::exists(status) && !fs::is_regular_file(status)) {
+    if (fs::is_directory(status))
+      throw Error(ExitCode::CantCreate, fmt::format("{}: is a directory; give a file name", *output));
+    std::ofstream f(target, std::ios::binary);
+    if (!f) throw Error(ExitCode::CantCreate, fmt::format("{}: cannot open for writing", *output));
+    f << text;
+    f.flush();
+    if (!f) throw Error(ExitCode::Io, fmt::format("{}: write failed", *output));
+    return;
+  }
   // Write next to the target and rename, so a reader never sees half a report.
-  const std::filesystem::path target(*output);
-  const std::filesystem::path tmp =
+  const fs::path tmp =
       target.parent_path() / fmt::format(".{}.tmp-{}", target.filename().string(), static_cast<long>(::getpid()));
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error(ExitCode::CantCreate, fmt::format("{}: cannot create the output file; check the folder exists and is writable", *output));
+    if (!f)
+      throw Error(ExitCode::CantCreate,
+                  fmt::format("{}: cannot create the output file; check the folder exists and is writable", *output));
     f << text;
     f.flush();
     if (!f) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
+      fs::remove(tmp, ec);
       throw Error(ExitCode::Io, fmt::format("{}: write failed (disk full?)", *output));
     }
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, target, ec);
+  fs::rename(tmp, target, ec);
   if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw Error(ExitCode::CantCreate, fmt::format("{}: cannot replace the output file: {}", *output, ec.message()));
+    const std::string why = ec.message();
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw Error(ExitCode::CantCreate, fmt::format("{}: cannot replace the output file: {}", *output, why));
   }
 }
 
-int rejection_status(const InputSummary& input, const std::string& max_rejected, std::ostream& err) {
-  double limit = 0;
-  bool percent = false;
+RejectLimit parse_max_rejected(const std::string& max_rejected) {
+  RejectLimit r;
   std::string spec = max_rejected;
   if (!spec.empty() && spec.back() == '%') {
-    percent = true;
+    r.percent = true;
     spec.pop_back();
   }
-  try {
-    std::size_t used = 0;
-    limit = std::stod(spec, &used);
-    if (used != spec.size() || limit < 0) throw std::invalid_argument("bad");
-  } catch (const std::exception&) {
-    throw UsageError(fmt::format("--max-rejected {}: give a count like 10 or a share like 0.5%", max_rejected));
+  bool ok = !spec.empty() && spec.find_first_not_of("0123456789.") == std::string::npos;
+  if (ok) {
+    try {
+      std::size_t used = 0;
+      r.limit = std::stod(spec, &used);
+      ok = used == spec.size() && std::isfinite(r.limit) && r.limit >= 0 && (!r.percent || r.limit <= 100);
+    } catch (const std::exception&) {
+      ok = false;
+    }
   }
+  if (!ok) throw UsageError(fmt::format("--max-rejected {}: give a count like 10 or a share like 0.5%", max_rejected));
+  return r;
+}
+
+int rejection_status(const InputSummary& input, const std::string& max_rejected, std::ostream& err) {
+  const auto [limit, percent] = parse_max_rejected(max_rejected);
   const double allowed = percent ? limit / 100.0 * static_cast<double>(input.rows_read) : limit;
   if (static_cast<double>(input.rows_rejected) <= allowed) return 0;
   err << fmt::format("leadfunnel: warning: {} of {} rows were rejected, more than --max-rejected {} allows; see the "

@@ -25,7 +25,8 @@ void setup_report(CLI::App& app, ReportOptions& o) {
   setup_input(app, o.input);
   app.add_option("--by", o.by,
                  "Break the conversion down by KEY (repeatable): a field (source, campaign, owner, status), a period "
-                 "of lead creation (day, week, month, quarter, year), or any column name")
+                 "of lead creation (day, week, month, quarter, year), or any column name. A column only the prospects "
+                 "file has takes each lead's first prospects row; leads without one are (blank)")
       ->type_name("KEY");
   app.add_option("--from", o.from, "Cohort: leads created at or after this date/time (in --tz)")->type_name("DATE");
   app.add_option("--to", o.to, "Cohort: leads created before this date/time (in --tz)")->type_name("DATE");

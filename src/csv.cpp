@@ -61,6 +61,13 @@ std::string sniff_line_ending(std::string_view data) {
   return "none";
 }
 
+void CsvReader::resume_after_first_line(const CsvRecord& record) {
+  pos_ = record.offset;
+  line_ = record.line;
+  while (pos_ < data_.size() && !is_line_end(data_[pos_])) ++pos_;
+  if (pos_ < data_.size()) skip_line_end();
+}
+
 void CsvReader::skip_line_end() {
   if (pos_ < data_.size() && data_[pos_] == '\r') {
     ++pos_;
@@ -82,6 +89,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   const std::size_t start_pos = pos_;
   const std::size_t start_line = line_;
   record.line = start_line;
+  record.offset = start_pos;
   record.fields.clear();
   std::string bad;  // the first quoting problem in this record, if any
 
@@ -119,6 +127,18 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         if (pos_ < n) skip_line_end();
         return Status::Problem;
       }
+      if (pos_ < n && data_[pos_] != delimiter_ && !is_line_end(data_[pos_]) && line_ > start_line) {
+        // The closing quote is on a later line and text follows it: the quote
+        // that opened the field was stray. Skip only the first line.
+        problem.line = start_line;
+        problem.reason = fmt::format(
+            "a quote opened on line {} is not closed before line {}, where text follows the closing quote; the "
+            "quote is probably stray: the record was skipped and reading resumed on line {}; remove or double the "
+            "quote",
+            start_line, line_, start_line + 1);
+        resume_after_first_line(record);
+        return Status::Problem;
+      }
       if (pos_ < n && data_[pos_] != delimiter_ && !is_line_end(data_[pos_])) {
         if (bad.empty())
           bad = fmt::format("text after the closing quote of field {}; quote the whole field",
@@ -144,6 +164,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
       if (field.find('"') != std::string::npos) ++stray_quotes_;
     }
     record.fields.push_back(std::move(field));
+    record.end_line = line_;
     if (pos_ >= n) break;
     if (data_[pos_] == delimiter_) {
       ++pos_;

@@ -26,6 +26,13 @@ std::string iso(Instant t) { return format_utc(t); }
 
 }  // namespace
 
+/// Whether any stage from `s` on has a date (up to as-of).
+static bool earliest_later_or(const std::array<std::optional<Instant>, kStageCount>& known, std::size_t s) {
+  for (std::size_t k = s; k < kStageCount; ++k)
+    if (known[k]) return true;
+  return false;
+}
+
 LeadProgress lead_progress(const Lead& lead, Instant as_of) {
   LeadProgress p;
   p.known = lead.at;
@@ -35,7 +42,8 @@ LeadProgress lead_progress(const Lead& lead, Instant as_of) {
   std::optional<Instant> earliest_later;
   bool later_reached = false;
   for (std::size_t s = kStageCount; s-- > 0;) {
-    p.direct[s] = s == 0 || p.known[s].has_value() || lead.flagged[s];
+    p.direct[s] = s == 0 || p.known[s].has_value() || lead.flagged[s] ||
+                  (s == kProspect && lead.prospect_row && earliest_later_or(p.known, s));
     if (p.known[s] && (!earliest_later || *p.known[s] < *earliest_later)) earliest_later = p.known[s];
     p.when[s] = s == 0 ? lead.at[0] : earliest_later;
     later_reached = later_reached || p.direct[s];
@@ -310,6 +318,10 @@ FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
   if (r.quality.undated_conversions)
     r.notes.push_back(fmt::format("{} lead(s) reached prospect with no date, so they cannot count within the window",
                                   r.quality.undated_conversions));
+  if (r.time_to_convert.negative)
+    r.notes.push_back(fmt::format("{} lead -> prospect duration(s) were left out of time to convert because the "
+                                  "prospect date is before the creation date (listed under data quality)",
+                                  r.time_to_convert.negative));
   if (r.time_to_convert.date_only)
     r.notes.push_back(fmt::format("{} of the lead -> prospect durations end or start on a date-only value (whole-day "
                                   "precision)",

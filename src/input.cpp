@@ -57,6 +57,11 @@ RawTable parse_table(std::string_view bytes, const std::string& path, const Read
     bytes.remove_prefix(3);
     bom = true;
   }
+  if (bytes.substr(0, 2) == "\xFF\xFE" || bytes.substr(0, 2) == "\xFE\xFF")
+    throw InputError(path, 1, "",
+                     fmt::format("{}: the file is UTF-16 (Excel \"Unicode Text\"); save it as \"CSV UTF-8\" and "
+                                 "try again",
+                                 path));
   std::string format;
   if (options.format) {
     format = *options.format;
@@ -117,8 +122,19 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
       ++table.blank_rows;
       continue;
     }
-    if (table.trailing_delimiter && rec.fields.size() == width + 1 && rec.fields.back().empty())
-      rec.fields.pop_back();
+    // A trailing delimiter (one extra empty field) is tolerated on any row.
+    if (rec.fields.size() == width + 1 && rec.fields.back().empty()) rec.fields.pop_back();
+    if (rec.fields.size() != width && rec.end_line > rec.line) {
+      // A broken record spanning lines most likely holds a stray quote: do
+      // not let it swallow the rows after it.
+      table.rejections.push_back(Rejection{
+          path, rec.line, "",
+          fmt::format("row has {} fields but the header has {}, and a quote makes it run on to line {}; the quote "
+                      "is probably stray: the row was skipped and reading resumed on line {}",
+                      rec.fields.size(), width, rec.end_line, rec.line + 1)});
+      reader.resume_after_first_line(rec);
+      continue;
+    }
     if (rec.fields.size() != width) {
       table.rejections.push_back(Rejection{
           path, rec.line, "",

@@ -217,7 +217,13 @@ RawTable parse_json_table(std::string_view bytes, const std::string& path) {
     for (;;) {
       skip_ws();
       if (i >= bytes.size()) {
-        table.notes.push_back(fmt::format("the JSON array is not closed with ']' (file ends on line {})", line));
+        // A truncated download: the objects read are kept, and the missing
+        // end is a rejection so that the exit status says so.
+        table.rejections.push_back(Rejection{
+            path, line, "",
+            fmt::format("the JSON array is not closed with ']' (the file ends on line {}); the file may be "
+                        "truncated: export it again",
+                        line)});
         break;
       }
       if (bytes[i] == ']') break;

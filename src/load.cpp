@@ -149,6 +149,14 @@ class Loader {
  private:
   void require_id(const RawTable& t, const ColumnMapping& m) {
     if (m[Field::Id]) return;
+    for (const auto& [field, cols] : m.ambiguous) {
+      if (field != Field::Id) continue;
+      std::vector<std::string> names;
+      for (std::size_t c : cols) names.push_back(fmt::format("\"{}\"", printable(t.columns[c], 40)));
+      throw InputError(t.path, 1, "",
+                       fmt::format("{}:1: several columns could be the lead id ({}); choose one with --map id=COLUMN",
+                                   t.path, fmt::join(names, ", ")));
+    }
     throw InputError(t.path, 1, "",
                      fmt::format("{}:1: no column was recognised as the lead id; name it with --map id=COLUMN "
                                  "(columns of {})",
@@ -165,13 +173,14 @@ class Loader {
   }
 
   void note_duplicate_headers(const RawTable& t) {
-    for (std::size_t i = 0; i < t.columns.size(); ++i)
-      for (std::size_t j = i + 1; j < t.columns.size(); ++j)
-        if (!t.columns[i].empty() && t.columns[i] == t.columns[j]) {
-          out_.input.notes.push_back(fmt::format("{}: column \"{}\" appears twice (columns {} and {}); the first is used",
-                                                 t.path, t.columns[i], i + 1, j + 1));
-          break;
-        }
+    std::unordered_map<std::string_view, std::size_t> first;
+    for (std::size_t j = 0; j < t.columns.size(); ++j) {
+      if (t.columns[j].empty()) continue;
+      auto [it, fresh] = first.emplace(t.columns[j], j);
+      if (!fresh)
+        out_.input.notes.push_back(fmt::format("{}: column \"{}\" appears twice (columns {} and {}); the first is used",
+                                               t.path, printable(t.columns[j], 40), it->second + 1, j + 1));
+    }
   }
 
   void note_ambiguous(const RawTable& t, const ColumnMapping& m) {
@@ -281,6 +290,14 @@ class Loader {
         reject(leads_.path, row.line, leads_.columns[id_col], "the lead id is blank; every lead needs an id");
         continue;
       }
+      if (auto rl = rejected_leads_.find(id); rl != rejected_leads_.end()) {
+        ++out_.input.duplicate_ids;
+        reject(leads_.path, row.line, leads_.columns[id_col],
+               fmt::format("duplicate lead id \"{}\" (first seen on line {}, which was rejected); fix that row and "
+                           "remove this one",
+                           printable(id), rl->second));
+        continue;
+      }
       if (auto it = index_.find(id); it != index_.end()) {
         ++out_.input.duplicate_ids;
         reject(leads_.path, row.line, leads_.columns[id_col],
@@ -365,6 +382,7 @@ class Loader {
       for (std::size_t s = static_cast<std::size_t>(Stage::Prospect); s < kStageCount; ++s)
         dated = dated || times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))].has_value();
       if (!dated) lead.flagged[static_cast<std::size_t>(Stage::Prospect)] = true;
+      else lead.prospect_row = true;
       for (std::size_t s = 1; s < kStageCount; ++s) {
         const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
         if (t) keep_earliest(lead.at[s], lead.date_only[s], *t);
@@ -487,6 +505,8 @@ Dataset build_dataset(RawTable leads, std::optional<RawTable> prospects, const L
 
 Dataset load_dataset(const std::string& leads_path, const std::optional<std::string>& prospects_path,
                      const LoadOptions& options) {
+  if (prospects_path && *prospects_path == "-" && leads_path == "-")
+    throw UsageError("LEADS and --prospects cannot both read stdin (-); give at least one of them as a file");
   RawTable leads = read_table(leads_path, options.read);
   std::optional<RawTable> prospects;
   if (prospects_path) prospects = read_table(*prospects_path, options.read);

@@ -51,7 +51,7 @@ Section funnel_section(const FunnelResult& f) {
   s.grid.header = {"stage", "reached", "implied", "step", "cumulative"};
   s.grid.right = {false, true, true, true, true};
   for (const auto& st : f.stages) {
-    s.grid.rows.push_back({std::string(stage_name(st.stage)) + (st.observable ? "" : " *"), std::to_string(st.reached),
+    s.grid.rows.push_back({std::string(stage_name(st.stage)) + (st.observable ? "" : " (implied)"), std::to_string(st.reached),
                            st.stage == Stage::Lead ? "-" : std::to_string(st.implied),
                            st.stage == Stage::Lead ? "-" : percent_text(st.step.value),
                            percent_text(st.cumulative.value)});
@@ -59,7 +59,8 @@ Section funnel_section(const FunnelResult& f) {
   bool any_unobservable = false;
   for (const auto& st : f.stages) any_unobservable = any_unobservable || !st.observable;
   s.after.push_back("step = reached / reached at the previous stage; cumulative = reached / leads");
-  if (any_unobservable) s.after.push_back("* no column or rule records this stage; its count is implied by later stages");
+  if (any_unobservable)
+    s.after.push_back("(implied): no column or rule records this stage; its count comes from later stages only");
   return s;
 }
 

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "leadfunnel/text.hpp"
+
 namespace leadfunnel {
 namespace {
 
@@ -48,19 +50,23 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 TimestampParse fail(std::string why) { return TimestampParse{std::nullopt, std::move(why)}; }
 
 TimestampParse from_epoch(std::string_view text) {
   std::int64_t v = 0;
   for (char c : text) v = v * 10 + (c - '0');
-  if (text.size() <= 11) return TimestampParse{Timestamp{Instant{seconds{v}}, false}, {}};
-  return TimestampParse{Timestamp{Instant{milliseconds{v}}, false}, {}};
+  const Instant at = text.size() <= 11 ? Instant{seconds{v}} : Instant{milliseconds{v}};
+  // Epoch values outside 1990..2100 are far more likely a compact date such
+  // as 20260115120000 than a real moment: refuse to guess.
+  constexpr std::int64_t kLow = 631152000;    // 1990-01-01
+  constexpr std::int64_t kHigh = 4102444800;  // 2100-01-01
+  const auto secs = std::chrono::floor<seconds>(at).time_since_epoch().count();
+  if (secs < kLow || secs >= kHigh)
+    return TimestampParse{std::nullopt,
+                          fmt::format("'{}' read as epoch {} is outside 1990-2100; if it is a date, write it as "
+                                      "YYYY-MM-DD[ HH:MM[:SS]]",
+                                      printable(text, 30), text.size() <= 11 ? "seconds" : "milliseconds")};
+  return TimestampParse{Timestamp{at, false}, {}};
 }
 
 }  // namespace
@@ -74,21 +80,24 @@ const date::time_zone* find_zone(std::string_view name) {
 }
 
 TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone) {
-  const std::string_view text = trim(raw);
+  const std::string_view trimmed = trim(raw);
+  // Messages quote the value escaped and shortened, never raw.
+  const std::string shown = printable(trimmed, 60);
+  const std::string_view text = trimmed;
   if (text.empty()) return fail("empty");
   if (all_digits(text)) {
     if (text.size() >= 9 && text.size() <= 14) return from_epoch(text);
     return fail(fmt::format("'{}' is not a date (a number of {} digits is neither epoch seconds nor milliseconds)",
-                            text, text.size()));
+                            shown, text.size()));
   }
 
   Cursor c{text};
   int y = 0, mo = 0, d = 0;
   if (!c.digits(4, y) || !c.eat('-') || !c.digits(2, mo) || !c.eat('-') || !c.digits(2, d))
-    return fail(fmt::format("'{}' is not a recognised date; use YYYY-MM-DD[ HH:MM[:SS]][Z|+HH:MM]", text));
+    return fail(fmt::format("'{}' is not a recognised date; use YYYY-MM-DD[ HH:MM[:SS]][Z|+HH:MM]", shown));
   const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
                                  date::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return fail(fmt::format("'{}' is not a real calendar date", text));
+  if (!ymd.ok()) return fail(fmt::format("'{}' is not a real calendar date", shown));
   const date::local_days local_day{ymd};
 
   if (c.done()) {
@@ -105,11 +114,11 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
   }
 
   if (!c.eat('T') && !c.eat('t') && !c.eat(' '))
-    return fail(fmt::format("'{}' has unexpected text after the date", text));
+    return fail(fmt::format("'{}' has unexpected text after the date", shown));
   int hh = 0, mm = 0, ss = 0;
   if (!c.digits(2, hh) || !c.eat(':') || !c.digits(2, mm))
-    return fail(fmt::format("'{}' has no valid HH:MM time", text));
-  if (c.eat(':') && !c.digits(2, ss)) return fail(fmt::format("'{}' has invalid seconds", text));
+    return fail(fmt::format("'{}' has no valid HH:MM time", shown));
+  if (c.eat(':') && !c.digits(2, ss)) return fail(fmt::format("'{}' has invalid seconds", shown));
   int millis = 0;
   if (c.peek() == '.' || c.peek() == ',') {
     ++c.i;
@@ -119,11 +128,11 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
       ++n;
       ++c.i;
     }
-    if (n == 0) return fail(fmt::format("'{}' has an empty fraction of a second", text));
+    if (n == 0) return fail(fmt::format("'{}' has an empty fraction of a second", shown));
     for (int k = n; k < 3; ++k) millis *= 10;
   }
   if (hh > 23 || mm > 59 || ss > 59)
-    return fail(fmt::format("'{}' has an impossible time of day", text));
+    return fail(fmt::format("'{}' has an impossible time of day", shown));
 
   const auto local_ms = date::local_time<milliseconds>{local_day} + std::chrono::hours{hh} +
                         std::chrono::minutes{mm} + seconds{ss} + milliseconds{millis};
@@ -131,12 +140,12 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
   // Offset or zone designator.
   if (c.peek() == ' ') {
     ++c.i;
-    if (c.done()) return fail(fmt::format("'{}' ends with a space", text));
+    if (c.done()) return fail(fmt::format("'{}' ends with a space", shown));
   }
   if (c.done()) {
     const auto info = zone.get_info(std::chrono::floor<seconds>(local_ms));
     if (info.result == date::local_info::nonexistent)
-      return fail(fmt::format("'{}' does not exist in {} (skipped by a daylight-saving change)", text,
+      return fail(fmt::format("'{}' does not exist in {} (skipped by a daylight-saving change)", shown,
                               zone.name()));
     // In a repeated hour the earlier instant is taken.
     return TimestampParse{Timestamp{zone.to_sys(local_ms, date::choose::earliest), false}, {}};
@@ -148,16 +157,16 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
     const int sign = c.peek() == '-' ? -1 : 1;
     ++c.i;
     int oh = 0, om = 0;
-    if (!c.digits(2, oh)) return fail(fmt::format("'{}' has an invalid UTC offset", text));
+    if (!c.digits(2, oh)) return fail(fmt::format("'{}' has an invalid UTC offset", shown));
     if (!c.done()) {
       c.eat(':');
-      if (!c.digits(2, om)) return fail(fmt::format("'{}' has an invalid UTC offset", text));
+      if (!c.digits(2, om)) return fail(fmt::format("'{}' has an invalid UTC offset", shown));
     }
-    if (!c.done() || oh > 23 || om > 59) return fail(fmt::format("'{}' has an invalid UTC offset", text));
+    if (!c.done() || oh > 23 || om > 59) return fail(fmt::format("'{}' has an invalid UTC offset", shown));
     const auto offset = std::chrono::minutes{sign * (oh * 60 + om)};
     return TimestampParse{Timestamp{Instant{local_ms.time_since_epoch() - offset}, false}, {}};
   }
-  return fail(fmt::format("'{}' has unexpected text after the time", text));
+  return fail(fmt::format("'{}' has unexpected text after the time", shown));
 }
 
 std::string format_utc(Instant at) {

@@ -45,6 +45,8 @@ Run run(const std::vector<std::string>& args) {
   return r;
 }
 
+std::string fmt_dir_name() { return "leadfunnel-cli-test-" + std::to_string(static_cast<long>(::getpid())); }
+
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -358,6 +360,41 @@ TEST_CASE("cli: the real binary reports on the sample data and prints valid JSON
   CHECK(j["schema_version"] == "1.0");
   CHECK(j["conversion"]["leads"] == 300);
   CHECK(j["conversion"]["prospects"] == 71);
+}
+
+TEST_CASE("cli: a bad --max-rejected is a usage error before any report is written", "[cli]") {
+  for (const char* bad : {"abc", "nan", "inf", "-1", "150%"}) {
+    INFO(bad);
+    const Run r = run({"report", kData + "leads.csv", "--max-rejected", bad});
+    CHECK(r.code == 64);
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("cli: LEADS and --prospects cannot both be stdin", "[cli]") {
+  const Run r = run({"report", "-", "--prospects", "-"});
+  CHECK(r.code == 64);
+  CHECK(contains(r.err, "stdin"));
+}
+
+TEST_CASE("cli: -o writes through a symlink and refuses a directory", "[cli]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / fmt_dir_name();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "real.json") << "old";
+  fs::create_symlink(dir / "real.json", dir / "link.json");
+  const Run r = run({"report", kData + "leads.csv", "--prospects", kData + "deals.csv", "--as-of", "2026-11-01",
+                     "--max-rejected", "2", "--format", "json", "-o", (dir / "link.json").string()});
+  CHECK(r.code == 0);
+  CHECK(fs::is_symlink(dir / "link.json"));
+  std::ifstream in(dir / "real.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(contains(text, "\"schema_version\""));
+  const Run d = run({"report", kData + "leads.csv", "--max-rejected", "5", "-o", dir.string()});
+  CHECK(d.code == 73);
+  CHECK(contains(d.err, "directory"));
+  fs::remove_all(dir);
 }
 
 }  // namespace leadfunnel

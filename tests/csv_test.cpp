@@ -558,4 +558,62 @@ TEST_CASE("csv: read_table on a missing file throws InputError with the no-input
   }
 }
 
+TEST_CASE("csv: a stray opening quote does not swallow the rows after it", "[csv]") {
+  // Line 3 opens a quote that is never closed on purpose; line 5 has a properly
+  // quoted field, whose first quote would otherwise close the stray one.
+  const std::string data =
+      "id,note\n"          // 1
+      "1,ok\n"             // 2
+      "2,\"stray note\n"   // 3
+      "3,fine\n"           // 4
+      "4,\"a, b\"\n"       // 5
+      "5,last\n";          // 6
+  const RawTable t = parse_csv_table(data, "x.csv", ',');
+  // Only line 3 is lost; 1..5 minus the stray row = ids 1, 3, 4, 5.
+  REQUIRE(t.rejections.size() == 1);
+  CHECK(t.rejections[0].line == 3);
+  CHECK_THAT(t.rejections[0].reason, Catch::Contains("stray"));
+  REQUIRE(t.rows.size() == 4);
+  CHECK(t.rows[0].fields[0] == "1");
+  CHECK(t.rows[1].fields[0] == "3");
+  CHECK(t.rows[1].line == 4);
+  CHECK(t.rows[2].fields == Fields{"4", "a, b"});
+  CHECK(t.rows[3].line == 6);
+  CHECK(t.rows_read() == 5);
+}
+
+TEST_CASE("csv: a ragged row that a quote runs across lines is re-read from its next line", "[csv]") {
+  // The quote on line 2 closes on line 3 just before a delimiter, so the
+  // record looks well quoted but has 3 fields for a 2-column header.
+  const std::string data =
+      "id,note\n"
+      "1,\"open\n"
+      "2,x\",y\n"
+      "3,z\n";
+  const RawTable t = parse_csv_table(data, "x.csv", ',');
+  // Line 2 is rejected; line 3 re-read alone has 3 fields (ragged) and line 4 is used.
+  REQUIRE(t.rejections.size() == 2);
+  CHECK(t.rejections[0].line == 2);
+  CHECK(t.rejections[1].line == 3);
+  REQUIRE(t.rows.size() == 1);
+  CHECK(t.rows[0].line == 4);
+}
+
+TEST_CASE("csv: one trailing delimiter on a data row is tolerated even when the header has none", "[csv]") {
+  const RawTable t = parse_csv_table("id;name\n1;Ana;\n2;Ben\n", "x.csv", ';');
+  CHECK(t.rejections.empty());
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0].fields == Fields{"1", "Ana"});
+}
+
+TEST_CASE("csv: a UTF-16 file is refused with a hint to save it as UTF-8", "[csv]") {
+  const std::string data("\xFF\xFEi\0d\0", 6);
+  try {
+    parse_table(data, "x.txt", ReadOptions{});
+    FAIL("no exception");
+  } catch (const InputError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("UTF-16") && Catch::Contains("UTF-8"));
+  }
+}
+
 }  // namespace leadfunnel

@@ -272,11 +272,11 @@ TEST_CASE("json: a broken array keeps what was read before the break", "[json]")
     REQUIRE(t.rejections.size() == 1);
     CHECK(t.rejections[0].line == 2);
   }
-  SECTION("a missing closing bracket is noted, not rejected") {
+  SECTION("a missing closing bracket keeps the rows and is a rejection (a truncated file)") {
     const RawTable t = parse_json_table("[{\"id\":\"1\"},\n{\"id\":\"2\"}\n", "x.json");
     CHECK(t.rows.size() == 2);
-    CHECK(t.rejections.empty());
-    CHECK_FALSE(t.notes.empty());
+    REQUIRE(t.rejections.size() == 1);
+    CHECK_THAT(t.rejections[0].reason, Catch::Contains("truncated"));
   }
 }
 

@@ -444,4 +444,40 @@ TEST_CASE("load: an agreement column that no file has is an agreement error", "[
   CHECK(contains(msg, what));
 }
 
+TEST_CASE("load: a later row repeating the id of a rejected row is a duplicate, not a fresh lead", "[load]") {
+  LoadOptions o = utc_options();
+  const auto d = build_dataset(table("id,created_at\nA,2026-13-01\nA,2026-01-05\nB,2026-01-06\n"), std::nullopt, o);
+  // Line 2: bad date; line 3: duplicate of line 2; B used.
+  REQUIRE(d.leads.size() == 1);
+  CHECK(d.leads[0].id == "B");
+  REQUIRE(d.input.rejections.size() == 2);
+  CHECK(d.input.rejections[1].line == 3);
+  CHECK(contains(d.input.rejections[1].reason, "first seen on line 2"));
+  CHECK(d.input.duplicate_ids == 1);
+}
+
+TEST_CASE("load: a prospects row for a rejected lead says so instead of calling it an orphan", "[load]") {
+  const auto d = build_dataset(table("id,created_at\nA,2026-02-30\n"),
+                               table("deal,id,created_at\nD1,A,2026-03-01\n", "deals.csv"), utc_options());
+  REQUIRE(d.input.rejections.size() == 2);
+  CHECK(d.input.orphans == 0);
+  CHECK(contains(d.input.rejections[1].reason, "was rejected"));
+}
+
+TEST_CASE("load: an ambiguous id column is named in the error", "[load]") {
+  const std::string msg = message_of<InputError>([] {
+    build_dataset(table("Lead ID,lead_id,created_at\n1,1,2026-01-01\n"), std::nullopt, utc_options());
+  });
+  CHECK(contains(msg, "several columns could be the lead id"));
+  CHECK(contains(msg, "--map id=COLUMN"));
+}
+
+TEST_CASE("load: a dated prospects row makes the prospect stage reached directly, not implied", "[load]") {
+  const auto d = build_dataset(table("id,created_at\nA,2026-01-01\n"),
+                               table("id,won_at\nA,2026-02-01\n", "deals.csv"), utc_options());
+  REQUIRE(d.leads.size() == 1);
+  CHECK(d.leads[0].prospect_row);
+  CHECK_FALSE(d.leads[0].flagged[idx(Stage::Prospect)]);
+}
+
 }  // namespace leadfunnel

@@ -273,7 +273,7 @@ TEST_CASE("render: the table starts with the title and the headline", "[render]"
   CHECK(lines[2] == "Lead -> prospect conversion: 30.0% (3 of 10 leads; 95% CI 10.8%-60.3%)");
   CHECK(contains(text, "By source"));
   CHECK(contains(text, "(blank)"));
-  CHECK(contains(text, "handoff *"));  // not observable
+  CHECK(contains(text, "handoff (implied)"));  // not observable
   CHECK(contains(text, "leads.csv:7: column \"Create Date\": '2024-02-30'"));
   CHECK(contains(text, "25.0 h"));  // median below two days, in hours
   SECTION("with a window the headline says so") {

@@ -187,15 +187,19 @@ TEST_CASE("timestamp: epoch seconds and milliseconds are read as UTC", "[timesta
     CHECK(ok("1710464400", sp).at == utc(2024_y / 3 / 15, 1));
   }
   SECTION("9 and 11 digits are still seconds") {
-    // 100 000 000 s = 1157 days (1973-03-03) + 35 200 s (09:46:40).
-    CHECK(ok("100000000", sp).at == utc(1973_y / 3 / 3, 9, 46, 40));
-    // 10 000 000 000 s = 115 740 days (2286-11-20) + 64 000 s (17:46:40).
-    CHECK(ok("10000000000", sp).at == utc(2286_y / 11 / 20, 17, 46, 40));
+    // 946 684 800 s = 10 957 days = 2000-01-01 00:00Z.
+    CHECK(ok("946684800", sp).at == utc(2000_y / 1 / 1, 0));
+    CHECK(ok("00946684800", sp).at == utc(2000_y / 1 / 1, 0));
   }
   SECTION("12 and 14 digits are still milliseconds") {
-    // 100 000 000 000 ms = 100 000 000 s; 10 000 000 000 000 ms = 10 000 000 000 s.
-    CHECK(ok("100000000000", sp).at == utc(1973_y / 3 / 3, 9, 46, 40));
-    CHECK(ok("10000000000000", sp).at == utc(2286_y / 11 / 20, 17, 46, 40));
+    CHECK(ok("946684800000", sp).at == utc(2000_y / 1 / 1, 0));
+    CHECK(ok("00946684800000", sp).at == utc(2000_y / 1 / 1, 0));
+  }
+  SECTION("epoch values outside 1990-2100 are refused, not guessed") {
+    // 100 000 000 s is 1973; 20260115120000 ms is the year 2612: a compact date, not an epoch.
+    CHECK_THAT(rejected("100000000", sp), Catch::Contains("1990-2100"));
+    CHECK_THAT(rejected("20260115120000", sp), Catch::Contains("1990-2100"));
+    CHECK_THAT(rejected("202601151200", sp), Catch::Contains("1990-2100"));
   }
   SECTION("8 digits are neither and are rejected, mentioning the value") {
     const std::string why = rejected("20240315", sp);

@@ -85,6 +85,13 @@ void setup_input(CLI::App& app, InputOptions& options);
 ResolvedInput resolve_input(const InputOptions& options, Instant now);
 /// Writes the report to -o FILE (atomically) or to the output stream.
 void write_output(const std::string& text, const std::optional<std::string>& output, std::ostream& out);
+/// --max-rejected, parsed: a count, or a percentage of rows read.
+struct RejectLimit {
+  double limit = 0;
+  bool percent = false;
+};
+/// Parses "N" or "N%"; throws UsageError on anything else.
+RejectLimit parse_max_rejected(const std::string& text);
 /// The exit status for the rejections in `input` under --max-rejected.
 int rejection_status(const InputSummary& input, const std::string& max_rejected, std::ostream& err);
 

@@ -11,6 +11,8 @@ namespace leadfunnel {
 /// One record and the physical line it starts on (1-based).
 struct CsvRecord {
   std::size_t line = 0;
+  std::size_t end_line = 0;  ///< the physical line the record ends on
+  std::size_t offset = 0;    ///< byte offset of its first character
   std::vector<std::string> fields;
 };
 
@@ -30,8 +32,10 @@ std::string sniff_line_ending(std::string_view data);
 /// Reads records one at a time from a buffer. Handles LF, CRLF and CR line
 /// ends, quoted fields with delimiters, doubled quotes and line breaks, and
 /// skips blank lines. An unterminated quote rejects its record and reading
-/// resumes on the next physical line; text after a closing quote rejects the
-/// record it is in.
+/// resumes on the next physical line. Text after a closing quote rejects the
+/// record it is in; when that quoted field spanned lines, the quote that
+/// opened it was most likely stray, so reading resumes on the line after the
+/// record's first line instead of swallowing the rows in between.
 class CsvReader {
  public:
   enum class Status { Record, Problem, End };
@@ -40,6 +44,11 @@ class CsvReader {
 
   /// Reads the next record into `record`, or describes why it is unusable.
   Status next(CsvRecord& record, CsvProblem& problem);
+
+  /// Goes back to read again from the physical line after the first line of
+  /// `record`: used when a record that spans lines turns out to be broken, so
+  /// that a stray quote cannot swallow the rows after it.
+  void resume_after_first_line(const CsvRecord& record);
 
   /// Blank lines skipped so far.
   std::size_t blank_lines() const { return blank_lines_; }

@@ -22,6 +22,9 @@ struct Lead {
   /// Reached without a date: a status rule matched, or (prospect) a row in
   /// the prospects file exists for this lead.
   std::array<bool, kStageCount> flagged{};
+  /// A dated row of the prospects file joined this lead: it reached prospect
+  /// directly (not only implied), at the earliest date that row gives.
+  bool prospect_row = false;
   std::optional<Instant> first_touch_at;
   std::optional<Instant> lost_at;
   /// The owner (sales rep or queue); from the prospects file when blank in the leads file.
