@@ -46,6 +46,7 @@ std::string grid_markdown(const detail::Grid& g) {
 std::string render_markdown(const Report& report) {
   std::string out = "# " + cell(detail::title_line(report)) + "\n\n";
   if (report.funnel) out += "**" + cell(detail::headline(report)) + "**\n\n";
+  if (const auto sla = detail::sla_headline(report); !sla.empty()) out += "**" + cell(sla) + "**\n\n";
   for (const auto& s : detail::build_sections(report)) {
     out += "## " + cell(s.title) + "\n\n";
     if (!s.lines.empty()) {

@@ -48,7 +48,9 @@ std::string grid_text(const detail::Grid& g) {
 
 std::string render_table(const Report& report) {
   std::string out = detail::title_line(report) + "\n\n";
-  if (report.funnel) out += detail::headline(report) + "\n\n";
+  if (report.funnel) out += detail::headline(report) + "\n";
+  if (const auto sla = detail::sla_headline(report); !sla.empty()) out += sla + "\n";
+  if (report.funnel) out += "\n";
   for (const auto& s : detail::build_sections(report)) {
     out += s.title + "\n";
     for (const auto& l : s.lines) out += "  " + l + "\n";

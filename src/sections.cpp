@@ -240,6 +240,21 @@ std::string headline(const Report& r) {
   return h;
 }
 
+std::string sla_headline(const Report& r) {
+  if (!r.sla || r.sla->targets.empty()) return {};
+  std::vector<std::string> missed;
+  std::size_t judged = 0;
+  for (const auto& t : r.sla->targets) {
+    if (t.pass) ++judged;
+    if (t.pass == false) missed.push_back(printable(t.target.name, 40));
+  }
+  if (missed.empty())
+    return fmt::format("Service agreement: {} of {} targets met{}", judged, r.sla->targets.size(),
+                       judged < r.sla->targets.size() ? " (the others have nothing to judge yet)" : "");
+  return fmt::format("Service agreement: {} of {} targets missed ({})", missed.size(), r.sla->targets.size(),
+                     fmt::join(missed, ", "));
+}
+
 std::vector<Section> build_sections(const Report& r) {
   std::vector<Section> out;
   if (r.funnel) {

@@ -30,6 +30,10 @@ inline constexpr std::size_t kListLimit = 10;
 /// The headline sentence: "Lead -> prospect conversion: 23.4% (70 of 299 leads; 95% CI 19.0%-28.5%)".
 std::string headline(const Report& report);
 
+/// One line on the agreement's targets, or "" when it has none:
+/// "Service agreement: 1 of 3 targets missed (Sales response)".
+std::string sla_headline(const Report& report);
+
 /// The title line: command, as-of, zone, filters.
 std::string title_line(const Report& report);
 

@@ -164,11 +164,12 @@ TargetResult volume_target(const Dataset& data, const Target& t, const FunnelOpt
   std::optional<Instant> first = opt.from;
   if (!first && !times.empty()) first = *std::min_element(times.begin(), times.end());
   if (!first) return r;
-  Instant last = opt.as_of;
-  if (opt.to && *opt.to - Millis{1} < last) last = *opt.to - Millis{1};
-  if (last < *first) return r;
+  // Periods that have begun before as-of (and before --to).
+  Instant stop = opt.as_of;
+  if (opt.to && *opt.to < stop) stop = *opt.to;
+  if (stop <= *first) return r;
   auto day_of = [&](Instant x) { return date::floor<date::days>(zone.to_local(x)); };
-  for (auto d = period_start(day_of(*first), t.per); local_midnight(zone, d) <= last; d = next_period(d, t.per)) {
+  for (auto d = period_start(day_of(*first), t.per); local_midnight(zone, d) < stop; d = next_period(d, t.per)) {
     VolumePeriodResult p;
     p.key = period_label(d, t.per);
     p.start = local_midnight(zone, d);
