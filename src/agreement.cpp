@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <set>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -207,6 +208,8 @@ Millis parse_duration_key(const json& v, const std::string& where, const std::st
 }
 
 std::optional<Event> event_from_name(std::string_view name) {
+  // The field names (handoff_at, first_touch_at, created_at) name the same events.
+  if (name.size() > 3 && name.substr(name.size() - 3) == "_at") name.remove_suffix(3);
   for (Event e : {Event::Created, Event::Mql, Event::Handoff, Event::FirstTouch, Event::Prospect, Event::Opportunity,
                   Event::Won, Event::Lost})
     if (event_name(e) == name) return e;
@@ -247,8 +250,13 @@ Target parse_target(const json& v, std::size_t index, const Agreement& a) {
   else if (side == "sales") t.side = Side::Sales;
   else if (side == "shared") t.side = Side::Shared;
   else fail(path, fmt::format("{}.owner: \"{}\" is not marketing, sales or shared", where, side));
-  if (!v.contains("type")) fail(path, fmt::format("{}: needs a \"type\": clock, volume or rate", where));
-  const std::string type = require_string(v["type"], where + ".type", path);
+  // The type may be left out when the keys make it plain.
+  std::string type;
+  if (v.contains("type")) type = require_string(v["type"], where + ".type", path);
+  else if (v.contains("within")) type = "clock";
+  else if (v.contains("per")) type = "volume";
+  else if (v.contains("at_least")) type = "rate";
+  else fail(path, fmt::format("{}: needs a \"type\": clock, volume or rate", where));
   auto need = [&](const char* key, const char* example) {
     if (!v.contains(key)) fail(path, fmt::format("{}: a {} target needs \"{}\" ({})", where, type, key, example));
   };
@@ -265,7 +273,7 @@ Target parse_target(const json& v, std::size_t index, const Agreement& a) {
     t.share = parse_share(v["target"], where + ".target", path);
     if (v.contains("calendar")) {
       t.calendar = require_string(v["calendar"], where + ".calendar", path);
-      if (t.calendar == "wall") t.calendar.clear();
+      if (t.calendar == "wall" || (t.calendar == "24x7" && !a.find_calendar("24x7"))) t.calendar.clear();
       else if (!a.find_calendar(t.calendar)) {
         std::vector<std::string> known;
         for (const auto& c : a.calendars) known.push_back(c.name);
@@ -366,14 +374,28 @@ bool rule_matches(const StageRule& rule, std::string_view value) {
 
 Agreement parse_agreement(std::string_view text, const std::string& path) {
   json doc;
+  // nlohmann keeps the last of duplicate keys silently; in an agreement a
+  // repeated key is almost always a mistake, so it is an error here.
+  std::vector<std::set<std::string>> seen;
+  std::string duplicate;
+  const json::parser_callback_t check_duplicates = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) seen.emplace_back();
+    else if (event == json::parse_event_t::object_end && !seen.empty()) seen.pop_back();
+    else if (event == json::parse_event_t::key && !seen.empty() && !seen.back().insert(parsed.get<std::string>()).second &&
+             duplicate.empty())
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
   try {
-    doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
+    doc = json::parse(text, check_duplicates, true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     const auto p = what.find("] ");
     if (p != std::string::npos) what = what.substr(p + 2);
     fail(path, fmt::format("not valid JSON: {}; fix the syntax (comments with // and /* */ are allowed)", what));
   }
+  if (!duplicate.empty())
+    fail(path, fmt::format("the key \"{}\" appears twice in one object; keep one of them", duplicate));
   if (!doc.is_object()) fail(path, "the agreement must be a JSON object");
   check_keys(doc, names({"timezone", "window", "columns", "stages", "calendars", "targets"}), "the agreement", path);
 

@@ -166,6 +166,12 @@ struct Builder {
   void add(std::string_view text, std::size_t line) {
     FlatObject obj;
     const bool ok = json::sax_parse(text, &obj, json::input_format_t::json, true);
+    // nlohmann counts lines within the record; for a one-line record that
+    // "line 1" would contradict the file line the rejection names.
+    if (text.find('\n') == std::string_view::npos) {
+      const auto p = obj.problem.find("at line 1, column");
+      if (p != std::string::npos) obj.problem.replace(p, std::string("at line 1, column").size(), "at column");
+    }
     if (!ok || !obj.problem.empty() || !obj.top_kind.empty()) {
       std::string reason = obj.problem;
       if (!obj.top_kind.empty()) reason = fmt::format("expected an object, found {}", obj.top_kind);
