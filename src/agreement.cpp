@@ -112,7 +112,8 @@ Calendar parse_calendar(const std::string& name, const json& v, const Agreement&
   if (!v.contains("hours") || !v["hours"].is_object())
     fail(path, fmt::format("{}: needs \"hours\", e.g. {{\"mon-fri\": [\"09:00-12:00\", \"13:00-18:00\"]}}", where));
   static const std::array<std::string_view, 7> kDays{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-  for (const auto& [key, spec] : v["hours"].items()) {
+  for (const auto& [raw_key, spec] : v["hours"].items()) {
+    const std::string key = to_lower(trim(raw_key));
     std::vector<unsigned> days;
     if (key == "mon-fri") {
       days = {1, 2, 3, 4, 5};
@@ -121,7 +122,7 @@ Calendar parse_calendar(const std::string& name, const json& v, const Agreement&
     } else if (key == "every day") {
       days = {0, 1, 2, 3, 4, 5, 6};
     } else {
-      const auto it = std::find(kDays.begin(), kDays.end(), to_lower(key));
+      const auto it = std::find(kDays.begin(), kDays.end(), key);
       if (it == kDays.end())
         fail(path, fmt::format("{}.hours: unknown day \"{}\"; use mon, tue, wed, thu, fri, sat, sun, mon-fri, "
                                "sat-sun or \"every day\"",
@@ -322,7 +323,9 @@ void parse_targets(const json& v, Agreement& a) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     Target t = parse_target(v[i], i, a);
     for (const auto& other : a.targets)
-      if (other.name == t.name) fail(a.path, fmt::format("\"targets\"[{}]: the name \"{}\" is used twice", i, t.name));
+      if (other.name == t.name)
+        fail(a.path, fmt::format("\"targets\"[{}]: the name \"{}\" is used twice; give each target its own name", i,
+                                 t.name));
     a.targets.push_back(std::move(t));
   }
 }

@@ -58,7 +58,7 @@ int parse_hhmm(std::string_view t) {
 
 Calendar wall_clock() {
   Calendar c;
-  c.name = "wall clock";
+  c.name = "wall";
   c.always = true;
   return c;
 }

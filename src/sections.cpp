@@ -213,7 +213,7 @@ std::vector<Section> sla_sections(const SlaResult& sla, const std::string& tz_no
     s.grid.right = {false, false, true, true, true};
     s.grid.rows.push_back({"speed to lead: created -> first touch", "wall", std::to_string(r.speed_n),
                            clock_hours(r.speed_median_hours, false), clock_hours(r.speed_p90_hours, false)});
-    const bool business = r.response_clock != "wall clock";
+    const bool business = r.response_clock != "wall";
     s.grid.rows.push_back({"sales response: handoff -> first touch", r.response_clock, std::to_string(r.response_n),
                            clock_hours(r.response_median_hours, business), clock_hours(r.response_p90_hours, business)});
     s.after.push_back("bh = business hours on the calendar; h = wall-clock hours");

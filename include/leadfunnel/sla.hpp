@@ -76,7 +76,7 @@ struct ResponseTimes {
   std::size_t speed_n = 0;
   std::optional<double> speed_median_hours;
   std::optional<double> speed_p90_hours;
-  std::string response_clock;  ///< calendar name, or "wall clock"
+  std::string response_clock;  ///< calendar name, or "wall"
   std::size_t response_n = 0;
   std::optional<double> response_median_hours;
   std::optional<double> response_p90_hours;
