@@ -400,7 +400,8 @@ Agreement parse_agreement(std::string_view text, const std::string& path) {
   if (!duplicate.empty())
     fail(path, fmt::format("the key \"{}\" appears twice in one object; keep one of them", duplicate));
   if (!doc.is_object()) fail(path, "the agreement must be a JSON object");
-  check_keys(doc, names({"timezone", "window", "columns", "stages", "calendars", "targets"}), "the agreement", path);
+  check_keys(doc, names({"timezone", "window", "date_order", "columns", "stages", "calendars", "targets"}),
+             "the agreement", path);
 
   Agreement a;
   a.path = path;
@@ -418,6 +419,14 @@ Agreement parse_agreement(std::string_view text, const std::string& path) {
     if (!d || d->count() <= 0)
       fail(path, fmt::format("\"window\": \"{}\" is not a duration; write it like \"90d\", \"2w\" or \"36h\"", w));
     a.window = *d;
+  }
+  if (doc.contains("date_order")) {
+    const std::string o = require_string(doc["date_order"], "\"date_order\"", path);
+    a.date_order = date_order_from_name(o);
+    if (!a.date_order)
+      fail(path, fmt::format("\"date_order\": \"{}\" is not dmy, mdy or ymd (the order of day, month and year in "
+                             "dates like 03/04/2026)",
+                             o));
   }
   if (doc.contains("columns")) {
     const json& cols = doc["columns"];

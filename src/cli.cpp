@@ -58,6 +58,11 @@ void setup_input(CLI::App& app, InputOptions& o) {
                  "start of day")
       ->type_name("TIMESTAMP");
   app.add_option("--delimiter", o.delimiter, "CSV delimiter, instead of sniffing: , ; tab |")->type_name("CHAR");
+  app.add_option("--date-order", o.date_order,
+                 "Order of day and month in locale dates such as 03/04/2026, when the data cannot tell: dmy, mdy or "
+                 "ymd (also an agreement key)")
+      ->check(CLI::IsMember({"dmy", "mdy", "ymd"}))
+      ->type_name("ORDER");
   app.add_option("--format", o.format, "Output format: table (default), json, csv, markdown")
       ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))
       ->type_name("FORMAT");
@@ -160,6 +165,7 @@ ResolvedInput resolve_input(const InputOptions& o, Instant now) {
     else if (d.size() == 1 && d != "\"" && d != "\n" && d != "\r") r.load.read.delimiter = d[0];
     else throw UsageError(fmt::format("--delimiter {}: give one character, or tab/comma/semicolon/pipe", d));
   }
+  if (o.date_order) r.load.date_order = date_order_from_name(*o.date_order);
   r.as_of = now;
   if (o.as_of) {
     auto t = parse_timestamp(*o.as_of, *r.zone);

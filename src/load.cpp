@@ -47,6 +47,9 @@ std::string unknown_column_message(std::string_view what, std::string_view colum
                      fmt::join(lists, "; "));
 }
 
+/// A segment or owner value: trimmed, and blank for placeholders (-, N/A, ...).
+std::string clean_value(std::string_view v) { return is_placeholder(v) ? std::string() : std::string(trim(v)); }
+
 bool any_has_column(const std::vector<const RawTable*>& tables, std::string_view column) {
   for (const auto* t : tables)
     if (find_column(t->columns, column)) return true;
@@ -136,6 +139,7 @@ class Loader {
       note_ambiguous(*prospects_, prospect_map_);
     }
 
+    decide_date_orders();
     read_leads();
     strict_reader_check(leads_, std::string::npos);
     if (prospects_) {
@@ -239,6 +243,115 @@ class Loader {
     }
   }
 
+  /// The order locale dates of column `col` of `t` are read in, if decided.
+  std::optional<DateOrder> order_of(const RawTable& t, std::size_t col) const {
+    const auto& orders = &t == &leads_ ? lead_orders_ : prospect_orders_;
+    return col < orders.size() ? orders[col] : std::nullopt;
+  }
+
+  /// Decides, per mapped date column, the day/month order of its locale
+  /// dates from the evidence in the whole column: a first number above 12
+  /// means day-first, a second number above 12 month-first. --date-order (or
+  /// the agreement) wins over evidence; dotted dates (01.10.2026) are
+  /// day-first by convention; a column with no evidence takes the order other
+  /// columns showed; with none at all the run stops and asks.
+  void decide_date_orders() {
+    struct Pending {
+      const RawTable* t;
+      std::size_t col;
+      std::vector<std::string> examples;
+    };
+    std::vector<Pending> undecided;
+    std::optional<std::pair<DateOrder, std::string>> seen;  // an order some column proved, and where
+    const std::optional<DateOrder> explicit_order =
+        options_.date_order ? options_.date_order
+                            : (options_.agreement ? options_.agreement->date_order : std::nullopt);
+    const std::string explicit_how = options_.date_order ? "--date-order" : "the agreement's date_order";
+    auto scan = [&](const RawTable& t, const ColumnMapping& m, std::vector<std::optional<DateOrder>>& orders,
+                    std::vector<DateColumn>& described) {
+      orders.assign(t.columns.size(), std::nullopt);
+      std::vector<bool> done(t.columns.size(), false);
+      for (Field f : all_fields()) {
+        if (!is_timestamp_field(f) || !m[f] || done[m[f]->column]) continue;
+        const std::size_t col = m[f]->column;
+        done[col] = true;
+        std::size_t locale = 0;
+        bool ymd_only = true, dots_only = true;
+        std::optional<std::pair<std::size_t, std::string>> dmy, mdy;
+        std::vector<std::string> examples;
+        for (const auto& row : t.rows) {
+          const std::string_view v = trim(row.fields[col]);
+          if (is_placeholder(v)) continue;
+          const auto ld = scan_locale_date(v);
+          if (!ld) continue;
+          ++locale;
+          if (ld->first_digits == 4) continue;
+          ymd_only = false;
+          if (ld->separator != '.') dots_only = false;
+          if (examples.size() < 3) examples.emplace_back(printable(v, 30));
+          if (ld->first > 12 && !dmy) dmy.emplace(row.line, printable(v, 30));
+          if (ld->second > 12 && !mdy) mdy.emplace(row.line, printable(v, 30));
+        }
+        const std::string& name = t.columns[col];
+        if (locale == 0) {
+          described.push_back({name, "iso", "ISO 8601 or epoch values"});
+          continue;
+        }
+        if (ymd_only) {
+          orders[col] = DateOrder::Ymd;
+          described.push_back({name, "ymd", "the year comes first"});
+          continue;
+        }
+        if (explicit_order) {
+          orders[col] = *explicit_order;
+          described.push_back({name, std::string(date_order_name(*explicit_order)), explicit_how});
+          continue;
+        }
+        if (dmy && mdy)
+          throw InputError(t.path, mdy->first, name,
+                           fmt::format("{}: column \"{}\" mixes day-first dates ('{}', line {}) and month-first "
+                                       "dates ('{}', line {}); fix the export, or pass --date-order dmy|mdy to read "
+                                       "them one way and reject the rest",
+                                       t.path, name, dmy->second, dmy->first, mdy->second, mdy->first));
+        if (dmy || mdy) {
+          const DateOrder o = dmy ? DateOrder::Dmy : DateOrder::Mdy;
+          const auto& ev = dmy ? *dmy : *mdy;
+          orders[col] = o;
+          const std::string how = fmt::format("'{}' on line {} has a {} above 12", ev.second, ev.first,
+                                              dmy ? "first number" : "second number");
+          described.push_back({name, std::string(date_order_name(o)), how});
+          if (!seen) seen.emplace(o, fmt::format("column \"{}\" of {}", name, t.path));
+          continue;
+        }
+        if (dots_only) {
+          orders[col] = DateOrder::Dmy;
+          described.push_back({name, "dmy", "dotted dates (01.10.2026) are day-first"});
+          continue;
+        }
+        undecided.push_back({&t, col, examples});
+        described.push_back({name, "", ""});
+      }
+    };
+    scan(leads_, lead_map_, lead_orders_, lead_dates_);
+    if (prospects_) scan(*prospects_, prospect_map_, prospect_orders_, prospect_dates_);
+    for (const auto& u : undecided) {
+      const std::string& name = u.t->columns[u.col];
+      if (!seen)
+        throw InputError(u.t->path, 1, name,
+                         fmt::format("{}: the dates in column \"{}\" ({}) could be day-first or month-first: no "
+                                     "day above 12 anywhere. Pass --date-order dmy or --date-order mdy (or set "
+                                     "\"date_order\" in the agreement)",
+                                     u.t->path, name, fmt::join(u.examples, ", ")));
+      (u.t == &leads_ ? lead_orders_ : prospect_orders_)[u.col] = seen->first;
+      for (auto* list : {&lead_dates_, &prospect_dates_})
+        for (auto& d : *list)
+          if (d.column == name && d.format.empty()) {
+            d.format = std::string(date_order_name(seen->first));
+            d.decided_by = fmt::format("no evidence in this column; same order as {}", seen->second);
+          }
+    }
+  }
+
   /// Records a rejection; with --strict, the first one ends the run.
   void reject(const std::string& file, std::size_t line, const std::string& column, const std::string& reason) {
     if (options_.strict) {
@@ -268,8 +381,8 @@ class Loader {
     for (Field f : all_fields()) {
       if (!is_timestamp_field(f) || !m[f]) continue;
       const std::string& cell = row.fields[m[f]->column];
-      if (trim(cell).empty()) continue;
-      auto parsed = parse_timestamp(cell, *options_.zone);
+      if (is_placeholder(cell)) continue;
+      auto parsed = parse_timestamp(cell, *options_.zone, order_of(t, m[f]->column));
       if (!parsed.value) {
         reject(t.path, row.line, t.columns[m[f]->column],
                fmt::format("{} for {}; fix the value or map another column", parsed.error, field_name(f)));
@@ -323,13 +436,13 @@ class Loader {
       }
       if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) lead.first_touch_at = t->at;
       if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) lead.lost_at = t->at;
-      if (lead_map_[Field::Owner]) lead.owner = std::string(trim(row.fields[lead_map_[Field::Owner]->column]));
+      if (lead_map_[Field::Owner]) lead.owner = clean_value(row.fields[lead_map_[Field::Owner]->column]);
       for (const auto& r : rules)
         if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
       lead.segments.resize(out_.by.size());
       for (std::size_t k = 0; k < out_.by.size(); ++k)
         if (segment_sources_[k].lead_column != std::string::npos)
-          lead.segments[k] = std::string(trim(row.fields[segment_sources_[k].lead_column]));
+          lead.segments[k] = clean_value(row.fields[segment_sources_[k].lead_column]);
       index_.emplace(lead.id, out_.leads.size());
       out_.leads.push_back(std::move(lead));
     }
@@ -396,7 +509,7 @@ class Loader {
         keep_earliest(lead.first_touch_at, unused, *t);
       if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) keep_earliest(lead.lost_at, unused, *t);
       if (lead.owner.empty() && prospect_map_[Field::Owner])
-        lead.owner = std::string(trim(row.fields[prospect_map_[Field::Owner]->column]));
+        lead.owner = clean_value(row.fields[prospect_map_[Field::Owner]->column]);
       for (const auto& r : rules)
         if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
       // Segment values missing from the leads file come from the first
@@ -407,7 +520,7 @@ class Loader {
         const std::size_t slot = it->second * out_.by.size() + k;
         if (filled[slot]) continue;
         filled[slot] = true;
-        if (lead.segments[k].empty()) lead.segments[k] = std::string(trim(row.fields[col]));
+        if (lead.segments[k].empty()) lead.segments[k] = clean_value(row.fields[col]);
       }
       ++prospect_rows_used_;
     }
@@ -447,7 +560,11 @@ class Loader {
     in.rejections = std::move(all);
 
     in.files.push_back(summarize(leads_, lead_map_, "leads", out_.leads.size()));
-    if (prospects_) in.files.push_back(summarize(*prospects_, prospect_map_, "prospects", prospect_rows_used_));
+    in.files.back().dates = lead_dates_;
+    if (prospects_) {
+      in.files.push_back(summarize(*prospects_, prospect_map_, "prospects", prospect_rows_used_));
+      in.files.back().dates = prospect_dates_;
+    }
     for (const auto& f : in.files) {
       in.rows_read += f.rows_read;
       in.rows_used += f.rows_used;
@@ -481,6 +598,8 @@ class Loader {
   ColumnMapping lead_map_;
   ColumnMapping prospect_map_;
   std::vector<SegmentSource> segment_sources_;
+  std::vector<std::optional<DateOrder>> lead_orders_, prospect_orders_;
+  std::vector<DateColumn> lead_dates_, prospect_dates_;
   std::unordered_map<std::string, std::size_t> index_;
   std::unordered_map<std::string, std::size_t> rejected_leads_;  ///< id -> line, for rows rejected for a bad date
   std::size_t prospect_rows_used_ = 0;

@@ -33,6 +33,10 @@ ojson file_json(const FileSummary& f) {
     dialect["trailing_delimiter"] = f.trailing_delimiter;
   }
   j["dialect"] = dialect;
+  ojson dates = ojson::array();
+  for (const auto& d : f.dates)
+    dates.push_back(ojson{{"column", d.column}, {"format", d.format}, {"decided_by", d.decided_by}});
+  j["dates"] = dates;
   j["columns"] = f.columns;
   ojson mapping = ojson::object();
   for (const auto& m : f.mapping)

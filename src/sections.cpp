@@ -21,6 +21,10 @@ Section input_section(const Report& r) {
     if (f.bom) dialect += ", BOM";
     s.lines.push_back(fmt::format("{} ({}): {}; {} read, {} used, {} rejected", f.role, dialect, f.path, f.rows_read,
                                   f.rows_used, f.rows_rejected));
+    for (const auto& d : f.dates)
+      if (d.format != "iso")
+        s.lines.push_back(fmt::format("  dates in \"{}\" read as {} ({})", printable(d.column, 40), d.format,
+                                      d.decided_by));
     if (f.mapping.empty()) s.lines.push_back("  mapping: (none)");
     for (const auto& mc : f.mapping)
       s.lines.push_back(fmt::format("  {:<15} <- \"{}\" ({})", field_name(mc.field), printable(mc.column, 50),

@@ -19,6 +19,12 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+bool is_placeholder(std::string_view s) {
+  const std::string v = to_lower(trim(s));
+  return v.empty() || v == "-" || v == "--" || v == "n/a" || v == "#n/a" || v == "na" || v == "null" ||
+         v == "(no value)" || v == "select" || v == "(none)" || v == "none" || v == "(blank)";
+}
+
 std::string printable(std::string_view s, std::size_t max_len) {
   std::string out;
   for (char c : s) {

@@ -79,12 +79,128 @@ const date::time_zone* find_zone(std::string_view name) {
   }
 }
 
-TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone) {
+namespace {
+
+/// A naive local time (or a date alone) in `zone` to an instant. A date alone
+/// is the start of the day, or the DST transition when midnight is skipped; a
+/// time in a DST gap is an error; in a repeated hour the earlier is taken.
+TimestampParse from_local(date::local_days day, bool has_time, int hh, int mm, int ss, int millis,
+                          const date::time_zone& zone, const std::string& shown) {
+  if (!has_time) {
+    const auto info = zone.get_info(date::local_seconds{day});
+    Instant at{};
+    if (info.result == date::local_info::nonexistent)
+      at = std::chrono::time_point_cast<milliseconds>(info.second.begin);
+    else
+      at = std::chrono::time_point_cast<milliseconds>(zone.to_sys(date::local_seconds{day}, date::choose::earliest));
+    return TimestampParse{Timestamp{at, true}, {}};
+  }
+  const auto local_ms = date::local_time<milliseconds>{day} + std::chrono::hours{hh} + std::chrono::minutes{mm} +
+                        seconds{ss} + milliseconds{millis};
+  const auto info = zone.get_info(std::chrono::floor<seconds>(local_ms));
+  if (info.result == date::local_info::nonexistent)
+    return fail(fmt::format("'{}' does not exist in {} (skipped by a daylight-saving change)", shown, zone.name()));
+  return TimestampParse{Timestamp{zone.to_sys(local_ms, date::choose::earliest), false}, {}};
+}
+
+/// Reads 1..max digits; false when none.
+bool some_digits(Cursor& c, int max, int& out, int& count) {
+  out = 0;
+  count = 0;
+  while (count < max && !c.done() && c.peek() >= '0' && c.peek() <= '9') {
+    out = out * 10 + (c.peek() - '0');
+    ++c.i;
+    ++count;
+  }
+  return count > 0;
+}
+
+/// A locale date-time: the date pieces, then an optional time.
+TimestampParse parse_locale(std::string_view text, const LocaleDate& ld, DateOrder order, const date::time_zone& zone,
+                            const std::string& shown) {
+  int y = 0, m = 0, d = 0, ydigits = 0;
+  switch (order) {
+    case DateOrder::Dmy: d = ld.first; m = ld.second; y = ld.third; ydigits = ld.third_digits; break;
+    case DateOrder::Mdy: m = ld.first; d = ld.second; y = ld.third; ydigits = ld.third_digits; break;
+    case DateOrder::Ymd: y = ld.first; m = ld.second; d = ld.third; ydigits = ld.first_digits; break;
+  }
+  if (ydigits == 2) y += y < 69 ? 2000 : 1900;
+  else if (ydigits != 4) return fail(fmt::format("'{}' has no 2- or 4-digit year in {} order", shown, date_order_name(order)));
+  const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}};
+  if (m < 1 || m > 12 || d < 1 || !ymd.ok())
+    return fail(fmt::format("'{}' is not a real calendar date when read as {}", shown, date_order_name(order)));
+  // The time, if any, follows the date after spaces (or a T or a comma).
+  Cursor c{text};
+  while (!c.done() && c.peek() != ' ' && c.peek() != 'T' && c.peek() != ',') ++c.i;
+  while (!c.done() && (c.peek() == ' ' || c.peek() == 'T' || c.peek() == ',')) ++c.i;
+  if (c.done()) return from_local(date::local_days{ymd}, false, 0, 0, 0, 0, zone, shown);
+  int hh = 0, mm = 0, ss = 0, n = 0;
+  if (!some_digits(c, 2, hh, n) || !c.eat(':') || !c.digits(2, mm))
+    return fail(fmt::format("'{}' has no valid H:MM time after the date", shown));
+  if (c.eat(':') && !c.digits(2, ss)) return fail(fmt::format("'{}' has invalid seconds", shown));
+  while (!c.done() && c.peek() == ' ') ++c.i;
+  if (!c.done()) {
+    const std::string suffix = to_lower(text.substr(c.i));
+    const bool am = suffix == "am" || suffix == "a.m." || suffix == "a. m.";
+    const bool pm = suffix == "pm" || suffix == "p.m." || suffix == "p. m.";
+    if (!am && !pm) return fail(fmt::format("'{}' has unexpected text after the time", shown));
+    if (hh < 1 || hh > 12) return fail(fmt::format("'{}' has an impossible 12-hour time", shown));
+    if (am && hh == 12) hh = 0;
+    if (pm && hh != 12) hh += 12;
+  }
+  if (hh > 23 || mm > 59 || ss > 59) return fail(fmt::format("'{}' has an impossible time of day", shown));
+  return from_local(date::local_days{ymd}, true, hh, mm, ss, 0, zone, shown);
+}
+
+}  // namespace
+
+std::string_view date_order_name(DateOrder order) {
+  switch (order) {
+    case DateOrder::Dmy: return "dmy";
+    case DateOrder::Mdy: return "mdy";
+    case DateOrder::Ymd: return "ymd";
+  }
+  return "ymd";
+}
+
+std::optional<DateOrder> date_order_from_name(std::string_view name) {
+  if (name == "dmy") return DateOrder::Dmy;
+  if (name == "mdy") return DateOrder::Mdy;
+  if (name == "ymd") return DateOrder::Ymd;
+  return std::nullopt;
+}
+
+std::optional<LocaleDate> scan_locale_date(std::string_view text) {
+  text = trim(text);
+  Cursor c{text};
+  LocaleDate ld;
+  int n2 = 0;
+  if (!some_digits(c, 4, ld.first, ld.first_digits)) return std::nullopt;
+  const char sep = c.peek();
+  if (sep != '/' && sep != '.' && sep != '-') return std::nullopt;
+  ++c.i;
+  if (!some_digits(c, 2, ld.second, n2) || !c.eat(sep)) return std::nullopt;
+  if (!some_digits(c, 4, ld.third, ld.third_digits)) return std::nullopt;
+  // ISO dates (YYYY-MM-DD) belong to the ISO parser.
+  if (sep == '-' && ld.first_digits == 4) return std::nullopt;
+  if (!c.done() && c.peek() != ' ' && c.peek() != 'T' && c.peek() != ',') return std::nullopt;
+  if (c.peek() == 'T' && (ld.first_digits == 4 || ld.third_digits == 4) && sep == '-') return std::nullopt;
+  ld.separator = sep;
+  return ld;
+}
+
+TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone, std::optional<DateOrder> order) {
   const std::string_view trimmed = trim(raw);
   // Messages quote the value escaped and shortened, never raw.
   const std::string shown = printable(trimmed, 60);
   const std::string_view text = trimmed;
   if (text.empty()) return fail("empty");
+  if (const auto ld = scan_locale_date(text)) {
+    if (order) return parse_locale(text, *ld, *order, zone, shown);
+    if (ld->first_digits == 4) return parse_locale(text, *ld, DateOrder::Ymd, zone, shown);
+    return fail(fmt::format("'{}' is a locale date whose day/month order is unknown; pass --date-order dmy or mdy",
+                            shown));
+  }
   if (all_digits(text)) {
     if (text.size() >= 9 && text.size() <= 14) return from_epoch(text);
     return fail(fmt::format("'{}' is not a date (a number of {} digits is neither epoch seconds nor milliseconds)",

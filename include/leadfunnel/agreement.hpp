@@ -61,6 +61,7 @@ struct Agreement {
   std::string path;
   std::optional<std::string> timezone;
   std::optional<Millis> window;
+  std::optional<DateOrder> date_order;
   std::vector<std::pair<Field, std::string>> columns;
   std::array<std::vector<StageRule>, kStageCount> stage_rules;
   std::vector<Calendar> calendars;

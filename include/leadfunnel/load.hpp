@@ -37,6 +37,13 @@ struct MappedColumn {
   MappingOrigin origin;
 };
 
+/// How the dates of one column are read, and what decided it.
+struct DateColumn {
+  std::string column;
+  std::string format;  ///< "iso" (ISO 8601 / epoch), "dmy", "mdy" or "ymd"
+  std::string decided_by;
+};
+
 /// What was read from one file.
 struct FileSummary {
   std::string role;  ///< "leads" or "prospects"
@@ -48,6 +55,7 @@ struct FileSummary {
   bool trailing_delimiter = false;
   std::vector<std::string> columns;
   std::vector<MappedColumn> mapping;
+  std::vector<DateColumn> dates;
   std::size_t rows_read = 0;
   std::size_t rows_used = 0;
   std::size_t rows_rejected = 0;
@@ -86,6 +94,7 @@ struct LoadOptions {
   std::vector<std::string> by;       ///< --by keys, as typed
   bool strict = false;
   ReadOptions read;
+  std::optional<DateOrder> date_order;  ///< --date-order
 };
 
 /// Parses one `--by` word into a period, when it names one.

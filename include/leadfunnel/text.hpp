@@ -12,6 +12,10 @@ std::string_view trim(std::string_view s);
 /// ASCII lowercase copy.
 std::string to_lower(std::string_view s);
 
+/// Whether a cell means "no value": blank, or a placeholder such as `-`,
+/// `N/A`, `(No value)`, `Select`, `null`, `none`.
+bool is_placeholder(std::string_view s);
+
 /// A value made safe to show on one line: control characters escaped, long
 /// values shortened with "...".
 std::string printable(std::string_view s, std::size_t max_len = 60);
