@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "leadfunnel/csv.hpp"
+#include "leadfunnel/encoding.hpp"
 #include "leadfunnel/error.hpp"
 
 namespace leadfunnel {
@@ -51,17 +52,19 @@ RawTable read_table(const std::string& path, const ReadOptions& options) {
   return parse_table(bytes, path, options);
 }
 
-RawTable parse_table(std::string_view bytes, const std::string& path, const ReadOptions& options) {
-  bool bom = false;
-  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") {
-    bytes.remove_prefix(3);
-    bom = true;
+RawTable parse_table(std::string_view raw, const std::string& path, const ReadOptions& options) {
+  // Decode once to UTF-8; everything after sees UTF-8 only.
+  const std::string encoding = options.encoding ? *options.encoding : detect_encoding(raw);
+  const bool bom = raw.substr(0, 3) == "\xEF\xBB\xBF" || raw.substr(0, 2) == "\xFF\xFE" ||
+                   raw.substr(0, 2) == "\xFE\xFF";
+  std::string decoded;
+  std::string_view bytes = raw;
+  if (encoding == "utf-8") {
+    if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  } else {
+    decoded = decode_to_utf8(raw, encoding);
+    bytes = decoded;
   }
-  if (bytes.substr(0, 2) == "\xFF\xFE" || bytes.substr(0, 2) == "\xFE\xFF")
-    throw InputError(path, 1, "",
-                     fmt::format("{}: the file is UTF-16 (Excel \"Unicode Text\"); save it as \"CSV UTF-8\" and "
-                                 "try again",
-                                 path));
   std::string format;
   if (options.format) {
     format = *options.format;
@@ -75,6 +78,10 @@ RawTable parse_table(std::string_view bytes, const std::string& path, const Read
   RawTable table = (format == "csv") ? parse_csv_table(bytes, path, options.delimiter)
                                      : parse_json_table(bytes, path);
   table.bom = bom;
+  table.encoding = encoding;
+  if (encoding != "utf-8")
+    table.notes.push_back(fmt::format("decoded from {} to UTF-8{}", encoding,
+                                      options.encoding ? " (--encoding)" : " (detected)"));
   return table;
 }
 

@@ -533,6 +533,7 @@ class Loader {
     f.format = t.format;
     f.delimiter = t.delimiter;
     f.bom = t.bom;
+    f.encoding = t.encoding;
     f.line_ending = t.line_ending;
     f.trailing_delimiter = t.trailing_delimiter;
     f.columns = t.columns;

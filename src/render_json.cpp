@@ -25,7 +25,7 @@ ojson file_json(const FileSummary& f) {
   j["path"] = f.path;
   ojson dialect;
   dialect["format"] = f.format;
-  dialect["encoding"] = "utf-8";
+  dialect["encoding"] = f.encoding;
   dialect["bom"] = f.bom;
   if (f.format == "csv") {
     dialect["delimiter"] = delimiter_text(f.delimiter);

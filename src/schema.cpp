@@ -31,7 +31,7 @@ const std::vector<Synonyms>& synonym_table() {
   static const std::vector<Synonyms> table{
       {Field::Id, {"id", "leadid", "recordid", "contactid", "mqlid"}},
       {Field::CreatedAt,
-       {"createdat", "createdate", "createddate", "createdtime", "creationdate", "datecreated", "createdon",
+       {"createdat", "created", "createdate", "createddate", "createdtime", "creationdate", "datecreated", "createdon",
         "leadcreatedat", "leadcreateddate", "leadcreatedate"}},
       {Field::MqlAt,
        {"mqlat", "mqldate", "becameamarketingqualifiedleaddate", "marketingqualifiedat",

@@ -606,13 +606,28 @@ TEST_CASE("csv: one trailing delimiter on a data row is tolerated even when the 
   CHECK(t.rows[0].fields == Fields{"1", "Ana"});
 }
 
-TEST_CASE("csv: a UTF-16 file is refused with a hint to save it as UTF-8", "[csv]") {
-  const std::string data("\xFF\xFEi\0d\0", 6);
-  try {
-    parse_table(data, "x.txt", ReadOptions{});
-    FAIL("no exception");
-  } catch (const InputError& e) {
-    CHECK_THAT(e.what(), Catch::Contains("UTF-16") && Catch::Contains("UTF-8"));
+TEST_CASE("csv: UTF-16 and Windows-1252 files are decoded to UTF-8 and say so", "[csv]") {
+  SECTION("UTF-16 LE with BOM, TAB-separated (Excel Unicode Text)") {
+    // "id<TAB>nome\n1<TAB>Ação\n" in UTF-16 LE: each ASCII char is followed by a zero byte;
+    // ç is U+00E7 (E7 00) and ã is U+00E3 (E3 00).
+    const std::string data("\xFF\xFE" "i\0d\0\t\0n\0o\0m\0e\0\n\0" "1\0\t\0A\0\xE7\0\xE3\0o\0\n\0", 32);
+    const RawTable t = parse_table(data, "x.txt", ReadOptions{});
+    CHECK(t.encoding == "utf-16le");
+    CHECK(t.bom);
+    CHECK(t.delimiter == '\t');
+    REQUIRE(t.rows.size() == 1);
+    CHECK(t.rows[0].fields[1] == "A\xC3\xA7\xC3\xA3o");  // "Ação" in UTF-8
+  }
+  SECTION("Windows-1252 bytes that are not UTF-8") {
+    // 0xE7 0xE3 alone are not valid UTF-8; in Windows-1252 they are ç and ã; 0x80 is the euro sign.
+    const RawTable t = parse_table("id;nome\n1;A\xE7\xE3o \x80\n", "x.csv", ReadOptions{});
+    CHECK(t.encoding == "windows-1252");
+    REQUIRE(t.rows.size() == 1);
+    CHECK(t.rows[0].fields[1] == "A\xC3\xA7\xC3\xA3o \xE2\x82\xAC");
+  }
+  SECTION("valid UTF-8 stays UTF-8") {
+    const RawTable t = parse_table("id,nome\n1,A\xC3\xA7\xC3\xA3o\n", "x.csv", ReadOptions{});
+    CHECK(t.encoding == "utf-8");
   }
 }
 

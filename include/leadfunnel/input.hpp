@@ -29,6 +29,7 @@ struct RawTable {
   std::string format;          ///< "csv", "json" or "ndjson"
   char delimiter = 0;          ///< CSV only
   bool bom = false;
+  std::string encoding = "utf-8";  ///< what the bytes were decoded from
   std::string line_ending;     ///< CSV only: "LF", "CRLF", "CR" or "none"
   bool trailing_delimiter = false;
   std::vector<std::string> columns;
@@ -44,6 +45,7 @@ struct RawTable {
 struct ReadOptions {
   std::optional<char> delimiter;
   std::optional<std::string> format;  ///< "csv", "json" or "ndjson"
+  std::optional<std::string> encoding;  ///< "utf-8", "utf-16le", "utf-16be", "windows-1252"
 };
 
 /// Reads `path` ("-" is stdin). Throws InputError (exit 66) when it cannot be

@@ -51,6 +51,7 @@ struct FileSummary {
   std::string format;
   char delimiter = 0;
   bool bom = false;
+  std::string encoding = "utf-8";
   std::string line_ending;
   bool trailing_delimiter = false;
   std::vector<std::string> columns;

@@ -1,0 +1,143 @@
+// Excel and CRMs write UTF-8, UTF-16 ("Unicode Text") or Windows-1252 (older
+// Brazilian and European Excel). Everything is turned into UTF-8 once, before
+// parsing, so the rest of leadfunnel sees one encoding.
+#include "leadfunnel/encoding.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace leadfunnel {
+namespace {
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+constexpr std::uint32_t kReplacement = 0xFFFD;
+
+/// Windows-1252 bytes 0x80..0x9F; the five undefined ones keep their C1 code point.
+constexpr std::array<std::uint16_t, 32> kCp1252High{
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+std::string decode_utf16(std::string_view b, bool little) {
+  std::string out;
+  out.reserve(b.size());
+  auto unit = [&](std::size_t i) -> std::uint32_t {
+    const auto lo = static_cast<unsigned char>(b[little ? i : i + 1]);
+    const auto hi = static_cast<unsigned char>(b[little ? i + 1 : i]);
+    return static_cast<std::uint32_t>(hi) << 8 | lo;
+  };
+  std::size_t i = 0;
+  if (b.size() >= 2 && unit(0) == 0xFEFF) i = 2;
+  for (; i + 1 < b.size(); i += 2) {
+    const std::uint32_t u = unit(i);
+    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < b.size()) {
+      const std::uint32_t v = unit(i + 2);
+      if (v >= 0xDC00 && v <= 0xDFFF) {
+        append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00));
+        i += 2;
+        continue;
+      }
+    }
+    append_utf8(out, (u >= 0xD800 && u <= 0xDFFF) ? kReplacement : u);
+  }
+  if (i < b.size()) append_utf8(out, kReplacement);  // an odd last byte
+  return out;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    // Overlong forms, surrogates and values above U+10FFFF are not UTF-8.
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string detect_encoding(std::string_view b) {
+  if (b.substr(0, 3) == "\xEF\xBB\xBF") return "utf-8";
+  if (b.substr(0, 2) == "\xFF\xFE") return "utf-16le";
+  if (b.substr(0, 2) == "\xFE\xFF") return "utf-16be";
+  // No BOM: UTF-16 text of mostly ASCII has a zero in every other byte.
+  const std::size_t n = std::min<std::size_t>(b.size(), 4096) & ~static_cast<std::size_t>(1);
+  if (n >= 4) {
+    std::size_t even = 0, odd = 0;
+    for (std::size_t i = 0; i < n; i += 2) {
+      if (b[i] == '\0') ++even;
+      if (b[i + 1] == '\0') ++odd;
+    }
+    const std::size_t pairs = n / 2;
+    if (odd * 10 >= pairs * 8 && even * 10 < pairs) return "utf-16le";
+    if (even * 10 >= pairs * 8 && odd * 10 < pairs) return "utf-16be";
+  }
+  return is_valid_utf8(b) ? "utf-8" : "windows-1252";
+}
+
+bool known_encoding(std::string_view e) {
+  return e == "utf-8" || e == "utf-16le" || e == "utf-16be" || e == "windows-1252";
+}
+
+std::string decode_to_utf8(std::string_view b, std::string_view encoding) {
+  if (encoding == "utf-16le") return decode_utf16(b, true);
+  if (encoding == "utf-16be") return decode_utf16(b, false);
+  if (encoding == "windows-1252") {
+    std::string out;
+    out.reserve(b.size() + b.size() / 8);
+    for (char ch : b) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c < 0x80) out += ch;
+      else if (c < 0xA0) append_utf8(out, kCp1252High[c - 0x80]);
+      else append_utf8(out, c);
+    }
+    return out;
+  }
+  if (b.substr(0, 3) == "\xEF\xBB\xBF") b.remove_prefix(3);
+  return std::string(b);
+}
+
+}  // namespace leadfunnel
