@@ -58,6 +58,10 @@ void setup_input(CLI::App& app, InputOptions& o) {
                  "start of day")
       ->type_name("TIMESTAMP");
   app.add_option("--delimiter", o.delimiter, "CSV delimiter, instead of sniffing: , ; tab |")->type_name("CHAR");
+  app.add_option("--preset", o.preset,
+                 "CRM preset instead of recognising it from the headers: hubspot, salesforce, pipedrive, rdstation, "
+                 "zoho, or none")
+      ->type_name("NAME");
   app.add_option("--encoding", o.encoding,
                  "Text encoding, instead of detecting it: utf-8, utf-16le, utf-16be, windows-1252")
       ->check(CLI::IsMember({"utf-8", "utf-16le", "utf-16be", "windows-1252"}))
@@ -171,6 +175,7 @@ ResolvedInput resolve_input(const InputOptions& o, Instant now) {
   }
   if (o.date_order) r.load.date_order = date_order_from_name(*o.date_order);
   r.load.read.encoding = o.encoding;
+  r.load.preset = o.preset;
   r.as_of = now;
   if (o.as_of) {
     auto t = parse_timestamp(*o.as_of, *r.zone);

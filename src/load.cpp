@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "leadfunnel/error.hpp"
+#include "leadfunnel/preset.hpp"
 #include "leadfunnel/text.hpp"
 #include "leadfunnel/timestamp.hpp"
 
@@ -103,12 +104,18 @@ struct BoundRule {
   const StageRule* rule;
 };
 
-std::vector<BoundRule> bind_rules(const Agreement* agreement, const RawTable& t) {
+/// The stage rules that apply to `t`: the agreement's for a stage, else the
+/// preset's for that stage.
+std::vector<BoundRule> bind_rules(const Agreement* agreement, const std::optional<PresetMatch>& preset,
+                                  const RawTable& t) {
   std::vector<BoundRule> out;
-  if (!agreement) return out;
-  for (std::size_t s = 0; s < kStageCount; ++s)
-    for (const auto& rule : agreement->stage_rules[s])
+  for (std::size_t s = 0; s < kStageCount; ++s) {
+    const bool agreed = agreement && !agreement->stage_rules[s].empty();
+    const auto* rules = agreed ? &agreement->stage_rules[s] : (preset ? &preset->rules[s] : nullptr);
+    if (!rules) continue;
+    for (const auto& rule : *rules)
       if (auto col = find_column(t.columns, rule.column)) out.push_back({static_cast<Stage>(s), *col, &rule});
+  }
   return out;
 }
 
@@ -126,8 +133,12 @@ class Loader {
   Dataset run() {
     const auto tables = tables_of(leads_, prospects_);
     const auto requests = column_requests(options_, tables);
-    lead_map_ = map_columns(leads_.columns, requests);
-    if (prospects_) prospect_map_ = map_columns(prospects_->columns, requests);
+    lead_preset_ = choose_preset(leads_, false);
+    lead_map_ = map_columns(leads_.columns, with_preset(lead_preset_, requests));
+    if (prospects_) {
+      prospect_preset_ = choose_preset(*prospects_, true);
+      prospect_map_ = map_columns(prospects_->columns, with_preset(prospect_preset_, requests));
+    }
     require_id(leads_, lead_map_);
     if (prospects_) require_id(*prospects_, prospect_map_);
     if (options_.agreement) check_rules(tables);
@@ -151,6 +162,25 @@ class Loader {
   }
 
  private:
+  std::optional<PresetMatch> choose_preset(const RawTable& t, bool prospects) const {
+    if (!options_.preset) return detect_preset(t.columns, prospects);
+    if (*options_.preset == "none") return std::nullopt;
+    auto m = apply_preset(*options_.preset, t.columns, prospects);
+    if (!m)
+      throw UsageError(fmt::format("--preset {}: unknown preset; use one of: {}, none", *options_.preset,
+                                   fmt::join(preset_names(), ", ")));
+    return m;
+  }
+
+  /// The preset's bindings come first, so the agreement and --map override them.
+  static std::vector<ColumnRequest> with_preset(const std::optional<PresetMatch>& p,
+                                                const std::vector<ColumnRequest>& requests) {
+    std::vector<ColumnRequest> out;
+    if (p) out = p->columns;
+    out.insert(out.end(), requests.begin(), requests.end());
+    return out;
+  }
+
   void require_id(const RawTable& t, const ColumnMapping& m) {
     if (m[Field::Id]) return;
     for (const auto& [field, cols] : m.ambiguous) {
@@ -323,6 +353,13 @@ class Loader {
           if (!seen) seen.emplace(o, fmt::format("column \"{}\" of {}", name, t.path));
           continue;
         }
+        const auto& preset = &t == &leads_ ? lead_preset_ : prospect_preset_;
+        if (preset && preset->date_order) {
+          orders[col] = *preset->date_order;
+          described.push_back({name, std::string(date_order_name(*preset->date_order)),
+                               fmt::format("the {} preset's date order (no day above 12 in the column)", preset->name)});
+          continue;
+        }
         if (dots_only) {
           orders[col] = DateOrder::Dmy;
           described.push_back({name, "dmy", "dotted dates (01.10.2026) are day-first"});
@@ -394,7 +431,7 @@ class Loader {
   }
 
   void read_leads() {
-    const auto rules = bind_rules(options_.agreement ? &*options_.agreement : nullptr, leads_);
+    const auto rules = bind_rules(options_.agreement ? &*options_.agreement : nullptr, lead_preset_, leads_);
     const std::size_t id_col = lead_map_[Field::Id]->column;
     for (const auto& row : leads_.rows) {
       strict_reader_check(leads_, row.line);
@@ -457,7 +494,7 @@ class Loader {
 
   void read_prospects() {
     const RawTable& p = *prospects_;
-    const auto rules = bind_rules(options_.agreement ? &*options_.agreement : nullptr, p);
+    const auto rules = bind_rules(options_.agreement ? &*options_.agreement : nullptr, prospect_preset_, p);
     const std::size_t id_col = prospect_map_[Field::Id]->column;
     // In the prospects file, the row's own creation date is when the lead
     // became a prospect, unless a prospect_at column is mapped there.
@@ -562,9 +599,11 @@ class Loader {
 
     in.files.push_back(summarize(leads_, lead_map_, "leads", out_.leads.size()));
     in.files.back().dates = lead_dates_;
+    if (lead_preset_) in.files.back().preset = lead_preset_->name;
     if (prospects_) {
       in.files.push_back(summarize(*prospects_, prospect_map_, "prospects", prospect_rows_used_));
       in.files.back().dates = prospect_dates_;
+      if (prospect_preset_) in.files.back().preset = prospect_preset_->name;
     }
     for (const auto& f : in.files) {
       in.rows_read += f.rows_read;
@@ -585,6 +624,8 @@ class Loader {
       const Stage stage = static_cast<Stage>(s);
       bool observable = out_.has_field[static_cast<std::size_t>(stage_field(stage))] || stage == Stage::Lead;
       if (options_.agreement && !options_.agreement->stage_rules[s].empty()) observable = true;
+      for (const auto* pm : {&lead_preset_, &prospect_preset_})
+        if (*pm && !(*pm)->rules[s].empty()) observable = true;
       if (stage == Stage::Prospect && prospects_) observable = true;
       out_.stage_observable[s] = observable;
     }
@@ -599,6 +640,7 @@ class Loader {
   ColumnMapping lead_map_;
   ColumnMapping prospect_map_;
   std::vector<SegmentSource> segment_sources_;
+  std::optional<PresetMatch> lead_preset_, prospect_preset_;
   std::vector<std::optional<DateOrder>> lead_orders_, prospect_orders_;
   std::vector<DateColumn> lead_dates_, prospect_dates_;
   std::unordered_map<std::string, std::size_t> index_;

@@ -23,6 +23,7 @@ ojson file_json(const FileSummary& f) {
   ojson j;
   j["role"] = f.role;
   j["path"] = f.path;
+  j["preset"] = f.preset ? ojson(*f.preset) : ojson(nullptr);
   ojson dialect;
   dialect["format"] = f.format;
   dialect["encoding"] = f.encoding;

@@ -138,6 +138,7 @@ std::string normalize_header(std::string_view header) {
 std::string_view origin_name(MappingOrigin o) {
   switch (o) {
     case MappingOrigin::Auto: return "auto";
+    case MappingOrigin::Preset: return "preset";
     case MappingOrigin::Agreement: return "agreement";
     case MappingOrigin::CommandLine: return "map";
   }

@@ -18,6 +18,7 @@ Section input_section(const Report& r) {
   for (const auto& f : in.files) {
     std::string dialect = f.format;
     if (f.format == "csv") dialect += fmt::format(", {}, {}", delimiter_name(f.delimiter), f.line_ending);
+    if (f.preset) dialect += ", preset " + *f.preset;
     if (f.encoding != "utf-8") dialect += ", " + f.encoding;
     if (f.bom) dialect += ", BOM";
     s.lines.push_back(fmt::format("{} ({}): {}; {} read, {} used, {} rejected", f.role, dialect, f.path, f.rows_read,

@@ -27,6 +27,7 @@ struct InputOptions {
   std::optional<std::string> delimiter;
   std::optional<std::string> date_order;
   std::optional<std::string> encoding;
+  std::optional<std::string> preset;
   std::optional<std::string> as_of;
   std::string format = "table";
   std::optional<std::string> output;

@@ -57,6 +57,7 @@ struct FileSummary {
   std::vector<std::string> columns;
   std::vector<MappedColumn> mapping;
   std::vector<DateColumn> dates;
+  std::optional<std::string> preset;  ///< the CRM preset recognised or forced
   std::size_t rows_read = 0;
   std::size_t rows_used = 0;
   std::size_t rows_rejected = 0;
@@ -96,6 +97,7 @@ struct LoadOptions {
   bool strict = false;
   ReadOptions read;
   std::optional<DateOrder> date_order;  ///< --date-order
+  std::optional<std::string> preset;    ///< --preset NAME, or "none"; empty = detect
 };
 
 /// Parses one `--by` word into a period, when it names one.

@@ -52,7 +52,7 @@ Field stage_field(Stage s);
 std::string normalize_header(std::string_view header);
 
 /// Where a mapping came from, for the report.
-enum class MappingOrigin { Auto, Agreement, CommandLine };
+enum class MappingOrigin { Auto, Preset, Agreement, CommandLine };
 std::string_view origin_name(MappingOrigin o);
 
 /// One canonical field bound to one column of one file.
