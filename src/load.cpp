@@ -579,6 +579,7 @@ class Loader {
     f.rows_used = used;
     f.rows_rejected = f.rows_read - used;
     f.blank_rows = t.blank_rows;
+    f.non_data_rows = t.non_data_rows;
     return f;
   }
 

@@ -47,6 +47,7 @@ ojson file_json(const FileSummary& f) {
   j["rows_used"] = f.rows_used;
   j["rows_rejected"] = f.rows_rejected;
   j["blank_rows"] = f.blank_rows;
+  j["non_data_rows"] = f.non_data_rows;
   return j;
 }
 

@@ -36,6 +36,7 @@ struct RawTable {
   std::vector<RawRow> rows;
   std::vector<Rejection> rejections;  ///< rows that could not be read at all
   std::size_t blank_rows = 0;         ///< blank or all-empty rows, skipped
+  std::size_t non_data_rows = 0;      ///< report titles and footers, skipped
   std::vector<std::string> notes;     ///< things the reader noticed, for the report
   /// Rows read = rows.size() + rejections.size().
   std::size_t rows_read() const { return rows.size() + rejections.size(); }

@@ -62,6 +62,7 @@ struct FileSummary {
   std::size_t rows_used = 0;
   std::size_t rows_rejected = 0;
   std::size_t blank_rows = 0;
+  std::size_t non_data_rows = 0;  ///< report titles and footers, skipped (not rows read)
 };
 
 /// The input section of every report. rows_read = rows_used + rows_rejected.
