@@ -62,6 +62,12 @@ void setup_input(CLI::App& app, InputOptions& o) {
                  "CRM preset instead of recognising it from the headers: hubspot, salesforce, pipedrive, rdstation, "
                  "zoho, or none")
       ->type_name("NAME");
+  app.add_option("--duplicates", o.duplicates,
+                 "A lead id seen twice: keep the first row (default), the last row, or stop with an error")
+      ->check(CLI::IsMember({"first", "last", "error"}))
+      ->type_name("first|last|error");
+  app.add_flag("--fold-case", o.fold_case,
+               "Merge source, campaign, owner and column values that differ only by case or spaces (Google vs google)");
   app.add_option("--encoding", o.encoding,
                  "Text encoding, instead of detecting it: utf-8, utf-16le, utf-16be, windows-1252")
       ->check(CLI::IsMember({"utf-8", "utf-16le", "utf-16be", "windows-1252"}))
@@ -176,6 +182,10 @@ ResolvedInput resolve_input(const InputOptions& o, Instant now) {
   if (o.date_order) r.load.date_order = date_order_from_name(*o.date_order);
   r.load.read.encoding = o.encoding;
   r.load.preset = o.preset;
+  r.load.duplicates = o.duplicates == "last" ? DuplicatePolicy::Last
+                      : o.duplicates == "error" ? DuplicatePolicy::Error
+                                                : DuplicatePolicy::First;
+  r.load.fold_case = o.fold_case;
   r.as_of = now;
   if (o.as_of) {
     auto t = parse_timestamp(*o.as_of, *r.zone);

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <unordered_map>
 
 #include "leadfunnel/error.hpp"
@@ -389,6 +391,76 @@ class Loader {
     }
   }
 
+  static constexpr std::size_t kExamples = 5;
+
+  /// Counts one finding of a check, keeping the first few examples.
+  void note_check(const std::string& kind, const std::string& description, const std::string& file, std::size_t line,
+                  const std::string& id, const std::string& value) {
+    auto it = std::find_if(checks_.begin(), checks_.end(), [&](const QualityCheck& c) { return c.kind == kind; });
+    if (it == checks_.end()) {
+      checks_.push_back(QualityCheck{kind, description, 0, {}});
+      it = std::prev(checks_.end());
+    }
+    ++it->count;
+    if (it->examples.size() < kExamples) it->examples.push_back({file, line, printable(id, 40), printable(value, 60)});
+  }
+
+  /// Checks on one accepted lead row: blank source, date-only stage values,
+  /// and the raw values of segment fields for the case-variant check.
+  void note_lead_checks(const Lead& lead, const RawRow& row,
+                        const std::array<std::optional<Timestamp>, kFieldCount>& times) {
+    if (lead_map_[Field::Source] && is_placeholder(row.fields[lead_map_[Field::Source]->column]))
+      note_check("blank_source", "leads with no source", leads_.path, row.line, lead.id, "");
+    for (Field f : all_fields())
+      if (is_timestamp_field(f) && times[static_cast<std::size_t>(f)] && times[static_cast<std::size_t>(f)]->date_only)
+        note_check("date_only", "stage dates with no time of day (durations to them have whole-day precision)",
+                   leads_.path, row.line, lead.id, fmt::format("{} = {}", field_name(f), row.fields[lead_map_[f]->column]));
+    for (Field f : {Field::Source, Field::Campaign, Field::Owner}) {
+      if (!lead_map_[f]) continue;
+      const std::string v = clean_value(row.fields[lead_map_[f]->column]);
+      if (v.empty()) continue;
+      auto& variants = variants_[static_cast<std::size_t>(f)][fold_value(v)];
+      if (std::find_if(variants.begin(), variants.end(), [&](const auto& x) { return x.first == v; }) == variants.end())
+        variants.emplace_back(v, row.line);
+    }
+  }
+
+  /// Ids Excel turned into 1.23457E+15, or whose leading zeros it dropped,
+  /// no longer match their lead.
+  void check_mangled_id(const RawTable& t, std::size_t line, const std::string& id) {
+    const bool scientific = id.find_first_of("eE") != std::string::npos && id.find('+') != std::string::npos &&
+                            id.find_first_not_of("0123456789.,eE+-") == std::string::npos;
+    if (scientific) {
+      note_check("excel_mangled_ids", "ids that Excel turned into scientific notation or stripped of leading zeros, "
+                 "so they no longer match their lead", t.path, line, id, "scientific notation");
+      return;
+    }
+    if (stripped_ids_.empty())
+      for (const auto& l : out_.leads) {
+        const auto nz = l.id.find_first_not_of('0');
+        if (nz != 0 && nz != std::string::npos) stripped_ids_.emplace(l.id.substr(nz), l.id);
+      }
+    if (auto s = stripped_ids_.find(id); s != stripped_ids_.end())
+      note_check("excel_mangled_ids", "ids that Excel turned into scientific notation or stripped of leading zeros, "
+                 "so they no longer match their lead", t.path, line, id, fmt::format("lead \"{}\" has leading zeros", s->second));
+  }
+
+  /// Lowercase with runs of spaces collapsed: "Google  Ads" and "google ads" fold together.
+  static std::string fold_value(std::string_view v) {
+    std::string out;
+    bool space = false;
+    for (char c : trim(v)) {
+      if (c == ' ' || c == '\t') {
+        space = true;
+        continue;
+      }
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+  }
+
   /// Records a rejection; with --strict, the first one ends the run.
   void reject(const std::string& file, std::size_t line, const std::string& column, const std::string& reason) {
     if (options_.strict) {
@@ -448,16 +520,27 @@ class Loader {
                            printable(id), rl->second));
         continue;
       }
+      std::optional<std::size_t> replace;
       if (auto it = index_.find(id); it != index_.end()) {
+        const std::size_t first_line = out_.leads[it->second].line;
+        note_check("duplicate_ids", "later rows repeating a lead id", leads_.path, row.line, id, "");
+        if (options_.duplicates == DuplicatePolicy::Error)
+          throw InputError(leads_.path, row.line, leads_.columns[id_col],
+                           fmt::format("{}:{}: lead id \"{}\" is also on line {} (stopped by --duplicates error; "
+                                       "remove one, or use --duplicates first or last)",
+                                       leads_.path, row.line, printable(id), first_line));
         ++out_.input.duplicate_ids;
-        reject(leads_.path, row.line, leads_.columns[id_col],
-               fmt::format("duplicate lead id \"{}\" (first seen on line {}); the first row is kept",
-                           printable(id), out_.leads[it->second].line));
-        continue;
+        if (options_.duplicates == DuplicatePolicy::First) {
+          reject(leads_.path, row.line, leads_.columns[id_col],
+                 fmt::format("duplicate lead id \"{}\" (first seen on line {}); the first row is kept",
+                             printable(id), first_line));
+          continue;
+        }
+        replace = it->second;
       }
       std::array<std::optional<Timestamp>, kFieldCount> times{};
       if (!parse_times(leads_, lead_map_, row, times)) {
-        rejected_leads_.emplace(id, row.line);
+        if (!replace) rejected_leads_.emplace(id, row.line);
         continue;
       }
 
@@ -480,6 +563,15 @@ class Loader {
       for (std::size_t k = 0; k < out_.by.size(); ++k)
         if (segment_sources_[k].lead_column != std::string::npos)
           lead.segments[k] = clean_value(row.fields[segment_sources_[k].lead_column]);
+      note_lead_checks(lead, row, times);
+      if (replace) {
+        // --duplicates last: this row replaces the earlier one, which becomes the rejected row.
+        reject(leads_.path, out_.leads[*replace].line, leads_.columns[id_col],
+               fmt::format("duplicate lead id \"{}\": the later row on line {} replaces this one (--duplicates last)",
+                           printable(id), row.line));
+        out_.leads[*replace] = std::move(lead);
+        continue;
+      }
       index_.emplace(lead.id, out_.leads.size());
       out_.leads.push_back(std::move(lead));
     }
@@ -516,6 +608,7 @@ class Loader {
       }
       if (it == index_.end()) {
         ++out_.input.orphans;
+        check_mangled_id(p, row.line, id);
         reject(p.path, row.line, p.columns[id_col],
                fmt::format("orphan: no lead with id \"{}\" in {}; add the lead or check the id", printable(id),
                            leads_.path));
@@ -611,6 +704,22 @@ class Loader {
       in.rows_used += f.rows_used;
       in.rows_rejected += f.rows_rejected;
     }
+    for (Field f : {Field::Source, Field::Campaign, Field::Owner})
+      for (const auto& [folded, raw] : variants_[static_cast<std::size_t>(f)]) {
+        if (raw.size() < 2) continue;
+        std::vector<std::string> shown;
+        for (const auto& [v, line] : raw) shown.push_back(fmt::format("\"{}\"", printable(v, 30)));
+        note_check("case_variants",
+                   options_.fold_case ? "values that differ only by case or spaces (merged by --fold-case)"
+                                      : "values that differ only by case or spaces (merge them with --fold-case)",
+                   leads_.path, raw[1].second, "", fmt::format("{}: {}", field_name(f), fmt::join(shown, " vs ")));
+      }
+    for (const RawTable* t : {&leads_, prospects_ ? &*prospects_ : nullptr})
+      if (t && t->non_data_rows)
+        for (std::size_t k = 0; k < t->non_data_rows; ++k)
+          note_check("non_data_rows", "report titles and footers skipped (not counted as rows read)", t->path, 0, "", "");
+    in.checks = std::move(checks_);
+    if (options_.fold_case) fold_segments();
     for (const auto& n : leads_.notes) in.notes.push_back(fmt::format("{}: {}", leads_.path, n));
     if (prospects_)
       for (const auto& n : prospects_->notes) in.notes.push_back(fmt::format("{}: {}", prospects_->path, n));
@@ -635,6 +744,25 @@ class Loader {
                                      prospects_->path, prospects_->columns[prospect_map_[Field::CreatedAt]->column]));
   }
 
+  /// --fold-case: segment values that fold together take the spelling seen first.
+  void fold_segments() {
+    for (std::size_t k = 0; k < out_.by.size(); ++k) {
+      if (out_.by[k].kind == ByKey::Kind::Period) continue;
+      std::unordered_map<std::string, std::string> first;
+      for (auto& lead : out_.leads) {
+        if (lead.segments[k].empty()) continue;
+        auto [it, fresh] = first.emplace(fold_value(lead.segments[k]), lead.segments[k]);
+        if (!fresh) lead.segments[k] = it->second;
+      }
+    }
+    std::unordered_map<std::string, std::string> owners;
+    for (auto& lead : out_.leads)
+      if (!lead.owner.empty()) {
+        auto [it, fresh] = owners.emplace(fold_value(lead.owner), lead.owner);
+        if (!fresh) lead.owner = it->second;
+      }
+  }
+
   RawTable leads_;
   std::optional<RawTable> prospects_;
   const LoadOptions& options_;
@@ -642,6 +770,10 @@ class Loader {
   ColumnMapping prospect_map_;
   std::vector<SegmentSource> segment_sources_;
   std::optional<PresetMatch> lead_preset_, prospect_preset_;
+  std::vector<QualityCheck> checks_;
+  std::unordered_map<std::string, std::string> stripped_ids_;
+  /// Per segment field: folded value -> raw variants seen, with the first line of each.
+  std::array<std::map<std::string, std::vector<std::pair<std::string, std::size_t>>>, kFieldCount> variants_;
   std::vector<std::optional<DateOrder>> lead_orders_, prospect_orders_;
   std::vector<DateColumn> lead_dates_, prospect_dates_;
   std::unordered_map<std::string, std::size_t> index_;

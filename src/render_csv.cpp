@@ -120,6 +120,11 @@ std::string render_csv(const Report& report) {
     w.measure("data_quality", "undated_conversions", std::to_string(f.quality.undated_conversions));
     w.measure("data_quality", "duplicate_ids", std::to_string(in.duplicate_ids));
     w.measure("data_quality", "orphans", std::to_string(in.orphans));
+    for (const auto& c : in.checks) {
+      w.measure("data_quality", c.kind, std::to_string(c.count));
+      for (const auto& e : c.examples)
+        w.add(Row{"data_quality_example", c.kind, e.id, {}, {}, e.value, e.file, e.line ? std::to_string(e.line) : "", {}, c.description});
+    }
     for (const auto& q : f.quality.issues)
       w.add(Row{"data_quality_issue", {}, q.lead_id, {}, q.kind, {}, {}, std::to_string(q.line), {}, q.detail});
   }

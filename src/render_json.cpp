@@ -51,6 +51,20 @@ ojson file_json(const FileSummary& f) {
   return j;
 }
 
+ojson checks_json(const std::vector<QualityCheck>& checks) {
+  ojson out = ojson::array();
+  for (const auto& c : checks) {
+    ojson examples = ojson::array();
+    for (const auto& e : c.examples)
+      examples.push_back(ojson{{"file", e.file},
+                               {"line", e.line},
+                               {"id", e.id.empty() ? ojson(nullptr) : ojson(e.id)},
+                               {"value", e.value.empty() ? ojson(nullptr) : ojson(e.value)}});
+    out.push_back(ojson{{"kind", c.kind}, {"description", c.description}, {"count", c.count}, {"examples", examples}});
+  }
+  return out;
+}
+
 ojson input_json(const InputSummary& in) {
   ojson j;
   ojson files = ojson::array();
@@ -76,6 +90,7 @@ ojson input_json(const InputSummary& in) {
                                {"reason", r.reason}});
   j["rejections"] = rejections;
   j["notes"] = in.notes;
+  j["checks"] = checks_json(in.checks);
   return j;
 }
 
@@ -166,6 +181,7 @@ void add_funnel(ojson& j, const FunnelResult& f, const InputSummary& in, bool wi
   dq["undated_conversions"] = f.quality.undated_conversions;
   dq["duplicate_ids"] = in.duplicate_ids;
   dq["orphans"] = in.orphans;
+  dq["checks"] = checks_json(in.checks);
   ojson issues = ojson::array();
   for (const auto& q : f.quality.issues)
     issues.push_back(ojson{{"lead_id", q.lead_id}, {"line", q.line}, {"kind", q.kind}, {"detail", q.detail}});

@@ -111,6 +111,16 @@ Section quality_section(const FunnelResult& f, const InputSummary& in) {
                                 count_text(q.events_after_as_of, "event after as-of", "events after as-of"),
                                 count_text(in.duplicate_ids, "duplicate id", "duplicate ids"),
                                 count_text(in.orphans, "orphan", "orphans")));
+  for (const auto& c : in.checks) {
+    if (c.kind == "duplicate_ids") continue;  // already counted above
+    s.lines.push_back(fmt::format("{}: {} ({})", c.kind, c.count, c.description));
+    for (std::size_t i = 0; i < c.examples.size() && i < 3; ++i) {
+      const auto& e = c.examples[i];
+      std::string where = e.line ? fmt::format("{}:{}", e.file, e.line) : e.file;
+      if (!e.id.empty()) where += fmt::format(" id {}", e.id);
+      s.lines.push_back(fmt::format("    {}{}", where, e.value.empty() ? "" : ": " + e.value));
+    }
+  }
   const std::size_t shown = std::min(q.issues.size(), kListLimit);
   for (std::size_t i = 0; i < shown; ++i)
     s.lines.push_back(fmt::format("  lead {} (line {}): {}", printable(q.issues[i].lead_id, 30), q.issues[i].line,

@@ -28,6 +28,8 @@ struct InputOptions {
   std::optional<std::string> date_order;
   std::optional<std::string> encoding;
   std::optional<std::string> preset;
+  std::string duplicates = "first";
+  bool fold_case = false;
   std::optional<std::string> as_of;
   std::string format = "table";
   std::optional<std::string> output;

@@ -65,6 +65,25 @@ struct FileSummary {
   std::size_t non_data_rows = 0;  ///< report titles and footers, skipped (not rows read)
 };
 
+/// One example of a data-quality finding.
+struct QualityExample {
+  std::string file;
+  std::size_t line = 0;
+  std::string id;
+  std::string value;
+};
+
+/// A data-quality check: what it looks for, how often it was found, the first examples.
+struct QualityCheck {
+  std::string kind;
+  std::string description;
+  std::size_t count = 0;
+  std::vector<QualityExample> examples;
+};
+
+/// What to do with a lead id seen twice.
+enum class DuplicatePolicy { First, Last, Error };
+
 /// The input section of every report. rows_read = rows_used + rows_rejected.
 struct InputSummary {
   std::vector<FileSummary> files;
@@ -75,6 +94,7 @@ struct InputSummary {
   std::size_t duplicate_ids = 0;  ///< later rows repeating a lead id (also rejected)
   std::vector<Rejection> rejections;
   std::vector<std::string> notes;
+  std::vector<QualityCheck> checks;  ///< data-quality checks made while loading
 };
 
 /// Everything the load step hands to the engine.
@@ -99,6 +119,8 @@ struct LoadOptions {
   ReadOptions read;
   std::optional<DateOrder> date_order;  ///< --date-order
   std::optional<std::string> preset;    ///< --preset NAME, or "none"; empty = detect
+  DuplicatePolicy duplicates = DuplicatePolicy::First;
+  bool fold_case = false;  ///< --fold-case: merge segment values that differ only by case or spaces
 };
 
 /// Parses one `--by` word into a period, when it names one.
