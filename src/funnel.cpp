@@ -294,6 +294,13 @@ FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
     if (!data.stage_observable[s]) unobserved.push_back(stage_name(static_cast<Stage>(s)));
     if (s >= kProspect && data.stage_observable[s]) prospect_observable = true;
   }
+  const bool prospect_dated = data.has_field[static_cast<std::size_t>(Field::ProspectAt)] ||
+                              data.has_field[static_cast<std::size_t>(Field::OpportunityAt)] ||
+                              data.has_field[static_cast<std::size_t>(Field::WonAt)] ||
+                              (data.two_files && r.time_to_convert.n > 0);
+  if (prospect_observable && !prospect_dated)
+    r.notes.push_back("time to convert is not available for this input: prospect is known only from a status or "
+                      "flag column, with no date");
   if (!prospect_observable)
     r.notes.push_back("nothing in the input records prospect or a later stage, so the conversion is 0 by "
                       "construction; map prospect_at (or opportunity_at, won_at), add a stage rule in the "
