@@ -103,10 +103,12 @@ Calendar parse_calendar(const std::string& name, const json& v, const Agreement&
   }
   if (!v.is_object()) fail(path, fmt::format("{}: a calendar is an object with \"hours\", or the string \"24x7\"", where));
   check_keys(v, names({"timezone", "hours", "holidays", "holidays_ics"}), where, path);
+  // Without a zone of its own or in the agreement, the calendar takes the
+  // report's zone (--tz) when the run resolves it.
   const std::string tz = v.contains("timezone") ? require_string(v["timezone"], where + ".timezone", path)
-                                                : a.timezone.value_or("UTC");
-  cal.zone = find_zone(tz);
-  if (!cal.zone)
+                                                : a.timezone.value_or("");
+  cal.zone = tz.empty() ? nullptr : find_zone(tz);
+  if (!tz.empty() && !cal.zone)
     fail(path, fmt::format("{}.timezone: unknown time zone \"{}\"; use an IANA name such as \"America/Sao_Paulo\"",
                            where, tz));
   if (!v.contains("hours") || !v["hours"].is_object())

@@ -20,8 +20,11 @@ using std::chrono::minutes;
 
 constexpr int kHorizonDays = 3660;
 
+/// The calendar's zone; UTC when none was resolved.
+const date::time_zone& zone_of(const Calendar& cal) { return cal.zone ? *cal.zone : *date::locate_zone("UTC"); }
+
 date::local_days local_day_of(const Calendar& cal, Instant t) {
-  return date::floor<date::days>(cal.zone->to_local(t));
+  return date::floor<date::days>(zone_of(cal).to_local(t));
 }
 
 bool is_holiday(const Calendar& cal, date::local_days d) {
@@ -37,8 +40,8 @@ void for_each_interval(const Calendar& cal, date::local_days d, F&& f) {
   for (const auto& w : cal.week[wd]) {
     const auto s_local = date::local_time<milliseconds>{d} + minutes{w.start};
     const auto e_local = date::local_time<milliseconds>{d} + minutes{w.end};
-    const Instant s = std::chrono::time_point_cast<milliseconds>(cal.zone->to_sys(s_local, date::choose::earliest));
-    const Instant e = std::chrono::time_point_cast<milliseconds>(cal.zone->to_sys(e_local, date::choose::latest));
+    const Instant s = std::chrono::time_point_cast<milliseconds>(zone_of(cal).to_sys(s_local, date::choose::earliest));
+    const Instant e = std::chrono::time_point_cast<milliseconds>(zone_of(cal).to_sys(e_local, date::choose::latest));
     if (e > s) f(s, e);
   }
 }

@@ -168,6 +168,9 @@ ResolvedInput resolve_input(const InputOptions& o, Instant now) {
                                  "Europe/Berlin or UTC",
                                  r.tz_name));
   r.load.zone = r.zone;
+  if (r.load.agreement)
+    for (auto& cal : r.load.agreement->calendars)
+      if (!cal.always && !cal.zone) cal.zone = r.zone;
   r.load.map = o.map;
   r.load.strict = o.strict;
   if (o.delimiter) {

@@ -177,7 +177,8 @@ TargetResult volume_target(const Dataset& data, const Target& t, const FunnelOpt
     p.count = static_cast<std::size_t>(
         std::count_if(times.begin(), times.end(), [&](Instant x) { return x >= p.start && x < p.end; }));
     p.attainment = t.at_least == 0 ? 1.0 : static_cast<double>(p.count) / static_cast<double>(t.at_least);
-    p.complete = p.end <= opt.as_of;
+    // A period cut by --from/--to is partial: shown, never judged.
+    p.complete = p.end <= opt.as_of && (!opt.from || p.start >= *opt.from) && (!opt.to || p.end <= *opt.to);
     p.met = p.count >= t.at_least;
     if (p.complete) {
       ++r.periods_complete;
@@ -222,15 +223,14 @@ ResponseTimes response_times(const Dataset& data, const Agreement& ag, const Fun
   ResponseTimes rt;
   // The sales response is measured on the calendar of the first hand-off ->
   // first-touch target, else the first calendar defined, else the wall clock.
+  const Calendar wall = wall_clock();
   const Calendar* cal = nullptr;
   for (const auto& t : ag.targets)
-    if (t.kind == Target::Kind::Clock && t.from_event == Event::Handoff && t.to_event == Event::FirstTouch &&
-        !t.calendar.empty()) {
-      cal = ag.find_calendar(t.calendar);
+    if (t.kind == Target::Kind::Clock && t.from_event == Event::Handoff && t.to_event == Event::FirstTouch) {
+      cal = t.calendar.empty() ? &wall : ag.find_calendar(t.calendar);
       break;
     }
   if (!cal && !ag.calendars.empty()) cal = &ag.calendars.front();
-  const Calendar wall = wall_clock();
   if (!cal) cal = &wall;
   rt.response_clock = cal->name;
   std::vector<double> speed, response;
