@@ -216,18 +216,7 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
   if (!ymd.ok()) return fail(fmt::format("'{}' is not a real calendar date", shown));
   const date::local_days local_day{ymd};
 
-  if (c.done()) {
-    // A date alone is the start of that day in the zone. If midnight itself is
-    // skipped by a DST change, the day starts at the transition.
-    const auto info = zone.get_info(date::local_seconds{local_day});
-    Instant at{};
-    if (info.result == date::local_info::nonexistent)
-      at = std::chrono::time_point_cast<milliseconds>(info.second.begin);
-    else
-      at = std::chrono::time_point_cast<milliseconds>(
-          zone.to_sys(date::local_seconds{local_day}, date::choose::earliest));
-    return TimestampParse{Timestamp{at, true}, {}};
-  }
+  if (c.done()) return from_local(local_day, false, 0, 0, 0, 0, zone, shown);
 
   if (!c.eat('T') && !c.eat('t') && !c.eat(' '))
     return fail(fmt::format("'{}' has unexpected text after the date", shown));
@@ -258,14 +247,7 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
     ++c.i;
     if (c.done()) return fail(fmt::format("'{}' ends with a space", shown));
   }
-  if (c.done()) {
-    const auto info = zone.get_info(std::chrono::floor<seconds>(local_ms));
-    if (info.result == date::local_info::nonexistent)
-      return fail(fmt::format("'{}' does not exist in {} (skipped by a daylight-saving change)", shown,
-                              zone.name()));
-    // In a repeated hour the earlier instant is taken.
-    return TimestampParse{Timestamp{zone.to_sys(local_ms, date::choose::earliest), false}, {}};
-  }
+  if (c.done()) return from_local(local_day, true, hh, mm, ss, millis, zone, shown);
   const std::string_view rest = text.substr(c.i);
   if (rest == "Z" || rest == "z" || rest == "UTC" || rest == "GMT")
     return TimestampParse{Timestamp{Instant{local_ms.time_since_epoch()}, false}, {}};
