@@ -137,7 +137,23 @@ std::string decode_to_utf8(std::string_view b, std::string_view encoding) {
     return out;
   }
   if (b.substr(0, 3) == "\xEF\xBB\xBF") b.remove_prefix(3);
-  return std::string(b);
+  if (is_valid_utf8(b)) return std::string(b);
+  // Forced UTF-8 with bad bytes: each byte that does not start a valid
+  // sequence becomes U+FFFD.
+  std::string out;
+  std::size_t i = 0;
+  while (i < b.size()) {
+    const auto c = static_cast<unsigned char>(b[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n > 0 && i + n <= b.size() && is_valid_utf8(b.substr(i, n))) {
+      out.append(b.substr(i, n));
+      i += n;
+    } else {
+      append_utf8(out, kReplacement);
+      ++i;
+    }
+  }
+  return out;
 }
 
 }  // namespace leadfunnel

@@ -166,15 +166,21 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
   const std::size_t width = table.columns.size();
   const std::string delimiter_word = table.delimiter == '\t' ? std::string("TAB") : std::string(1, table.delimiter);
 
-  // One-cell rows that do not fit are held back: at the end of the file they
-  // may be a report footer (skipped, counted), anywhere else they are rejected.
+  // Rows with at most one non-empty cell are held back: at the end of the
+  // file they may be a report footer (skipped, counted; Excel pads footer
+  // lines to the header's width); anywhere else they are read as usual.
   std::vector<CsvRecord> held;
   auto release_held = [&] {
-    for (const auto& h : held)
+    for (auto& h : held) {
+      if (h.fields.size() == width) {
+        table.rows.push_back(RawRow{h.line, std::move(h.fields)});
+        continue;
+      }
       table.rejections.push_back(Rejection{
           path, h.line, "",
           fmt::format("row has {} fields but the header has {}; check for an unquoted '{}' or a missing value",
                       h.fields.size(), width, delimiter_word)});
+    }
     held.clear();
   };
   auto take = [&](CsvRecord& r) {
@@ -196,11 +202,11 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
       reader.resume_after_first_line(r);
       return;
     }
+    if (width > 1 && non_empty_fields(r.fields) <= 1) {
+      held.push_back(std::move(r));
+      return;
+    }
     if (r.fields.size() != width) {
-      if (width > 1 && non_empty_fields(r.fields) <= 1) {
-        held.push_back(std::move(r));
-        return;
-      }
       release_held();
       table.rejections.push_back(Rejection{
           path, r.line, "",

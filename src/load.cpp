@@ -155,6 +155,9 @@ class Loader {
     decide_date_orders();
     read_leads();
     strict_reader_check(leads_, std::string::npos);
+    // Checks on the rows kept as leads (after --duplicates chose among them),
+    // before prospects rows fill anything in.
+    for (std::size_t i = 0; i < out_.leads.size(); ++i) note_lead_checks(out_.leads[i], *lead_rows_[i]);
     if (prospects_) {
       read_prospects();
       strict_reader_check(*prospects_, std::string::npos);
@@ -407,14 +410,15 @@ class Loader {
 
   /// Checks on one accepted lead row: blank source, date-only stage values,
   /// and the raw values of segment fields for the case-variant check.
-  void note_lead_checks(const Lead& lead, const RawRow& row,
-                        const std::array<std::optional<Timestamp>, kFieldCount>& times) {
+  void note_lead_checks(const Lead& lead, const RawRow& row) {
     if (lead_map_[Field::Source] && is_placeholder(row.fields[lead_map_[Field::Source]->column]))
       note_check("blank_source", "leads with no source", leads_.path, row.line, lead.id, "");
-    for (Field f : all_fields())
-      if (is_timestamp_field(f) && times[static_cast<std::size_t>(f)] && times[static_cast<std::size_t>(f)]->date_only)
+    for (std::size_t s = 0; s < kStageCount; ++s) {
+      const Field f = stage_field(static_cast<Stage>(s));
+      if (lead.at[s] && lead.date_only[s] && lead_map_[f])
         note_check("date_only", "stage dates with no time of day (durations to them have whole-day precision)",
                    leads_.path, row.line, lead.id, fmt::format("{} = {}", field_name(f), row.fields[lead_map_[f]->column]));
+    }
     for (Field f : {Field::Source, Field::Campaign, Field::Owner}) {
       if (!lead_map_[f]) continue;
       const std::string v = clean_value(row.fields[lead_map_[f]->column]);
@@ -563,8 +567,8 @@ class Loader {
       for (std::size_t k = 0; k < out_.by.size(); ++k)
         if (segment_sources_[k].lead_column != std::string::npos)
           lead.segments[k] = clean_value(row.fields[segment_sources_[k].lead_column]);
-      note_lead_checks(lead, row, times);
       if (replace) {
+        lead_rows_[*replace] = &row;
         // --duplicates last: this row replaces the earlier one, which becomes the rejected row.
         reject(leads_.path, out_.leads[*replace].line, leads_.columns[id_col],
                fmt::format("duplicate lead id \"{}\": the later row on line {} replaces this one (--duplicates last)",
@@ -574,6 +578,7 @@ class Loader {
       }
       index_.emplace(lead.id, out_.leads.size());
       out_.leads.push_back(std::move(lead));
+      lead_rows_.push_back(&row);
     }
   }
 
@@ -771,6 +776,7 @@ class Loader {
   std::vector<SegmentSource> segment_sources_;
   std::optional<PresetMatch> lead_preset_, prospect_preset_;
   std::vector<QualityCheck> checks_;
+  std::vector<const RawRow*> lead_rows_;  ///< the row each lead came from
   std::unordered_map<std::string, std::string> stripped_ids_;
   /// Per segment field: folded value -> raw variants seen, with the first line of each.
   std::array<std::map<std::string, std::vector<std::pair<std::string, std::size_t>>>, kFieldCount> variants_;
