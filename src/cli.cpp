@@ -90,8 +90,8 @@ void setup_input(CLI::App& app, InputOptions& o) {
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Instant now) {
   CLI::App app{
-      "leadfunnel: the shared lead -> prospect conversion rate, and the whole funnel, from a CRM export.\n"
-      "Run `leadfunnel report --help` for the main job."};
+      "leadfunnel: the shared lead -> prospect conversion rate, the whole funnel, and the service agreement at\n"
+      "the hand-off, from the files a CRM exports. Run `leadfunnel report --help` for the main job."};
   app.name("leadfunnel");
   app.set_version_flag("--version", std::string("leadfunnel ") + LEADFUNNEL_VERSION);
   app.require_subcommand(1);
