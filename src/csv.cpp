@@ -118,8 +118,9 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         // Resume on the physical line after the one the record started on.
         problem.line = start_line;
         problem.reason = fmt::format(
-            "a quoted field opened on line {} is never closed; the record was skipped and "
-            "reading resumed on line {}; close the quote or remove it",
+            "a quoted field opened on line {} is never closed before the end of the file (a stray quote, or a "
+            "truncated file); the record was skipped and reading resumed on line {}; close or remove the quote, or "
+            "export the file again",
             start_line, start_line + 1);
         pos_ = start_pos;
         line_ = start_line;
@@ -143,17 +144,14 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         if (bad.empty())
           bad = fmt::format("text after the closing quote of field {}; quote the whole field",
                             record.fields.size() + 1);
-        // Skip the rest of this field, still honouring quotes.
+        // Skip the rest of this field, honouring quotes but never past the
+        // end of the line, so a broken field cannot swallow the next record.
         bool quoted = false;
         while (pos_ < n) {
           const char c = data_[pos_];
-          if (c == '"') {
-            quoted = !quoted;
-          } else if (!quoted && (c == delimiter_ || is_line_end(c))) {
-            break;
-          } else if (c == '\n' || (c == '\r' && !(pos_ + 1 < n && data_[pos_ + 1] == '\n'))) {
-            ++line_;
-          }
+          if (is_line_end(c)) break;
+          if (c == '"') quoted = !quoted;
+          else if (!quoted && c == delimiter_) break;
           ++pos_;
         }
       }

@@ -222,12 +222,14 @@ ResponseTimes response_times(const Dataset& data, const Agreement& ag, const Fun
                              const std::vector<bool>& cohort) {
   ResponseTimes rt;
   // The sales response is measured on the calendar of the first hand-off ->
-  // first-touch target, else the first calendar defined, else the wall clock.
+  // first-touch target that names one, else the first calendar (by name),
+  // else the wall clock.
   const Calendar wall = wall_clock();
   const Calendar* cal = nullptr;
   for (const auto& t : ag.targets)
-    if (t.kind == Target::Kind::Clock && t.from_event == Event::Handoff && t.to_event == Event::FirstTouch) {
-      cal = t.calendar.empty() ? &wall : ag.find_calendar(t.calendar);
+    if (t.kind == Target::Kind::Clock && t.from_event == Event::Handoff && t.to_event == Event::FirstTouch &&
+        !t.calendar.empty()) {
+      cal = ag.find_calendar(t.calendar);
       break;
     }
   if (!cal && !ag.calendars.empty()) cal = &ag.calendars.front();

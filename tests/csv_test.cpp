@@ -294,12 +294,15 @@ TEST_CASE("csv: text after a closing quote is a problem for that record only", "
     check_problem(ev[0], 1);
     check_record(ev[1], 2, {"2", "ok"});
   }
-  SECTION("the skipped text holds a quoted line break") {
-    // `"a"b"c<LF>d",1` covers lines 1-2; the next record is on line 3.
+  SECTION("the skipped text never runs past the end of its line") {
+    // `"a"b"c` is broken on line 1; skipping stops at the line end even though
+    // a quote is open, so line 2 (`d",1`) is read on its own and line 3 too:
+    // a broken field cannot swallow the records after it.
     const auto ev = read_all("\"a\"b\"c\nd\",1\n2,ok\n", ',');
-    REQUIRE(ev.size() == 2);
+    REQUIRE(ev.size() == 3);
     check_problem(ev[0], 1);
-    check_record(ev[1], 3, {"2", "ok"});
+    check_record(ev[1], 2, {"d\"", "1"});
+    check_record(ev[2], 3, {"2", "ok"});
   }
 }
 
