@@ -634,4 +634,29 @@ TEST_CASE("csv: UTF-16 and Windows-1252 files are decoded to UTF-8 and say so", 
   }
 }
 
+TEST_CASE("csv: a footer starts at its first marker line, and an id-only row before it is still a row", "[csv]") {
+  // Line 1 header; 2 a full row; 3 a row with only its id (full width);
+  // 4 blank; 5-6 the footer (the copyright line carries a marker).
+  const std::string data =
+      "id,created_at,source\n"
+      "A1,2026-01-01,web\n"
+      "A2,,\n"
+      "\n"
+      "\"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.\"\n"
+      "\"Acme Corp\"\n";
+  const RawTable t = parse_csv_table(data, "x.csv", ',');
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[1].fields[0] == "A2");
+  CHECK(t.rejections.empty());
+  CHECK(t.non_data_rows == 2);
+  CHECK(t.rows_read() == 2);
+}
+
+TEST_CASE("csv: one-cell rows at the end with no footer phrase are rejected as usual", "[csv]") {
+  const RawTable t = parse_csv_table("id,n\n1,a\nstray\n", "x.csv", ',');
+  REQUIRE(t.rejections.size() == 1);
+  CHECK(t.rejections[0].line == 3);
+  CHECK(t.non_data_rows == 0);
+}
+
 }  // namespace leadfunnel
