@@ -228,14 +228,19 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
     }
     take(rec);
   }
-  const bool footer = std::any_of(held.begin(), held.end(),
-                                  [](const CsvRecord& h) { return looks_like_footer(first_non_empty(h.fields)); });
-  if (footer) {
-    table.non_data_rows += held.size();
-    table.notes.push_back(fmt::format("lines {}-{} look like a report footer ('{}') and were skipped",
-                                      held.front().line, held.back().end_line,
-                                      printable(first_non_empty(held.front().fields), 40)));
-    held.clear();
+  // The footer starts at the first held row that carries a footer phrase;
+  // held rows before it are ordinary rows.
+  const auto footer = std::find_if(held.begin(), held.end(),
+                                   [](const CsvRecord& h) { return looks_like_footer(first_non_empty(h.fields)); });
+  if (footer != held.end()) {
+    std::vector<CsvRecord> tail(std::make_move_iterator(footer), std::make_move_iterator(held.end()));
+    held.erase(footer, held.end());
+    release_held();
+    table.non_data_rows += tail.size();
+    const std::size_t first = tail.front().line, last = tail.back().end_line;
+    table.notes.push_back(fmt::format("{} look like a report footer ('{}') and were skipped",
+                                      first == last ? fmt::format("line {}", first) : fmt::format("lines {}-{}", first, last),
+                                      printable(first_non_empty(tail.front().fields), 40)));
   }
   release_held();
   table.blank_rows += reader.blank_lines();
