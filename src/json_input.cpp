@@ -39,6 +39,7 @@ class FlatObject : public nlohmann::json_sax<json> {
       ++depth_;
       return true;
     }
+    if (too_deep()) return false;
     open_nested(json::object());
     return true;
   }
@@ -48,6 +49,7 @@ class FlatObject : public nlohmann::json_sax<json> {
       top_kind = "an array";
       return false;
     }
+    if (too_deep()) return false;
     open_nested(json::array());
     return true;
   }
@@ -72,6 +74,16 @@ class FlatObject : public nlohmann::json_sax<json> {
   }
 
  private:
+  /// Nesting deeper than this rejects the record: nothing in a lead needs it,
+  /// and it keeps hostile input from exhausting the stack.
+  static constexpr int kMaxDepth = 64;
+
+  bool too_deep() {
+    if (depth_ < kMaxDepth) return false;
+    problem = fmt::format("values are nested deeper than {} levels; flatten the record", kMaxDepth);
+    return true;
+  }
+
   static std::string strip_prefix(std::string s) {
     // nlohmann messages start with "[json.exception.parse_error.101] "
     const auto p = s.find("] ");

@@ -188,6 +188,10 @@ class Loader {
 
   void require_id(const RawTable& t, const ColumnMapping& m) {
     if (m[Field::Id]) return;
+    if (t.columns.empty() && !t.rejections.empty())
+      throw InputError(t.path, t.rejections.front().line, "",
+                       fmt::format("{}:{}: no record could be read, so there are no columns (the first problem: {})",
+                                   t.path, t.rejections.front().line, t.rejections.front().reason));
     for (const auto& [field, cols] : m.ambiguous) {
       if (field != Field::Id) continue;
       std::vector<std::string> names;

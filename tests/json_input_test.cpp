@@ -322,4 +322,24 @@ TEST_CASE("json: parse_table detects JSON by name or first character", "[json]")
   }
 }
 
+TEST_CASE("json: a record nested deeper than 64 levels is rejected, not followed down", "[json]") {
+  // 100 000 nested arrays would exhaust the stack if followed; the record is
+  // rejected with its line and the next record is still read.
+  const std::string deep = "{\"id\":\"1\",\"x\":" + std::string(100000, '[') + std::string(100000, ']') + "}\n";
+  const RawTable t = parse_json_table(deep + "{\"id\":\"2\"}\n", "x.ndjson");
+  REQUIRE(t.rejections.size() == 1);
+  CHECK(t.rejections[0].line == 1);
+  CHECK_THAT(t.rejections[0].reason, Catch::Contains("64"));
+  REQUIRE(t.rows.size() == 1);
+  CHECK(t.rows[0].line == 2);
+}
+
+TEST_CASE("json: 64 levels of nesting are still read", "[json]") {
+  // The object itself is level 1; 63 nested arrays reach level 64.
+  const std::string ok = "{\"id\":\"1\",\"x\":" + std::string(63, '[') + std::string(63, ']') + "}\n";
+  const RawTable t = parse_json_table(ok, "x.ndjson");
+  CHECK(t.rejections.empty());
+  CHECK(t.rows.size() == 1);
+}
+
 }  // namespace leadfunnel
