@@ -47,6 +47,8 @@ struct ReadOptions {
   std::optional<char> delimiter;
   std::optional<std::string> format;  ///< "csv", "json" or "ndjson"
   std::optional<std::string> encoding;  ///< "utf-8", "utf-16le", "utf-16be", "windows-1252"
+  /// --max-field-bytes: a longer field rejects its record (CSV and JSON).
+  std::size_t max_field_bytes = std::size_t{1} << 20;
 };
 
 /// Reads `path` ("-" is stdin). Throws InputError (exit 66) when it cannot be
