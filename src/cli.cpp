@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -86,6 +87,10 @@ void setup_input(CLI::App& app, InputOptions& o) {
                  "Rejected rows tolerated before the exit status is 65: a count N or a share N% of rows read "
                  "(default 0)")
       ->type_name("N|N%");
+  app.add_option("--max-field-bytes", o.max_field_bytes,
+                 "Longest field accepted (default 1M); a longer one rejects its record, so a stray quote in a huge "
+                 "file cannot take all memory. Suffixes K, M, G")
+      ->type_name("BYTES");
 }
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Instant now) {
@@ -117,7 +122,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       "validate",
       "Load and check the input without computing metrics: the mapping found, the dialect sniffed, every rejected "
       "row. With --format json it prints the report's input section.");
-  setup_input(*validate, validate_options);
+  setup_validate(*validate, validate_options);
   validate->footer(kExitCodes);
   InitOptions init_options;
   CLI::App* init = app.add_subcommand(
@@ -196,6 +201,7 @@ ResolvedInput resolve_input(const InputOptions& o, Instant now) {
     r.as_of = t.value->at;
   }
   parse_max_rejected(o.max_rejected);  // a bad value is a usage error before any work
+  r.load.read.max_field_bytes = parse_byte_size(o.max_field_bytes, "--max-field-bytes");
   if (o.format == "json") r.format = Format::Json;
   else if (o.format == "csv") r.format = Format::Csv;
   else if (o.format == "markdown") r.format = Format::Markdown;
@@ -271,9 +277,30 @@ RejectLimit parse_max_rejected(const std::string& max_rejected) {
   return r;
 }
 
+std::size_t parse_byte_size(const std::string& text, const std::string& option) {
+  std::string digits = text;
+  std::size_t scale = 1;
+  if (!digits.empty()) {
+    const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back())));
+    if (unit == 'K' || unit == 'M' || unit == 'G') {
+      scale = unit == 'K' ? std::size_t{1} << 10 : unit == 'M' ? std::size_t{1} << 20 : std::size_t{1} << 30;
+      digits.pop_back();
+    }
+  }
+  const bool ok = !digits.empty() && digits.size() <= 12 && digits.find_first_not_of("0123456789") == std::string::npos;
+  const std::size_t n = ok ? static_cast<std::size_t>(std::stoull(digits)) : 0;
+  if (!ok || n == 0 || n > (std::size_t{1} << 40) / scale)
+    throw UsageError(fmt::format("{} {}: give a positive byte count such as 65536, 512K or 4M", option, text));
+  return n * scale;
+}
+
 int rejection_status(const InputSummary& input, const std::string& max_rejected, std::ostream& err) {
   const auto [limit, percent] = parse_max_rejected(max_rejected);
   const double allowed = percent ? limit / 100.0 * static_cast<double>(input.rows_read) : limit;
+  if (!input.file_errors.empty()) {
+    for (const auto& e : input.file_errors) err << fmt::format("leadfunnel: error: {}\n", e.message);
+    return static_cast<int>(ExitCode::Data);
+  }
   if (static_cast<double>(input.rows_rejected) <= allowed) return 0;
   err << fmt::format("leadfunnel: warning: {} of {} rows were rejected, more than --max-rejected {} allows; see the "
                      "rejections in the report\n",

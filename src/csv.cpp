@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <optional>
 #include <map>
 
 namespace leadfunnel {
@@ -61,47 +64,127 @@ std::string sniff_line_ending(std::string_view data) {
   return "none";
 }
 
-void CsvReader::resume_after_first_line(const CsvRecord& record) {
-  pos_ = record.offset;
-  line_ = record.line;
-  while (pos_ < data_.size() && !is_line_end(data_[pos_])) ++pos_;
-  if (pos_ < data_.size()) skip_line_end();
+CsvReader::CsvReader(ByteSource& source, char delimiter, CsvLimits limits)
+    : source_(&source), delimiter_(delimiter), limits_(limits) {
+  limits_.block_bytes = std::max<std::size_t>(limits_.block_bytes, 1);
+  limits_.max_field_bytes = std::max<std::size_t>(limits_.max_field_bytes, 1);
+}
+
+CsvReader::CsvReader(std::string_view data, char delimiter, CsvLimits limits)
+    : owned_(std::make_unique<MemorySource>(data)), source_(owned_.get()), delimiter_(delimiter), limits_(limits) {
+  limits_.block_bytes = std::max<std::size_t>(limits_.block_bytes, 1);
+  limits_.max_field_bytes = std::max<std::size_t>(limits_.max_field_bytes, 1);
+}
+
+bool CsvReader::more() {
+  if (eof_) return false;
+  if (keep_ > 0) {  // drop what no record needs any more
+    buf_.erase(0, keep_);
+    base_ += keep_;
+    pos_ -= keep_;
+    keep_ = 0;
+  }
+  const std::size_t old = buf_.size();
+  buf_.resize(old + limits_.block_bytes);
+  const std::size_t got = source_->read(buf_.data() + old, limits_.block_bytes);
+  buf_.resize(old + got);
+  if (got == 0) eof_ = true;
+  return got > 0;
+}
+
+bool CsvReader::have(std::size_t n) {
+  while (buf_.size() - pos_ < n)
+    if (!more()) return false;
+  return true;
 }
 
 void CsvReader::skip_line_end() {
-  if (pos_ < data_.size() && data_[pos_] == '\r') {
+  if (buf_[pos_] == '\r') {
     ++pos_;
-    if (pos_ < data_.size() && data_[pos_] == '\n') ++pos_;
-  } else if (pos_ < data_.size() && data_[pos_] == '\n') {
+    if (have(1) && buf_[pos_] == '\n') ++pos_;
+  } else {
     ++pos_;
   }
   ++line_;
 }
 
+void CsvReader::skip_first_line(std::size_t offset, std::size_t line) {
+  pos_ = offset - base_;  // the record being read is always still buffered
+  line_ = line;
+  keep_ = pos_;
+  while (have(1)) {
+    std::size_t i = pos_;
+    const std::size_t end = buf_.size();
+    while (i < end && !is_line_end(buf_[i])) ++i;
+    pos_ = i;
+    keep_ = pos_;  // a huge first line is skipped in bounded memory
+    if (pos_ < end) {
+      skip_line_end();
+      return;
+    }
+  }
+}
+
+CsvReader::Status CsvReader::reject_and_skip(std::size_t offset, std::size_t line, CsvProblem& problem,
+                                             std::string reason) {
+  problem.line = line;
+  problem.reason = std::move(reason);
+  skip_first_line(offset, line);
+  return Status::Problem;
+}
+
+void CsvReader::resume_after_first_line(const CsvRecord& record) { skip_first_line(record.offset, record.line); }
+
 CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
-  const std::size_t n = data_.size();
-  while (pos_ < n && is_line_end(data_[pos_])) {
+  keep_ = pos_;
+  while (have(1) && is_line_end(buf_[pos_])) {
     skip_line_end();
     ++blank_lines_;
+    keep_ = pos_;
   }
-  if (pos_ >= n) return Status::End;
+  if (!have(1)) return Status::End;
 
-  const std::size_t start_pos = pos_;
+  const std::size_t start = base_ + pos_;
   const std::size_t start_line = line_;
+  const std::size_t max_field = limits_.max_field_bytes;
+  const std::size_t max_record = max_field > SIZE_MAX / 8 ? SIZE_MAX : max_field * 8;
   record.line = start_line;
-  record.offset = start_pos;
+  record.offset = start;
   record.fields.clear();
   std::string bad;  // the first quoting problem in this record, if any
 
+  auto too_long = [&](const std::string& field, bool quoted) -> std::optional<std::string> {
+    if (field.size() > max_field)
+      return fmt::format(
+          "field {} is longer than {} bytes (--max-field-bytes){}; the record was skipped and reading resumed on "
+          "line {}",
+          record.fields.size() + 1, max_field,
+          quoted ? ": a quote that is never closed makes a field run on, so check for a stray quote" : "",
+          start_line + 1);
+    if (base_ + pos_ - start > max_record)
+      return fmt::format(
+          "the record is longer than {} bytes (8 x --max-field-bytes); the record was skipped and reading resumed "
+          "on line {}",
+          max_record, start_line + 1);
+    return std::nullopt;
+  };
+
   for (;;) {
     std::string field;
-    if (pos_ < n && data_[pos_] == '"') {
+    if (have(1) && buf_[pos_] == '"') {
       ++pos_;
       bool closed = false;
-      while (pos_ < n) {
-        const char c = data_[pos_];
+      while (have(1)) {
+        std::size_t i = pos_;
+        const std::size_t end = buf_.size();
+        while (i < end && buf_[i] != '"' && !is_line_end(buf_[i])) ++i;
+        field.append(buf_, pos_, i - pos_);
+        pos_ = i;
+        if (auto why = too_long(field, true)) return reject_and_skip(start, start_line, problem, std::move(*why));
+        if (pos_ == end) continue;
+        const char c = buf_[pos_];
         if (c == '"') {
-          if (pos_ + 1 < n && data_[pos_ + 1] == '"') {
+          if (have(2) && buf_[pos_ + 1] == '"') {
             field += '"';
             pos_ += 2;
             continue;
@@ -110,61 +193,62 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
           closed = true;
           break;
         }
-        if (c == '\n' || (c == '\r' && !(pos_ + 1 < n && data_[pos_ + 1] == '\n'))) ++line_;
         field += c;
         ++pos_;
+        if (c == '\r' && have(1) && buf_[pos_] == '\n') {
+          field += '\n';
+          ++pos_;
+        }
+        ++line_;
       }
-      if (!closed) {
-        // Resume on the physical line after the one the record started on.
-        problem.line = start_line;
-        problem.reason = fmt::format(
-            "a quoted field opened on line {} is never closed before the end of the file (a stray quote, or a "
-            "truncated file); the record was skipped and reading resumed on line {}; close or remove the quote, or "
-            "export the file again",
-            start_line, start_line + 1);
-        pos_ = start_pos;
-        line_ = start_line;
-        while (pos_ < n && !is_line_end(data_[pos_])) ++pos_;
-        if (pos_ < n) skip_line_end();
-        return Status::Problem;
-      }
-      if (pos_ < n && data_[pos_] != delimiter_ && !is_line_end(data_[pos_]) && line_ > start_line) {
-        // The closing quote is on a later line and text follows it: the quote
-        // that opened the field was stray. Skip only the first line.
-        problem.line = start_line;
-        problem.reason = fmt::format(
-            "a quote opened on line {} is not closed before line {}, where text follows the closing quote; the "
-            "quote is probably stray: the record was skipped and reading resumed on line {}; remove or double the "
-            "quote",
-            start_line, line_, start_line + 1);
-        resume_after_first_line(record);
-        return Status::Problem;
-      }
-      if (pos_ < n && data_[pos_] != delimiter_ && !is_line_end(data_[pos_])) {
+      if (!closed)
+        return reject_and_skip(
+            start, start_line, problem,
+            fmt::format("a quoted field opened on line {} is never closed before the end of the file (a stray quote, "
+                        "or a truncated file); the record was skipped and reading resumed on line {}; close or "
+                        "remove the quote, or export the file again",
+                        start_line, start_line + 1));
+      if (have(1) && buf_[pos_] != delimiter_ && !is_line_end(buf_[pos_])) {
+        if (line_ > start_line)
+          // The closing quote is on a later line and text follows it: the
+          // quote that opened the field was stray. Skip only the first line.
+          return reject_and_skip(
+              start, start_line, problem,
+              fmt::format("a quote opened on line {} is not closed before line {}, where text follows the closing "
+                          "quote; the quote is probably stray: the record was skipped and reading resumed on line "
+                          "{}; remove or double the quote",
+                          start_line, line_, start_line + 1));
         if (bad.empty())
           bad = fmt::format("text after the closing quote of field {}; quote the whole field",
                             record.fields.size() + 1);
         // Skip the rest of this field, honouring quotes but never past the
         // end of the line, so a broken field cannot swallow the next record.
         bool quoted = false;
-        while (pos_ < n) {
-          const char c = data_[pos_];
+        while (have(1)) {
+          const char c = buf_[pos_];
           if (is_line_end(c)) break;
           if (c == '"') quoted = !quoted;
           else if (!quoted && c == delimiter_) break;
           ++pos_;
+          if (auto why = too_long(field, true)) return reject_and_skip(start, start_line, problem, std::move(*why));
         }
       }
     } else {
-      const std::size_t begin = pos_;
-      while (pos_ < n && data_[pos_] != delimiter_ && !is_line_end(data_[pos_])) ++pos_;
-      field.assign(data_.substr(begin, pos_ - begin));
+      while (have(1)) {
+        std::size_t i = pos_;
+        const std::size_t end = buf_.size();
+        while (i < end && buf_[i] != delimiter_ && !is_line_end(buf_[i])) ++i;
+        field.append(buf_, pos_, i - pos_);
+        pos_ = i;
+        if (auto why = too_long(field, false)) return reject_and_skip(start, start_line, problem, std::move(*why));
+        if (pos_ < end) break;
+      }
       if (field.find('"') != std::string::npos) ++stray_quotes_;
     }
     record.fields.push_back(std::move(field));
     record.end_line = line_;
-    if (pos_ >= n) break;
-    if (data_[pos_] == delimiter_) {
+    if (!have(1)) break;
+    if (buf_[pos_] == delimiter_) {
       ++pos_;
       continue;
     }

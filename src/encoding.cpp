@@ -118,6 +118,31 @@ std::string detect_encoding(std::string_view b) {
   return is_valid_utf8(b) ? "utf-8" : "windows-1252";
 }
 
+namespace {
+
+/// Whether `b` (shorter than the sequence its first byte announces) could
+/// still become a valid UTF-8 sequence.
+bool is_valid_utf8_prefix(std::string_view b) {
+  const auto c = static_cast<unsigned char>(b[0]);
+  const std::size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 0 || b.size() >= n) return false;
+  for (std::size_t k = 1; k < b.size(); ++k)
+    if ((static_cast<unsigned char>(b[k]) & 0xC0) != 0x80) return false;
+  // The second byte narrows overlongs and surrogates.
+  if (b.size() >= 2) {
+    const auto d = static_cast<unsigned char>(b[1]);
+    if (c == 0xE0 && d < 0xA0) return false;
+    if (c == 0xED && d > 0x9F) return false;
+    if (c == 0xF0 && d < 0x90) return false;
+    if (c == 0xF4 && d > 0x8F) return false;
+    if (c > 0xF4) return false;
+  }
+  if (c == 0xC0 || c == 0xC1) return false;
+  return true;
+}
+
+}  // namespace
+
 bool known_encoding(std::string_view e) {
   return e == "utf-8" || e == "utf-16le" || e == "utf-16be" || e == "windows-1252";
 }
@@ -154,6 +179,117 @@ std::string decode_to_utf8(std::string_view b, std::string_view encoding) {
     }
   }
   return out;
+}
+
+namespace {
+
+void append_cp1252(std::string& out, std::string_view b) {
+  for (char ch : b) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) out += ch;
+    else if (c < 0xA0) append_utf8(out, kCp1252High[c - 0x80]);
+    else append_utf8(out, c);
+  }
+}
+
+/// The length of the UTF-8 sequence a lead byte starts, or 0 for a byte that cannot lead.
+std::size_t utf8_length(unsigned char c) {
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) return 2;
+  if ((c & 0xF0) == 0xE0) return 3;
+  if ((c & 0xF8) == 0xF0) return 4;
+  return 0;
+}
+
+}  // namespace
+
+void StreamDecoder::decode(std::string_view in, std::string& out, bool last) {
+  std::string joined;
+  if (!carry_.empty()) {
+    joined = std::move(carry_);
+    carry_.clear();
+    joined.append(in);
+    in = joined;
+  }
+  if (encoding_ == "windows-1252") append_cp1252(out, in);
+  else if (encoding_ == "utf-16le") decode_utf16(in, out, last, true);
+  else if (encoding_ == "utf-16be") decode_utf16(in, out, last, false);
+  else decode_utf8(in, out, last);
+}
+
+void StreamDecoder::decode_utf8(std::string_view b, std::string& out, bool last) {
+  std::size_t i = 0;
+  std::size_t run = 0;  // start of the valid bytes not yet copied
+  while (i < b.size()) {
+    const auto c = static_cast<unsigned char>(b[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_length(c);
+    if (n > 0 && i + n > b.size() && !last) {
+      // Cut by the end of this piece: keep it, unless it is already broken.
+      if (is_valid_utf8_prefix(b.substr(i))) {
+        out.append(b.substr(run, i - run));
+        carry_.assign(b.substr(i));
+        return;
+      }
+    }
+    if (n > 0 && i + n <= b.size() && is_valid_utf8(b.substr(i, n))) {
+      seen_non_ascii_ = true;
+      i += n;
+      continue;
+    }
+    out.append(b.substr(run, i - run));
+    if (fallback_ && !seen_non_ascii_) {
+      encoding_ = "windows-1252";
+      switched_ = true;
+      append_cp1252(out, b.substr(i));
+      return;
+    }
+    append_utf8(out, kReplacement);
+    ++replaced_;
+    ++i;
+    run = i;
+  }
+  out.append(b.substr(run));
+}
+
+void StreamDecoder::decode_utf16(std::string_view b, std::string& out, bool last, bool little) {
+  auto unit = [&](std::size_t i) -> std::uint32_t {
+    const auto lo = static_cast<unsigned char>(b[little ? i : i + 1]);
+    const auto hi = static_cast<unsigned char>(b[little ? i + 1 : i]);
+    return static_cast<std::uint32_t>(hi) << 8 | lo;
+  };
+  std::size_t i = 0;
+  for (; i + 1 < b.size(); i += 2) {
+    const std::uint32_t u = unit(i);
+    if (u >= 0xD800 && u <= 0xDBFF) {
+      if (i + 3 >= b.size() && !last) break;  // its pair may come in the next piece
+      if (i + 3 < b.size()) {
+        const std::uint32_t v = unit(i + 2);
+        if (v >= 0xDC00 && v <= 0xDFFF) {
+          append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00));
+          i += 2;
+          continue;
+        }
+      }
+    }
+    if (u >= 0xD800 && u <= 0xDFFF) {
+      append_utf8(out, kReplacement);
+      ++replaced_;
+    } else {
+      append_utf8(out, u);
+    }
+  }
+  if (i < b.size()) {
+    if (last) {
+      append_utf8(out, kReplacement);  // an odd last byte
+      ++replaced_;
+    } else {
+      carry_.assign(b.substr(i));
+    }
+  }
 }
 
 }  // namespace leadfunnel

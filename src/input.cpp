@@ -3,38 +3,50 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iostream>
 #include <iterator>
-#include <sstream>
+#include <unordered_map>
 
 #include "leadfunnel/csv.hpp"
 #include "leadfunnel/encoding.hpp"
 #include "leadfunnel/error.hpp"
+#include "leadfunnel/source.hpp"
 #include "leadfunnel/text.hpp"
 
 namespace leadfunnel {
 namespace {
 
-std::string read_all(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    return ss.str();
+/// The bytes sniffed for the encoding, the format, the delimiter and the line ending.
+constexpr std::size_t kSniffBytes = std::size_t{1} << 16;
+
+/// Decodes another source to UTF-8 as it is read.
+class DecodingSource final : public ByteSource {
+ public:
+  DecodingSource(ByteSource& raw, StreamDecoder& decoder, std::size_t block)
+      : raw_(raw), decoder_(decoder), block_(std::max<std::size_t>(block, 1)) {}
+
+  std::size_t read(char* buf, std::size_t n) override {
+    while (pos_ == out_.size() && !done_) {
+      out_.clear();
+      pos_ = 0;
+      in_.resize(block_);
+      const std::size_t got = raw_.read(in_.data(), block_);
+      done_ = got == 0;
+      decoder_.decode(std::string_view(in_.data(), got), out_, done_);
+    }
+    const std::size_t k = std::min(n, out_.size() - pos_);
+    std::copy_n(out_.data() + pos_, k, buf);
+    pos_ += k;
+    return k;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError(path, 0, "",
-                     fmt::format("{}: cannot open: {}; check the path and permissions", path,
-                                 std::strerror(errno)),
-                     ExitCode::NoInput);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad())
-    throw InputError(path, 0, "", fmt::format("{}: read failed", path), ExitCode::Io);
-  return bytes;
-}
+
+ private:
+  ByteSource& raw_;
+  StreamDecoder& decoder_;
+  std::size_t block_;
+  std::string in_, out_;
+  std::size_t pos_ = 0;
+  bool done_ = false;
+};
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -47,26 +59,45 @@ bool all_empty(const std::vector<std::string>& fields) {
   return true;
 }
 
+/// The byte-order mark `raw` starts with for `encoding`, if any.
+std::size_t bom_length(std::string_view raw, std::string_view encoding) {
+  if (encoding == "utf-8" && raw.substr(0, 3) == "\xEF\xBB\xBF") return 3;
+  if (encoding == "utf-16le" && raw.substr(0, 2) == "\xFF\xFE") return 2;
+  if (encoding == "utf-16be" && raw.substr(0, 2) == "\xFE\xFF") return 2;
+  return 0;
+}
+
 }  // namespace
 
 RawTable read_table(const std::string& path, const ReadOptions& options) {
-  const std::string bytes = read_all(path);
-  return parse_table(bytes, path, options);
+  FileSource file(path);
+  return read_source(file, path, options);
 }
 
-RawTable parse_table(std::string_view raw, const std::string& path, const ReadOptions& options) {
-  // Decode once to UTF-8; everything after sees UTF-8 only.
-  const std::string encoding = options.encoding ? *options.encoding : detect_encoding(raw);
-  const bool bom = raw.substr(0, 3) == "\xEF\xBB\xBF" || raw.substr(0, 2) == "\xFF\xFE" ||
-                   raw.substr(0, 2) == "\xFE\xFF";
-  std::string decoded;
-  std::string_view bytes = raw;
-  if (encoding == "utf-8") {
-    if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+RawTable parse_table(std::string_view bytes, const std::string& path, const ReadOptions& options) {
+  MemorySource memory(bytes);
+  return read_source(memory, path, options);
+}
+
+RawTable read_source(ByteSource& source, const std::string& path, const ReadOptions& options) {
+  // Everything after the decoder sees UTF-8 only. Without --encoding, a BOM
+  // or UTF-16's zero bytes decide; else UTF-8, falling back to Windows-1252
+  // when a byte is not UTF-8 before any non-ASCII text was seen.
+  std::string raw_start = read_up_to(source, kSniffBytes);
+  std::string encoding;
+  if (options.encoding) {
+    encoding = *options.encoding;
   } else {
-    decoded = decode_to_utf8(raw, encoding);
-    bytes = decoded;
+    encoding = detect_encoding(std::string_view(raw_start).substr(0, 4096));
+    if (encoding == "windows-1252") encoding = "utf-8";
   }
+  const std::size_t bom = bom_length(raw_start, encoding);
+  StreamDecoder decoder(encoding, !options.encoding && encoding == "utf-8");
+  PrefixedSource raw(raw_start.substr(bom), source);
+  raw_start.clear();
+  DecodingSource decoded(raw, decoder, options.block_bytes);
+  std::string sample = read_up_to(decoded, kSniffBytes);
+
   std::string format;
   if (options.format) {
     format = *options.format;
@@ -74,16 +105,27 @@ RawTable parse_table(std::string_view raw, const std::string& path, const ReadOp
     format = "json";
   } else {
     std::size_t i = 0;
-    while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r')) ++i;
-    format = (i < bytes.size() && (bytes[i] == '[' || bytes[i] == '{')) ? "json" : "csv";
+    while (i < sample.size() && (sample[i] == ' ' || sample[i] == '\t' || sample[i] == '\n' || sample[i] == '\r'))
+      ++i;
+    format = (i < sample.size() && (sample[i] == '[' || sample[i] == '{')) ? "json" : "csv";
   }
-  RawTable table = (format == "csv") ? parse_csv_table(bytes, path, options.delimiter)
-                                     : parse_json_table(bytes, path);
-  table.bom = bom;
-  table.encoding = encoding;
-  if (encoding != "utf-8")
-    table.notes.push_back(fmt::format("decoded from {} to UTF-8{}", encoding,
+  RawTable table;
+  if (format == "csv") {
+    PrefixedSource text(sample, decoded);
+    table = parse_csv_stream(text, sample, path, options);
+  } else {
+    sample += read_rest(decoded);
+    table = parse_json_table(sample, path, options.max_field_bytes);
+  }
+  table.bom = bom > 0;
+  table.encoding = decoder.encoding();
+  if (table.encoding != "utf-8")
+    table.notes.push_back(fmt::format("decoded from {} to UTF-8{}", table.encoding,
                                       options.encoding ? " (--encoding)" : " (detected)"));
+  if (decoder.replaced() > 0)
+    table.notes.push_back(fmt::format("{} byte{} that {} not valid {} became U+FFFD (the replacement character)",
+                                      decoder.replaced(), decoder.replaced() == 1 ? "" : "s",
+                                      decoder.replaced() == 1 ? "is" : "are", table.encoding));
   return table;
 }
 
@@ -114,30 +156,65 @@ bool looks_like_footer(std::string_view text) {
 }  // namespace
 
 RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::optional<char> delimiter) {
+  MemorySource memory(bytes);
+  ReadOptions options;
+  options.delimiter = delimiter;
+  return parse_csv_stream(memory, bytes.substr(0, kSniffBytes), path, options);
+}
+
+RawTable parse_csv_stream(ByteSource& source, std::string_view sample, const std::string& path,
+                          const ReadOptions& options) {
   RawTable table;
   table.path = path;
   table.format = "csv";
-  table.delimiter = delimiter ? *delimiter : sniff_delimiter(bytes);
-  table.line_ending = sniff_line_ending(bytes);
+  table.delimiter = options.delimiter ? *options.delimiter : sniff_delimiter(sample);
+  table.line_ending = sniff_line_ending(sample);
 
-  CsvReader reader(bytes, table.delimiter);
+  CsvReader reader(source, table.delimiter, CsvLimits{options.max_field_bytes, options.block_bytes});
   CsvRecord rec;
   CsvProblem prob;
+  // When the header cannot be read, every later record is still counted,
+  // each rejected with its line, so the accounting holds.
+  auto reject_rest = [&](const std::string& why) {
+    for (;;) {
+      const auto st = reader.next(rec, prob);
+      if (st == CsvReader::Status::End) break;
+      if (st == CsvReader::Status::Record && all_empty(rec.fields)) {
+        ++table.blank_rows;
+        continue;
+      }
+      table.reject(
+          Rejection{path, st == CsvReader::Status::Record ? rec.line : prob.line, "", "not used: " + why});
+    }
+    table.blank_rows += reader.blank_lines();
+  };
+  std::optional<std::size_t> header_problem_line;
   auto next_non_blank = [&](CsvRecord& r) -> bool {
     for (;;) {
       const auto st = reader.next(r, prob);
       if (st == CsvReader::Status::End) return false;
-      if (st == CsvReader::Status::Problem)
-        throw InputError(path, prob.line, "",
-                         fmt::format("{}:{}: the header line cannot be read: {}", path, prob.line, prob.reason));
+      if (st == CsvReader::Status::Problem) {
+        header_problem_line = prob.line;
+        return false;
+      }
       if (!all_empty(r.fields)) return true;
     }
   };
+  auto header_unreadable = [&] {
+    table.file_errors.push_back(
+        fmt::format("{}:{}: the header line cannot be read: {}", path, *header_problem_line, prob.reason));
+    reject_rest(fmt::format("the header line ({}) of this file cannot be read", *header_problem_line));
+    return table;
+  };
   // The header is the first readable record, unless that is a one-cell title
   // line (report exports start with one) followed by a wider record.
-  if (!next_non_blank(rec))
-    throw InputError(path, 0, "",
-                     fmt::format("{}: the file is empty (no header line); export it again with a header row", path));
+  if (!next_non_blank(rec)) {
+    if (header_problem_line) return header_unreadable();
+    table.file_errors.push_back(
+        fmt::format("{}: the file is empty (no header line); export it again with a header row", path));
+    table.blank_rows += reader.blank_lines();
+    return table;
+  }
   std::optional<CsvRecord> first_data;
   if (non_empty_fields(rec.fields) == 1) {
     CsvRecord second;
@@ -150,8 +227,13 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
       } else {
         first_data = std::move(second);
       }
+    } else if (header_problem_line) {
+      // The one-cell line is the header; the record after it is broken.
+      table.reject(Rejection{path, prob.line, "", prob.reason});
+      header_problem_line.reset();
     }
   }
+  table.header = rec.fields;
   table.columns = rec.fields;
   for (auto& c : table.columns) {
     // Trim spaces around header names; they are never meaningful.
@@ -162,6 +244,19 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
   if (table.columns.size() > 1 && table.columns.back().empty()) {
     table.trailing_delimiter = true;
     table.columns.pop_back();
+  }
+  {
+    // A column named twice makes every value of that name ambiguous.
+    std::unordered_map<std::string_view, std::size_t> first;
+    for (std::size_t j = 0; j < table.columns.size(); ++j) {
+      if (table.columns[j].empty()) continue;
+      const auto [it, fresh] = first.emplace(table.columns[j], j);
+      if (!fresh)
+        table.file_errors.push_back(fmt::format(
+            "{}:{}: column \"{}\" appears twice in the header (columns {} and {}); rename one so that every column "
+            "has its own name",
+            path, rec.line, printable(table.columns[j], 40), it->second + 1, j + 1));
+    }
   }
   const std::size_t width = table.columns.size();
   const std::string delimiter_word = table.delimiter == '\t' ? std::string("TAB") : std::string(1, table.delimiter);
@@ -176,7 +271,7 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
         table.rows.push_back(RawRow{h.line, std::move(h.fields)});
         continue;
       }
-      table.rejections.push_back(Rejection{
+      table.reject(Rejection{
           path, h.line, "",
           fmt::format("row has {} fields but the header has {}; check for an unquoted '{}' or a missing value",
                       h.fields.size(), width, delimiter_word)});
@@ -184,7 +279,7 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
     held.clear();
   };
   auto take = [&](CsvRecord& r) {
-    if (all_empty(r.fields)) {
+    if (all_empty(r.fields) && !options.keep_empty_rows) {
       ++table.blank_rows;
       return;
     }
@@ -194,7 +289,7 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
       // A broken record spanning lines most likely holds a stray quote: do
       // not let it swallow the rows after it.
       release_held();
-      table.rejections.push_back(Rejection{
+      table.reject(Rejection{
           path, r.line, "",
           fmt::format("row has {} fields but the header has {}, and a quote makes it run on to line {}; the quote "
                       "is probably stray: the row was skipped and reading resumed on line {}",
@@ -208,7 +303,7 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
     }
     if (r.fields.size() != width) {
       release_held();
-      table.rejections.push_back(Rejection{
+      table.reject(Rejection{
           path, r.line, "",
           fmt::format("row has {} fields but the header has {}; check for an unquoted '{}' or a missing value",
                       r.fields.size(), width, delimiter_word)});
@@ -223,7 +318,7 @@ RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::o
     if (st == CsvReader::Status::End) break;
     if (st == CsvReader::Status::Problem) {
       release_held();
-      table.rejections.push_back(Rejection{path, prob.line, "", prob.reason});
+      table.reject(Rejection{path, prob.line, "", prob.reason});
       continue;
     }
     take(rec);

@@ -174,6 +174,7 @@ std::size_t value_end(std::string_view s, std::size_t pos, std::size_t& line) {
 struct Builder {
   RawTable& table;
   std::unordered_map<std::string, std::size_t> index;
+  std::size_t max_field_bytes;
 
   void add(std::string_view text, std::size_t line) {
     FlatObject obj;
@@ -188,9 +189,18 @@ struct Builder {
       std::string reason = obj.problem;
       if (!obj.top_kind.empty()) reason = fmt::format("expected an object, found {}", obj.top_kind);
       if (reason.empty()) reason = "invalid JSON";
-      table.rejections.push_back(Rejection{table.path, line, "", reason});
+      table.reject(Rejection{table.path, line, "", reason});
       return;
     }
+    for (const auto& [k, v] : obj.fields)
+      if (v.size() > max_field_bytes) {
+        table.reject(Rejection{
+            table.path, line, k,
+            fmt::format("the value of \"{}\" is longer than {} bytes (--max-field-bytes); raise the limit if such "
+                        "values are expected",
+                        k, max_field_bytes)});
+        return;
+      }
     RawRow row;
     row.line = line;
     row.fields.resize(table.columns.size());
@@ -213,10 +223,10 @@ struct Builder {
 
 }  // namespace
 
-RawTable parse_json_table(std::string_view bytes, const std::string& path) {
+RawTable parse_json_table(std::string_view bytes, const std::string& path, std::size_t max_field_bytes) {
   RawTable table;
   table.path = path;
-  Builder b{table, {}};
+  Builder b{table, {}, max_field_bytes};
 
   std::size_t i = 0, line = 1;
   auto skip_ws = [&] {
@@ -226,8 +236,12 @@ RawTable parse_json_table(std::string_view bytes, const std::string& path) {
     }
   };
   skip_ws();
-  if (i >= bytes.size())
-    throw InputError(path, 0, "", fmt::format("{}: the file is empty; expected a JSON array of objects or NDJSON", path));
+  if (i >= bytes.size()) {
+    table.format = "json";
+    table.file_errors.push_back(
+        fmt::format("{}: the file is empty; expected a JSON array of objects or NDJSON", path));
+    return table;
+  }
 
   if (bytes[i] == '[') {
     table.format = "json";
@@ -237,7 +251,7 @@ RawTable parse_json_table(std::string_view bytes, const std::string& path) {
       if (i >= bytes.size()) {
         // A truncated download: the objects read are kept, and the missing
         // end is a rejection so that the exit status says so.
-        table.rejections.push_back(Rejection{
+        table.reject(Rejection{
             path, line, "",
             fmt::format("the JSON array is not closed with ']' (the file ends on line {}); the file may be "
                         "truncated: export it again",
@@ -249,7 +263,7 @@ RawTable parse_json_table(std::string_view bytes, const std::string& path) {
       std::size_t end_line = line;
       const std::size_t end = value_end(bytes, i, end_line);
       if (end == std::string_view::npos || end == i) {
-        table.rejections.push_back(Rejection{
+        table.reject(Rejection{
             path, start_line, "",
             fmt::format("the JSON value starting here never ends (unclosed string, object or array); "
                         "nothing after line {} could be read", start_line)});
@@ -261,14 +275,30 @@ RawTable parse_json_table(std::string_view bytes, const std::string& path) {
       skip_ws();
       if (i < bytes.size() && bytes[i] == ',') {
         ++i;
+        skip_ws();
+        if (i < bytes.size() && bytes[i] == ']') {
+          table.reject(
+              Rejection{path, line, "", "a ',' right before the array's closing ']' (JSON allows no trailing comma)"});
+          break;
+        }
         continue;
       }
       if (i < bytes.size() && bytes[i] == ']') break;
       if (i >= bytes.size()) continue;  // reported as not closed above
-      table.rejections.push_back(Rejection{
+      table.reject(Rejection{
           path, line, "",
           fmt::format("expected ',' or ']' between array elements; nothing after line {} could be read", line)});
       break;
+    }
+    if (i < bytes.size() && bytes[i] == ']') {
+      ++i;
+      skip_ws();
+      if (i < bytes.size())
+        table.reject(Rejection{
+            path, line, "",
+            fmt::format("text after the end of the JSON array on line {}; nothing after the closing ']' could be "
+                        "read: a JSON file holds one array",
+                        line)});
     }
   } else {
     // NDJSON: one value per physical line; blank lines are skipped.

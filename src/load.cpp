@@ -133,6 +133,22 @@ class Loader {
       : leads_(std::move(leads)), prospects_(std::move(prospects)), options_(options) {}
 
   Dataset run() {
+    for (const RawTable* t : tables_of(leads_, prospects_))
+      if (!t->file_errors.empty() && options_.strict)
+        throw InputError(t->path, 0, "", t->file_errors.front() + " (--strict stops at the first problem)");
+    if (!leads_.file_errors.empty()) {
+      // Nothing can be read as a lead; every row is still accounted for.
+      reject_all(leads_, "the file cannot be used (see its file error)");
+      if (prospects_)
+        reject_all(*prospects_, fmt::format("the leads file {} cannot be used (see its file error)", leads_.path));
+      finish();
+      return std::move(out_);
+    }
+    if (prospects_ && !prospects_->file_errors.empty()) {
+      reject_all(*prospects_, "the file cannot be used (see its file error)");
+      unusable_prospects_ = std::move(prospects_);
+      prospects_.reset();
+    }
     const auto tables = tables_of(leads_, prospects_);
     const auto requests = column_requests(options_, tables);
     lead_preset_ = choose_preset(leads_, false);
@@ -145,12 +161,8 @@ class Loader {
     if (prospects_) require_id(*prospects_, prospect_map_);
     if (options_.agreement) check_rules(tables);
     resolve_by(tables);
-    note_duplicate_headers(leads_);
     note_ambiguous(leads_, lead_map_);
-    if (prospects_) {
-      note_duplicate_headers(*prospects_);
-      note_ambiguous(*prospects_, prospect_map_);
-    }
+    if (prospects_) note_ambiguous(*prospects_, prospect_map_);
 
     decide_date_orders();
     read_leads();
@@ -215,15 +227,10 @@ class Loader {
               rule.column, tables));
   }
 
-  void note_duplicate_headers(const RawTable& t) {
-    std::unordered_map<std::string_view, std::size_t> first;
-    for (std::size_t j = 0; j < t.columns.size(); ++j) {
-      if (t.columns[j].empty()) continue;
-      auto [it, fresh] = first.emplace(t.columns[j], j);
-      if (!fresh)
-        out_.input.notes.push_back(fmt::format("{}: column \"{}\" appears twice (columns {} and {}); the first is used",
-                                               t.path, printable(t.columns[j], 40), it->second + 1, j + 1));
-    }
+  /// A file that cannot be used: each of its rows becomes a rejection.
+  static void reject_all(RawTable& t, const std::string& why) {
+    for (const auto& row : t.rows) t.rejections.push_back(Rejection{t.path, row.line, "", "not used: " + why});
+    t.rows.clear();
   }
 
   void note_ambiguous(const RawTable& t, const ColumnMapping& m) {
@@ -682,6 +689,7 @@ class Loader {
     f.rows_rejected = f.rows_read - used;
     f.blank_rows = t.blank_rows;
     f.non_data_rows = t.non_data_rows;
+    f.errors = t.file_errors;
     return f;
   }
 
@@ -698,7 +706,14 @@ class Loader {
     };
     add_file(leads_);
     if (prospects_ && prospects_->path != leads_.path) add_file(*prospects_);
+    if (unusable_prospects_ && unusable_prospects_->path != leads_.path) add_file(*unusable_prospects_);
     in.rejections = std::move(all);
+    for (const RawTable* t : {&leads_, prospects_ ? &*prospects_ : nullptr,
+                              unusable_prospects_ ? &*unusable_prospects_ : nullptr})
+      if (t) {
+        for (const auto& e : t->file_errors) in.file_errors.push_back(FileError{t->path, e});
+        in.rejections_unlisted += t->unlisted_rejections;
+      }
 
     in.files.push_back(summarize(leads_, lead_map_, "leads", out_.leads.size()));
     in.files.back().dates = lead_dates_;
@@ -708,6 +723,7 @@ class Loader {
       in.files.back().dates = prospect_dates_;
       if (prospect_preset_) in.files.back().preset = prospect_preset_->name;
     }
+    if (unusable_prospects_) in.files.push_back(summarize(*unusable_prospects_, ColumnMapping{}, "prospects", 0));
     for (const auto& f : in.files) {
       in.rows_read += f.rows_read;
       in.rows_used += f.rows_used;
@@ -774,6 +790,7 @@ class Loader {
 
   RawTable leads_;
   std::optional<RawTable> prospects_;
+  std::optional<RawTable> unusable_prospects_;  ///< a prospects file with a file error: accounted, not read
   const LoadOptions& options_;
   ColumnMapping lead_map_;
   ColumnMapping prospect_map_;

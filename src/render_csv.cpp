@@ -82,6 +82,7 @@ std::string render_csv(const Report& report) {
   w.measure("input", "rows_used", std::to_string(in.rows_used));
   w.measure("input", "rows_rejected", std::to_string(in.rows_rejected));
   w.measure("input", "orphans", std::to_string(in.orphans));
+  for (const auto& e : in.file_errors) w.add(Row{"file_error", {}, {}, {}, {}, {}, e.file, {}, {}, e.message});
   for (const auto& r : in.rejections)
     w.add(Row{"rejection", {}, {}, {}, {}, {}, r.file, std::to_string(r.line), r.column, r.reason});
 

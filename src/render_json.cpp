@@ -48,6 +48,7 @@ ojson file_json(const FileSummary& f) {
   j["rows_rejected"] = f.rows_rejected;
   j["blank_rows"] = f.blank_rows;
   j["non_data_rows"] = f.non_data_rows;
+  j["errors"] = f.errors;
   return j;
 }
 
@@ -89,6 +90,10 @@ ojson input_json(const InputSummary& in) {
                                {"column", r.column.empty() ? ojson(nullptr) : ojson(r.column)},
                                {"reason", r.reason}});
   j["rejections"] = rejections;
+  j["rejections_unlisted"] = in.rejections_unlisted;
+  ojson file_errors = ojson::array();
+  for (const auto& e : in.file_errors) file_errors.push_back(ojson{{"file", e.file}, {"message", e.message}});
+  j["file_errors"] = file_errors;
   j["notes"] = in.notes;
   j["checks"] = checks_json(in.checks);
   return j;

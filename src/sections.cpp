@@ -34,6 +34,7 @@ Section input_section(const Report& r) {
   }
   s.lines.push_back(fmt::format("rows: {} read = {} used + {} rejected{}", in.rows_read, in.rows_used, in.rows_rejected,
                                 in.orphans ? fmt::format(" (of which {} orphan prospects rows)", in.orphans) : ""));
+  for (const auto& e : in.file_errors) s.after.push_back(fmt::format("File error: {}", e.message));
   if (!in.rejections.empty()) {
     const std::size_t shown = std::min(in.rejections.size(), kListLimit);
     s.after.push_back(fmt::format("Rejected rows ({}{}):", in.rejections.size(),
@@ -47,6 +48,9 @@ Section input_section(const Report& r) {
       s.after.push_back(fmt::format("  ... and {} more (all are listed with --format json or csv)",
                                     in.rejections.size() - shown));
   }
+  if (in.rejections_unlisted > 0)
+    s.after.push_back(fmt::format("  ... and {} more rejected rows, counted but not listed (a file lists at most {})",
+                                  in.rejections_unlisted, RawTable::kListedRejections));
   for (const auto& n : in.notes) s.after.push_back(fmt::format("note: {}", n));
   return s;
 }

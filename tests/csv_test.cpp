@@ -7,6 +7,7 @@
 #include "leadfunnel/csv.hpp"
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/input.hpp"
+#include "leadfunnel/text.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -462,34 +463,47 @@ TEST_CASE("csv: a header-only file has zero rows", "[csv]") {
   }
 }
 
-TEST_CASE("csv: a file with no header throws InputError", "[csv]") {
+TEST_CASE("csv: a file with no header is a file error, not an exception", "[csv]") {
   std::string data;
   SECTION("empty") { data = ""; }
   SECTION("blank lines only") { data = "\n\r\n\n"; }
   SECTION("all-empty lines only") { data = ",,\n,,\n"; }
-  try {
-    (void)parse_csv_table(data, "empty.csv", std::nullopt);
-    FAIL("expected InputError");
-  } catch (const InputError& e) {
-    CHECK(e.code() == ExitCode::Data);
-    CHECK(e.path() == "empty.csv");
-    CHECK_THAT(std::string(e.what()), Catch::Contains("empty.csv"));
+  const RawTable t = parse_csv_table(data, "empty.csv", std::nullopt);
+  REQUIRE(t.file_errors.size() == 1);
+  CHECK_THAT(t.file_errors[0], Catch::Contains("empty.csv") && Catch::Contains("empty"));
+  CHECK(t.columns.empty());
+  CHECK(t.rows_read() == 0);
+}
+
+TEST_CASE("csv: an empty or BOM-only file read through parse_table carries a file error", "[csv]") {
+  for (const char* bytes : {"", "\xEF\xBB\xBF", "\xFF\xFE", "\xEF\xBB\xBF\r\n"}) {
+    const RawTable t = parse_table(bytes, "empty.csv", ReadOptions{});
+    INFO("bytes: " << printable(bytes, 20));
+    CHECK(t.file_errors.size() == 1);
+    CHECK(t.rows_read() == 0);
   }
 }
 
-TEST_CASE("csv: parse_table on an empty file throws InputError", "[csv]") {
-  CHECK_THROWS_AS(parse_table("", "empty.csv", ReadOptions{}), InputError);
-  CHECK_THROWS_AS(parse_table("\xEF\xBB\xBF", "bom-only.csv", ReadOptions{}), InputError);
+TEST_CASE("csv: an unreadable header is a file error and every later row is rejected with its line", "[csv]") {
+  const RawTable t = parse_csv_table("\n\"id,name\n1,Ana\n2,Bia\n", "bad.csv", ',');
+  REQUIRE(t.file_errors.size() == 1);
+  CHECK_THAT(t.file_errors[0], Catch::Contains("bad.csv:2"));
+  CHECK(t.rows.empty());
+  REQUIRE(t.rejections.size() == 2);
+  CHECK(t.rejections[0].line == 3);
+  CHECK(t.rejections[1].line == 4);
 }
 
-TEST_CASE("csv: an unreadable header throws InputError naming its line", "[csv]") {
-  try {
-    (void)parse_csv_table("\n\"id,name\n1,Ana\n", "bad.csv", ',');
-    FAIL("expected InputError");
-  } catch (const InputError& e) {
-    CHECK(e.line() == 2);
-    CHECK_THAT(std::string(e.what()), Catch::Contains("bad.csv:2"));
-  }
+TEST_CASE("csv: a column named twice in the header is a file error naming both positions", "[csv]") {
+  const RawTable t = parse_csv_table("id,email,Email,email\n1,a@x,b@x,c@x\n", "dup.csv", ',');
+  REQUIRE(t.file_errors.size() == 1);
+  CHECK_THAT(t.file_errors[0], Catch::Contains("\"email\"") && Catch::Contains("columns 2 and 4"));
+  CHECK(t.rows.size() == 1);  // the load step rejects them
+}
+
+TEST_CASE("csv: empty header names are not duplicates of each other", "[csv]") {
+  const RawTable t = parse_csv_table("id,,,name\n1,a,b,Ana\n", "blank.csv", ',');
+  CHECK(t.file_errors.empty());
 }
 
 TEST_CASE("csv: quoting problems in rows become rejections and the rest is read", "[csv]") {

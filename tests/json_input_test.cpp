@@ -280,18 +280,42 @@ TEST_CASE("json: a broken array keeps what was read before the break", "[json]")
   }
 }
 
-TEST_CASE("json: an empty file throws InputError", "[json]") {
+TEST_CASE("json: an empty file is a file error, not an exception", "[json]") {
   std::string text;
   SECTION("empty") { text = ""; }
   SECTION("whitespace") { text = " \n\t\r\n"; }
-  try {
-    (void)parse_json_table(text, "empty.json");
-    FAIL("expected InputError");
-  } catch (const InputError& e) {
-    CHECK(e.code() == ExitCode::Data);
-    CHECK(e.path() == "empty.json");
-    CHECK_THAT(std::string(e.what()), Catch::Contains("empty.json"));
+  const RawTable t = parse_json_table(text, "empty.json");
+  REQUIRE(t.file_errors.size() == 1);
+  CHECK_THAT(t.file_errors[0], Catch::Contains("empty.json"));
+  CHECK(t.rows_read() == 0);
+}
+
+TEST_CASE("json: a trailing comma or text after the array is a rejection", "[json]") {
+  SECTION("trailing comma") {
+    const RawTable t = parse_json_table("[{\"id\":\"1\"},\n]", "t.json");
+    CHECK(t.rows.size() == 1);
+    REQUIRE(t.rejections.size() == 1);
+    CHECK(t.rejections[0].line == 2);
   }
+  SECTION("text after the closing bracket") {
+    const RawTable t = parse_json_table("[{\"id\":\"1\"}]\n]", "t.json");
+    CHECK(t.rows.size() == 1);
+    REQUIRE(t.rejections.size() == 1);
+    CHECK(t.rejections[0].line == 2);
+  }
+  SECTION("whitespace after the closing bracket is fine") {
+    const RawTable t = parse_json_table("[{\"id\":\"1\"}]\n\n", "t.json");
+    CHECK(t.rejections.empty());
+  }
+}
+
+TEST_CASE("json: a value longer than max_field_bytes rejects its record with the key", "[json]") {
+  const std::string text = "{\"id\":\"1\",\"note\":\"" + std::string(100, 'x') + "\"}\n{\"id\":\"2\"}\n";
+  const RawTable t = parse_json_table(text, "t.ndjson", 50);
+  CHECK(t.rows.size() == 1);
+  REQUIRE(t.rejections.size() == 1);
+  CHECK(t.rejections[0].line == 1);
+  CHECK(t.rejections[0].column == "note");
 }
 
 TEST_CASE("json: parse_table detects JSON by name or first character", "[json]") {

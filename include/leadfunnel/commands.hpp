@@ -35,6 +35,8 @@ struct InputOptions {
   std::optional<std::string> output;
   bool strict = false;
   std::string max_rejected = "0";
+  std::string max_field_bytes = "1M";
+  bool dump_records = false;  ///< validate only: print the parsed records
 };
 
 /// Options of `leadfunnel report`.
@@ -97,6 +99,9 @@ struct RejectLimit {
 };
 /// Parses "N" or "N%"; throws UsageError on anything else.
 RejectLimit parse_max_rejected(const std::string& text);
+/// Parses a byte count with an optional K, M or G suffix (powers of 1024);
+/// throws UsageError naming `option` on anything else.
+std::size_t parse_byte_size(const std::string& text, const std::string& option);
 /// The exit status for the rejections in `input` under --max-rejected.
 int rejection_status(const InputSummary& input, const std::string& max_rejected, std::ostream& err);
 

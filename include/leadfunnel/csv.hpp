@@ -2,9 +2,12 @@
 /// A CSV record reader: RFC 4180 plus what real exports do.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "leadfunnel/source.hpp"
 
 namespace leadfunnel {
 
@@ -12,7 +15,7 @@ namespace leadfunnel {
 struct CsvRecord {
   std::size_t line = 0;
   std::size_t end_line = 0;  ///< the physical line the record ends on
-  std::size_t offset = 0;    ///< byte offset of its first character
+  std::size_t offset = 0;    ///< byte offset of its first character in the (decoded) input
   std::vector<std::string> fields;
 };
 
@@ -29,25 +32,38 @@ char sniff_delimiter(std::string_view data);
 /// Names the line ending used first in `data`: "LF", "CRLF", "CR" or "none".
 std::string sniff_line_ending(std::string_view data);
 
-/// Reads records one at a time from a buffer. Handles LF, CRLF and CR line
-/// ends, quoted fields with delimiters, doubled quotes and line breaks, and
-/// skips blank lines. An unterminated quote rejects its record and reading
-/// resumes on the next physical line. Text after a closing quote rejects the
-/// record it is in; when that quoted field spanned lines, the quote that
-/// opened it was most likely stray, so reading resumes on the line after the
-/// record's first line instead of swallowing the rows in between.
+/// How much the reader takes in at a time, and how long a field may be.
+struct CsvLimits {
+  std::size_t max_field_bytes = std::size_t{1} << 20;  ///< a longer field rejects its record
+  std::size_t block_bytes = std::size_t{1} << 16;      ///< bytes pulled from the source per read
+};
+
+/// Reads records one at a time from a byte source, in blocks: memory holds
+/// one block and the record being read, never the file. Handles LF, CRLF and
+/// CR line ends, quoted fields with delimiters, doubled quotes and line
+/// breaks, and skips blank lines. An unterminated quote rejects its record
+/// and reading resumes on the physical line after the record's first line.
+/// Text after a closing quote rejects the record it is in; when that quoted
+/// field spanned lines, the quote that opened it was most likely stray, so
+/// reading resumes on the line after the record's first line instead of
+/// swallowing the rows in between. A field longer than max_field_bytes, or a
+/// record longer than 8 times that, is rejected the same way, so a stray
+/// quote in a huge file costs bounded memory.
 class CsvReader {
  public:
   enum class Status { Record, Problem, End };
 
-  CsvReader(std::string_view data, char delimiter) : data_(data), delimiter_(delimiter) {}
+  CsvReader(ByteSource& source, char delimiter, CsvLimits limits = {});
+  /// Reads from memory (the sniffers and tests).
+  CsvReader(std::string_view data, char delimiter, CsvLimits limits = {});
 
   /// Reads the next record into `record`, or describes why it is unusable.
   Status next(CsvRecord& record, CsvProblem& problem);
 
   /// Goes back to read again from the physical line after the first line of
-  /// `record`: used when a record that spans lines turns out to be broken, so
-  /// that a stray quote cannot swallow the rows after it.
+  /// `record`, which must be the record `next` just returned: used when a
+  /// record that spans lines turns out to be broken, so that a stray quote
+  /// cannot swallow the rows after it.
   void resume_after_first_line(const CsvRecord& record);
 
   /// Blank lines skipped so far.
@@ -58,11 +74,22 @@ class CsvReader {
   std::size_t stray_quotes() const { return stray_quotes_; }
 
  private:
-  void skip_line_end();
+  bool more();                 ///< pulls another block; false at the end of the input
+  bool have(std::size_t n);    ///< whether n bytes are buffered from pos_, pulling as needed
+  void skip_line_end();        ///< at CR or LF: steps over CR, LF or CRLF
+  /// Rewinds to `offset` (a record start still buffered) and skips its line.
+  void skip_first_line(std::size_t offset, std::size_t line);
+  Status reject_and_skip(std::size_t offset, std::size_t line, CsvProblem& problem, std::string reason);
 
-  std::string_view data_;
+  std::unique_ptr<ByteSource> owned_;
+  ByteSource* source_;
   char delimiter_;
+  CsvLimits limits_;
+  std::string buf_;         ///< buffered bytes; buf_[0] is byte `base_` of the input
+  std::size_t base_ = 0;
+  std::size_t keep_ = 0;    ///< bytes before this index may be dropped
   std::size_t pos_ = 0;
+  bool eof_ = false;
   std::size_t line_ = 1;
   std::size_t blank_lines_ = 0;
   std::size_t stray_quotes_ = 0;

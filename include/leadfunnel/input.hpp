@@ -33,13 +33,26 @@ struct RawTable {
   std::string line_ending;     ///< CSV only: "LF", "CRLF", "CR" or "none"
   bool trailing_delimiter = false;
   std::vector<std::string> columns;
+  std::vector<std::string> header;    ///< CSV only: the header cells exactly as written
   std::vector<RawRow> rows;
   std::vector<Rejection> rejections;  ///< rows that could not be read at all
   std::size_t blank_rows = 0;         ///< blank or all-empty rows, skipped
   std::size_t non_data_rows = 0;      ///< report titles and footers, skipped
   std::vector<std::string> notes;     ///< things the reader noticed, for the report
-  /// Rows read = rows.size() + rejections.size().
-  std::size_t rows_read() const { return rows.size() + rejections.size(); }
+  /// Problems that make the whole file unusable (empty, no readable header,
+  /// a column named twice); its rows are all rejected by the load step.
+  std::vector<std::string> file_errors;
+  /// Rows rejected beyond kListedRejections: counted, not listed, so that a
+  /// file of millions of broken lines is read in bounded memory.
+  std::size_t unlisted_rejections = 0;
+  static constexpr std::size_t kListedRejections = 100000;
+
+  void reject(Rejection r) {
+    if (rejections.size() < kListedRejections) rejections.push_back(std::move(r));
+    else ++unlisted_rejections;
+  }
+  /// Rows read = rows used or not yet judged + rows rejected.
+  std::size_t rows_read() const { return rows.size() + rejections.size() + unlisted_rejections; }
 };
 
 /// How to read a file; empty members mean "detect".
@@ -49,21 +62,41 @@ struct ReadOptions {
   std::optional<std::string> encoding;  ///< "utf-8", "utf-16le", "utf-16be", "windows-1252"
   /// --max-field-bytes: a longer field rejects its record (CSV and JSON).
   std::size_t max_field_bytes = std::size_t{1} << 20;
+  /// Bytes read from the file per step; tests force tiny ones.
+  std::size_t block_bytes = std::size_t{1} << 16;
+  /// Keep rows whose every field is empty as rows (validate --dump-records)
+  /// instead of counting them as blank.
+  bool keep_empty_rows = false;
 };
 
-/// Reads `path` ("-" is stdin). Throws InputError (exit 66) when it cannot be
-/// opened, and (exit 65) when it has no header or is not a table at all.
+class ByteSource;
+
+/// Reads `path` ("-" is stdin) in blocks: a CSV file is never held in memory
+/// whole. Throws InputError (exit 66) when it cannot be opened, (exit 74) when
+/// a read fails. An empty file, or one whose header cannot be read, is not an
+/// exception: the table carries a file error.
 RawTable read_table(const std::string& path, const ReadOptions& options);
+
+/// Reads a table from any byte source; `path` is used in messages only.
+RawTable read_source(ByteSource& source, const std::string& path, const ReadOptions& options);
 
 /// Parses bytes already in memory; `path` is used in messages only.
 RawTable parse_table(std::string_view bytes, const std::string& path, const ReadOptions& options);
 
-/// CSV bytes (BOM already removed) into a table.
+/// CSV text (UTF-8, BOM already removed) into a table.
 RawTable parse_csv_table(std::string_view bytes, const std::string& path, std::optional<char> delimiter);
+
+/// CSV text from a source, in blocks. `sample` is the start of the text
+/// (for sniffing the delimiter and line ending) and must also be the first
+/// bytes `source` yields.
+RawTable parse_csv_stream(ByteSource& source, std::string_view sample, const std::string& path,
+                          const ReadOptions& options);
 
 /// A JSON array of objects, or NDJSON (one object per line), into a table.
 /// Columns are the union of keys in order of first appearance; ids and other
-/// numbers keep their exact text.
-RawTable parse_json_table(std::string_view bytes, const std::string& path);
+/// numbers keep their exact text. A value longer than `max_field_bytes`
+/// rejects its record.
+RawTable parse_json_table(std::string_view bytes, const std::string& path,
+                          std::size_t max_field_bytes = std::size_t{1} << 20);
 
 }  // namespace leadfunnel

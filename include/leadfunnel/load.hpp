@@ -63,6 +63,14 @@ struct FileSummary {
   std::size_t rows_rejected = 0;
   std::size_t blank_rows = 0;
   std::size_t non_data_rows = 0;  ///< report titles and footers, skipped (not rows read)
+  std::vector<std::string> errors;  ///< why the whole file could not be used, if it could not
+};
+
+/// A problem with a whole file (empty, unreadable header, a column named
+/// twice): none of its rows is used, and each is listed as rejected.
+struct FileError {
+  std::string file;
+  std::string message;
 };
 
 /// One example of a data-quality finding.
@@ -93,6 +101,8 @@ struct InputSummary {
   std::size_t orphans = 0;  ///< prospects rows with no matching lead (also rejected)
   std::size_t duplicate_ids = 0;  ///< later rows repeating a lead id (also rejected)
   std::vector<Rejection> rejections;
+  std::size_t rejections_unlisted = 0;  ///< rejected rows over the per-file listing limit (counted only)
+  std::vector<FileError> file_errors;
   std::vector<std::string> notes;
   std::vector<QualityCheck> checks;  ///< data-quality checks made while loading
 };
