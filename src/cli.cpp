@@ -20,6 +20,9 @@ namespace leadfunnel {
 
 namespace {
 
+/// The temporary file `-o` is writing, for the signal handler to remove.
+char g_partial_output[4096] = {0};
+
 constexpr const char* kExitCodes =
     "Exit status:\n"
     "  0   report produced and clean\n"
@@ -32,6 +35,7 @@ constexpr const char* kExitCodes =
     "  73  cannot create the output file\n"
     "  74  I/O error\n"
     "  78  bad agreement file (--config)\n"
+    "  130 interrupted (Ctrl-C); 143 terminated: -o FILE is left as it was\n"
     "A closed output pipe (| head) is not an error.";
 
 }  // namespace
@@ -235,6 +239,14 @@ void write_output(const std::string& text, const std::optional<std::string>& out
   // Write next to the target and rename, so a reader never sees half a report.
   const fs::path tmp =
       target.parent_path() / fmt::format(".{}.tmp-{}", target.filename().string(), static_cast<long>(::getpid()));
+  const std::string tmp_text = tmp.string();
+  if (tmp_text.size() < sizeof g_partial_output) {
+    std::copy(tmp_text.begin(), tmp_text.end(), g_partial_output);
+    g_partial_output[tmp_text.size()] = '\0';
+  }
+  struct Forget {
+    ~Forget() { g_partial_output[0] = '\0'; }
+  } forget;
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f)
@@ -254,6 +266,10 @@ void write_output(const std::string& text, const std::optional<std::string>& out
     fs::remove(tmp, ignored);
     throw Error(ExitCode::CantCreate, fmt::format("{}: cannot replace the output file: {}", *output, why));
   }
+}
+
+void remove_partial_output() noexcept {
+  if (g_partial_output[0] != '\0') ::unlink(g_partial_output);
 }
 
 RejectLimit parse_max_rejected(const std::string& max_rejected) {

@@ -88,6 +88,7 @@ bool CsvReader::more() {
   buf_.resize(old + limits_.block_bytes);
   const std::size_t got = source_->read(buf_.data() + old, limits_.block_bytes);
   buf_.resize(old + got);
+  high_water_ = std::max(high_water_, buf_.capacity());
   if (got == 0) eof_ = true;
   return got > 0;
 }

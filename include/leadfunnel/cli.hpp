@@ -14,4 +14,8 @@ namespace leadfunnel {
 /// clock is read by main only.
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Instant now);
 
+/// Removes the half-written temporary file of `-o FILE`, if one exists. Safe
+/// to call from a signal handler (it only calls unlink).
+void remove_partial_output() noexcept;
+
 }  // namespace leadfunnel

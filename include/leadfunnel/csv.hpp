@@ -73,6 +73,9 @@ class CsvReader {
   /// unusual, and a sign of a wrong delimiter when sniffing.
   std::size_t stray_quotes() const { return stray_quotes_; }
 
+  /// The most bytes the reader has held at once (for tests of bounded memory).
+  std::size_t buffer_high_water() const { return high_water_; }
+
  private:
   bool more();                 ///< pulls another block; false at the end of the input
   bool have(std::size_t n);    ///< whether n bytes are buffered from pos_, pulling as needed
@@ -93,6 +96,7 @@ class CsvReader {
   std::size_t line_ = 1;
   std::size_t blank_lines_ = 0;
   std::size_t stray_quotes_ = 0;
+  std::size_t high_water_ = 0;
 };
 
 }  // namespace leadfunnel
