@@ -279,7 +279,7 @@ RawTable parse_csv_stream(ByteSource& source, std::string_view sample, const std
     held.clear();
   };
   auto take = [&](CsvRecord& r) {
-    if (all_empty(r.fields) && !options.keep_empty_rows) {
+    if (all_empty(r.fields) && !(options.keep_empty_rows && r.fields.size() == width)) {
       ++table.blank_rows;
       return;
     }
