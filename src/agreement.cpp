@@ -393,7 +393,7 @@ Agreement parse_agreement(std::string_view text, const std::string& path) {
   };
   try {
     doc = json::parse(text, check_duplicates, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number too large for any type
     std::string what = e.what();
     const auto p = what.find("] ");
     if (p != std::string::npos) what = what.substr(p + 2);

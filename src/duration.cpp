@@ -29,6 +29,9 @@ std::optional<Millis> parse_duration(std::string_view text) {
       default: return std::nullopt;
     }
     ++i;
+    // Far beyond any sensible window (about 1,000 years), and never an overflow.
+    constexpr std::int64_t kMaxMs = 1000LL * 366 * 24 * 3600 * 1000;
+    if (n * unit > kMaxMs - total_ms) return std::nullopt;
     total_ms += n * unit;
   }
   return Millis{total_ms};

@@ -127,7 +127,8 @@ TimestampParse parse_locale(std::string_view text, const LocaleDate& ld, DateOrd
   if (ydigits == 2) y += y < 69 ? 2000 : 1900;
   else if (ydigits != 4) return fail(fmt::format("'{}' has no 2- or 4-digit year in {} order", shown, date_order_name(order)));
   const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}};
-  if (m < 1 || m > 12 || d < 1 || !ymd.ok())
+  // date::day keeps only 8 bits, so a day above 255 must be refused before it wraps.
+  if (m < 1 || m > 12 || d < 1 || d > 31 || !ymd.ok())
     return fail(fmt::format("'{}' is not a real calendar date when read as {}", shown, date_order_name(order)));
   // The time, if any, follows the date after spaces (or a T or a comma).
   Cursor c{text};
