@@ -72,8 +72,14 @@ Millis business_time(const Calendar& cal, Instant a, Instant b) {
   Millis total{0};
   const auto first = local_day_of(cal, a) - date::days{1};
   const auto last = local_day_of(cal, b) + date::days{1};
+  // Where clocks fall back at midnight, one day's 24:00 (the later instant)
+  // comes after the next day's 00:00 (the earlier one): count that hour once.
+  Instant covered = Instant::min();
   for (auto d = first; d <= last; d += date::days{1}) {
     for_each_interval(cal, d, [&](Instant s, Instant e) {
+      s = std::max(s, covered);
+      if (e <= s) return;
+      covered = e;
       const Instant lo = std::max(a, s);
       const Instant hi = std::min(b, e);
       if (hi > lo) total += hi - lo;
@@ -88,9 +94,13 @@ std::optional<Instant> due_time(const Calendar& cal, Instant start, Millis limit
   Millis remaining = limit;
   const auto first = local_day_of(cal, start) - date::days{1};
   std::optional<Instant> due;
+  Instant covered = Instant::min();  // as in business_time: a repeated midnight hour counts once
   for (int k = 0; k < kHorizonDays && !due; ++k) {
     for_each_interval(cal, first + date::days{k}, [&](Instant s, Instant e) {
       if (due) return;
+      s = std::max(s, covered);
+      if (e <= s) return;
+      covered = e;
       const Instant lo = std::max(start, s);
       if (e <= lo) return;
       const Millis avail = e - lo;

@@ -126,9 +126,9 @@ void CsvReader::skip_first_line(std::size_t offset, std::size_t line) {
   }
 }
 
-CsvReader::Status CsvReader::reject_and_skip(std::size_t offset, std::size_t line, CsvProblem& problem,
-                                             std::string reason) {
-  problem.line = line;
+CsvReader::Status CsvReader::reject_and_skip(std::size_t record_line, std::size_t offset, std::size_t line,
+                                             CsvProblem& problem, std::string reason) {
+  problem.line = record_line;
   problem.reason = std::move(reason);
   skip_first_line(offset, line);
   return Status::Problem;
@@ -154,6 +154,10 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   record.fields.clear();
   std::string bad;  // the first quoting problem in this record, if any
 
+  // Where the field being read began: a broken record is skipped up to the
+  // end of that line, so a stray quote costs its own line and no more.
+  std::size_t field_start = start;
+  std::size_t field_line = start_line;
   auto too_long = [&](const std::string& field, bool quoted) -> std::optional<std::string> {
     if (field.size() > max_field)
       return fmt::format(
@@ -161,17 +165,19 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
           "line {}",
           record.fields.size() + 1, max_field,
           quoted ? ": a quote that is never closed makes a field run on, so check for a stray quote" : "",
-          start_line + 1);
+          field_line + 1);
     if (base_ + pos_ - start > max_record)
       return fmt::format(
           "the record is longer than {} bytes (8 x --max-field-bytes); the record was skipped and reading resumed "
           "on line {}",
-          max_record, start_line + 1);
+          max_record, field_line + 1);
     return std::nullopt;
   };
 
   for (;;) {
     std::string field;
+    field_start = base_ + pos_;
+    field_line = line_;
     if (have(1) && buf_[pos_] == '"') {
       ++pos_;
       bool closed = false;
@@ -181,7 +187,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         while (i < end && buf_[i] != '"' && !is_line_end(buf_[i])) ++i;
         field.append(buf_, pos_, i - pos_);
         pos_ = i;
-        if (auto why = too_long(field, true)) return reject_and_skip(start, start_line, problem, std::move(*why));
+        if (auto why = too_long(field, true)) return reject_and_skip(start_line, field_start, field_line, problem, std::move(*why));
         if (pos_ == end) continue;
         const char c = buf_[pos_];
         if (c == '"') {
@@ -204,21 +210,22 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
       }
       if (!closed)
         return reject_and_skip(
-            start, start_line, problem,
+            start_line, field_start, field_line, problem,
             fmt::format("a quoted field opened on line {} is never closed before the end of the file (a stray quote, "
                         "or a truncated file); the record was skipped and reading resumed on line {}; close or "
                         "remove the quote, or export the file again",
-                        start_line, start_line + 1));
+                        field_line, field_line + 1));
       if (have(1) && buf_[pos_] != delimiter_ && !is_line_end(buf_[pos_])) {
-        if (line_ > start_line)
-          // The closing quote is on a later line and text follows it: the
-          // quote that opened the field was stray. Skip only the first line.
+        if (line_ > field_line)
+          // The closing quote is on a later line than the opening one, and
+          // text follows it: the quote that opened the field was stray. Skip
+          // only up to the end of the line it opened on.
           return reject_and_skip(
-              start, start_line, problem,
+              start_line, field_start, field_line, problem,
               fmt::format("a quote opened on line {} is not closed before line {}, where text follows the closing "
                           "quote; the quote is probably stray: the record was skipped and reading resumed on line "
                           "{}; remove or double the quote",
-                          start_line, line_, start_line + 1));
+                          field_line, line_, field_line + 1));
         if (bad.empty())
           bad = fmt::format("text after the closing quote of field {}; quote the whole field",
                             record.fields.size() + 1);
@@ -231,7 +238,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
           if (c == '"') quoted = !quoted;
           else if (!quoted && c == delimiter_) break;
           ++pos_;
-          if (auto why = too_long(field, true)) return reject_and_skip(start, start_line, problem, std::move(*why));
+          if (auto why = too_long(field, true)) return reject_and_skip(start_line, field_start, field_line, problem, std::move(*why));
         }
       }
     } else {
@@ -241,7 +248,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         while (i < end && buf_[i] != delimiter_ && !is_line_end(buf_[i])) ++i;
         field.append(buf_, pos_, i - pos_);
         pos_ = i;
-        if (auto why = too_long(field, false)) return reject_and_skip(start, start_line, problem, std::move(*why));
+        if (auto why = too_long(field, false)) return reject_and_skip(start_line, field_start, field_line, problem, std::move(*why));
         if (pos_ < end) break;
       }
       if (field.find('"') != std::string::npos) ++stray_quotes_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <unordered_map>
 
 #include "leadfunnel/csv.hpp"
@@ -28,10 +29,10 @@ class DecodingSource final : public ByteSource {
     while (pos_ == out_.size() && !done_) {
       out_.clear();
       pos_ = 0;
-      in_.resize(block_);
-      const std::size_t got = raw_.read(in_.data(), block_);
+      if (!in_) in_ = std::make_unique<char[]>(block_);
+      const std::size_t got = raw_.read(in_.get(), block_);
       done_ = got == 0;
-      decoder_.decode(std::string_view(in_.data(), got), out_, done_);
+      decoder_.decode(std::string_view(in_.get(), got), out_, done_);
     }
     const std::size_t k = std::min(n, out_.size() - pos_);
     std::copy_n(out_.data() + pos_, k, buf);
@@ -43,7 +44,8 @@ class DecodingSource final : public ByteSource {
   ByteSource& raw_;
   StreamDecoder& decoder_;
   std::size_t block_;
-  std::string in_, out_;
+  std::unique_ptr<char[]> in_;
+  std::string out_;
   std::size_t pos_ = 0;
   bool done_ = false;
 };
@@ -92,7 +94,8 @@ RawTable read_source(ByteSource& source, const std::string& path, const ReadOpti
     if (encoding == "windows-1252") encoding = "utf-8";
   }
   const std::size_t bom = bom_length(raw_start, encoding);
-  StreamDecoder decoder(encoding, !options.encoding && encoding == "utf-8");
+  // A UTF-8 byte order mark is a promise: no fallback then.
+  StreamDecoder decoder(encoding, !options.encoding && encoding == "utf-8" && bom == 0);
   PrefixedSource raw(raw_start.substr(bom), source);
   raw_start.clear();
   DecodingSource decoded(raw, decoder, options.block_bytes);

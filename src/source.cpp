@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "leadfunnel/error.hpp"
 
@@ -64,10 +65,12 @@ std::size_t PrefixedSource::read(char* buf, std::size_t n) {
 }
 
 std::string read_up_to(ByteSource& source, std::size_t n) {
-  std::string out(n, '\0');
+  // Grows as bytes come, so a small input does not pay for a large n.
+  std::string out;
   std::size_t have = 0;
   while (have < n) {
-    const std::size_t got = source.read(out.data() + have, n - have);
+    if (out.size() == have) out.resize(std::min(n, std::max<std::size_t>(4096, 2 * have)));
+    const std::size_t got = source.read(out.data() + have, out.size() - have);
     if (got == 0) break;
     have += got;
   }
@@ -77,13 +80,11 @@ std::string read_up_to(ByteSource& source, std::size_t n) {
 
 std::string read_rest(ByteSource& source) {
   std::string out;
-  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  std::vector<char> block(std::size_t{1} << 16);
   for (;;) {
-    const std::size_t have = out.size();
-    out.resize(have + kBlock);
-    const std::size_t got = source.read(out.data() + have, kBlock);
-    out.resize(have + got);
+    const std::size_t got = source.read(block.data(), block.size());
     if (got == 0) return out;
+    out.append(block.data(), got);
   }
 }
 

@@ -81,6 +81,15 @@ const date::time_zone* find_zone(std::string_view name) {
 
 namespace {
 
+/// Years a CRM date can plausibly have; anything else is a typo or a wrong
+/// column, and would make calendars and periods run over centuries.
+constexpr int kMinYear = 1900;
+constexpr int kMaxYear = 2199;
+
+std::string out_of_range(const std::string& shown) {
+  return fmt::format("'{}' is outside the years {}-{}; check the value", shown, kMinYear, kMaxYear);
+}
+
 /// A naive local time (or a date alone) in `zone` to an instant. A date alone
 /// is the start of the day, or the DST transition when midnight is skipped; a
 /// time in a DST gap is an error; in a repeated hour the earlier is taken.
@@ -127,6 +136,7 @@ TimestampParse parse_locale(std::string_view text, const LocaleDate& ld, DateOrd
   if (ydigits == 2) y += y < 69 ? 2000 : 1900;
   else if (ydigits != 4) return fail(fmt::format("'{}' has no 2- or 4-digit year in {} order", shown, date_order_name(order)));
   const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}};
+  if (y < kMinYear || y > kMaxYear) return fail(out_of_range(shown));
   // date::day keeps only 8 bits, so a day above 255 must be refused before it wraps.
   if (m < 1 || m > 12 || d < 1 || d > 31 || !ymd.ok())
     return fail(fmt::format("'{}' is not a real calendar date when read as {}", shown, date_order_name(order)));
@@ -215,6 +225,7 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
   const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
                                  date::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return fail(fmt::format("'{}' is not a real calendar date", shown));
+  if (y < kMinYear || y > kMaxYear) return fail(out_of_range(shown));
   const date::local_days local_day{ymd};
 
   if (c.done()) return from_local(local_day, false, 0, 0, 0, 0, zone, shown);
