@@ -72,6 +72,7 @@ for t in $TARGETS; do
   run="$BUILD/corpus-run/$t"
   findings="$BUILD/findings/$t"
   log="$BUILD/logs/$t.log"
+  rm -rf "$findings"  # findings of an earlier run are not this run's
   mkdir -p "$run" "$findings" "$BUILD/logs"
   # A scratch copy: new inputs found by this run never land in fuzz/corpus/.
   if [ -d "$ROOT/fuzz/corpus/$t" ]; then cp -R "$ROOT/fuzz/corpus/$t/." "$run/"; fi

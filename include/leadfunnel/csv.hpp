@@ -42,13 +42,14 @@ struct CsvLimits {
 /// one block and the record being read, never the file. Handles LF, CRLF and
 /// CR line ends, quoted fields with delimiters, doubled quotes and line
 /// breaks, and skips blank lines. An unterminated quote rejects its record
-/// and reading resumes on the physical line after the record's first line.
-/// Text after a closing quote rejects the record it is in; when that quoted
-/// field spanned lines, the quote that opened it was most likely stray, so
-/// reading resumes on the line after the record's first line instead of
+/// and reading resumes on the physical line after the one the quote opened
+/// on. Text after a closing quote rejects the record it is in; when that
+/// quoted field spanned lines, the quote that opened it was most likely
+/// stray, so reading resumes on the line after the quote's line instead of
 /// swallowing the rows in between. A field longer than max_field_bytes, or a
-/// record longer than 8 times that, is rejected the same way, so a stray
-/// quote in a huge file costs bounded memory.
+/// record longer than 8 times that, is rejected the same way (resuming after
+/// the line the field began on), so a stray quote in a huge file costs
+/// bounded memory.
 class CsvReader {
  public:
   enum class Status { Record, Problem, End };
@@ -82,7 +83,10 @@ class CsvReader {
   void skip_line_end();        ///< at CR or LF: steps over CR, LF or CRLF
   /// Rewinds to `offset` (a record start still buffered) and skips its line.
   void skip_first_line(std::size_t offset, std::size_t line);
-  Status reject_and_skip(std::size_t offset, std::size_t line, CsvProblem& problem, std::string reason);
+  /// Reports a problem with the record starting on `record_line`, then
+  /// resumes after the line that `offset` (on physical line `line`) is on.
+  Status reject_and_skip(std::size_t record_line, std::size_t offset, std::size_t line, CsvProblem& problem,
+                         std::string reason);
 
   std::unique_ptr<ByteSource> owned_;
   ByteSource* source_;
