@@ -136,6 +136,13 @@ class Loader {
     for (const RawTable* t : tables_of(leads_, prospects_))
       if (!t->file_errors.empty() && options_.strict)
         throw InputError(t->path, 0, "", t->file_errors.front() + " (--strict stops at the first problem)");
+    const auto no_records = [](const RawTable& t) { return t.columns.empty() && t.rows_read() == 0; };
+    if (leads_.file_errors.empty() && no_records(leads_) && (!prospects_ || prospects_->rows_read() == 0)) {
+      // An export with no records at all (a JSON `[]`): zero counts, like a
+      // header-only CSV, with nothing to map.
+      finish();
+      return std::move(out_);
+    }
     if (!leads_.file_errors.empty()) {
       // Nothing can be read as a lead; every row is still accounted for.
       reject_all(leads_, "the file cannot be used (see its file error)");
@@ -143,6 +150,10 @@ class Loader {
         reject_all(*prospects_, fmt::format("the leads file {} cannot be used (see its file error)", leads_.path));
       finish();
       return std::move(out_);
+    }
+    if (prospects_ && prospects_->file_errors.empty() && no_records(*prospects_)) {
+      unusable_prospects_ = std::move(prospects_);  // nothing to join: read the leads alone
+      prospects_.reset();
     }
     if (prospects_ && !prospects_->file_errors.empty()) {
       reject_all(*prospects_, "the file cannot be used (see its file error)");
@@ -754,14 +765,16 @@ class Loader {
     // Only the leads file says when a lead was created; in the prospects file
     // created_at is the prospect's own date.
     out_.has_field[static_cast<std::size_t>(Field::CreatedAt)] = lead_map_[Field::CreatedAt].has_value();
-    out_.two_files = prospects_.has_value();
+    // A prospects file with no records at all still says "no lead became a prospect".
+    const bool empty_prospects = unusable_prospects_ && unusable_prospects_->file_errors.empty();
+    out_.two_files = prospects_.has_value() || empty_prospects;
     for (std::size_t s = 0; s < kStageCount; ++s) {
       const Stage stage = static_cast<Stage>(s);
       bool observable = out_.has_field[static_cast<std::size_t>(stage_field(stage))] || stage == Stage::Lead;
       if (options_.agreement && !options_.agreement->stage_rules[s].empty()) observable = true;
       for (const auto* pm : {&lead_preset_, &prospect_preset_})
         if (*pm && !(*pm)->rules[s].empty()) observable = true;
-      if (stage == Stage::Prospect && prospects_) observable = true;
+      if (stage == Stage::Prospect && (prospects_ || empty_prospects)) observable = true;
       out_.stage_observable[s] = observable;
     }
     if (prospects_ && !prospect_map_[Field::ProspectAt] && prospect_map_[Field::CreatedAt])

@@ -248,7 +248,9 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
     if (n == 0) return fail(fmt::format("'{}' has an empty fraction of a second", shown));
     for (int k = n; k < 3; ++k) millis *= 10;
   }
-  if (hh > 23 || mm > 59 || ss > 59)
+  // RFC 3339 allows a leap second, :60 in the last minute of an hour; it is
+  // read as the next minute's start, as POSIX time does.
+  if (hh > 23 || mm > 59 || ss > 60 || (ss == 60 && mm != 59))
     return fail(fmt::format("'{}' has an impossible time of day", shown));
 
   const auto local_ms = date::local_time<milliseconds>{local_day} + std::chrono::hours{hh} +

@@ -186,3 +186,22 @@ TEST_CASE("reliability: Ctrl-C ends a run with exit 130 at once", "[reliability]
 }
 
 }  // namespace leadfunnel
+
+namespace leadfunnel {
+
+TEST_CASE("reliability: an empty JSON array is zero records, exit 0; as a prospects file it means no prospects",
+          "[reliability]") {
+  TempFile empty("empty.json", "[]\n");
+  const Run alone = run({"report", empty.str(), "--as-of", "2026-11-01", "--format", "json"});
+  CHECK(alone.code == 0);
+  CHECK(json::parse(alone.out)["input"]["rows_read"] == 0);
+  const std::string leads = std::string(LEADFUNNEL_SOURCE_DIR) + "/data/leads.csv";
+  const Run joined = run({"report", leads, "--prospects", empty.str(), "--as-of", "2026-11-01", "--format", "json"});
+  CHECK(joined.code == 0);
+  const json j = json::parse(joined.out);
+  CHECK(j["conversion"]["leads"] == 120);
+  CHECK(j["conversion"]["prospects"] == 0);
+  CHECK(j["conversion"]["rate"] == 0.0);
+}
+
+}  // namespace leadfunnel

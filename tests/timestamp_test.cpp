@@ -319,3 +319,20 @@ TEST_CASE("timestamp: local_date gives the calendar date in the zone", "[timesta
 }
 
 }  // namespace leadfunnel
+
+namespace leadfunnel {
+
+TEST_CASE("timestamp: an RFC 3339 leap second is the start of the next minute", "[timestamp]") {
+  const auto& utc = *date::locate_zone("UTC");
+  const auto leap = parse_timestamp("1990-12-31T23:59:60Z", utc);
+  const auto next = parse_timestamp("1991-01-01T00:00:00Z", utc);
+  REQUIRE(leap.value);
+  REQUIRE(next.value);
+  CHECK(leap.value->at == next.value->at);
+  const auto offset = parse_timestamp("1990-12-31T15:59:60-08:00", utc);
+  REQUIRE(offset.value);
+  CHECK(offset.value->at == next.value->at);
+  CHECK_FALSE(parse_timestamp("2024-03-15T12:00:60Z", utc).value);
+}
+
+}  // namespace leadfunnel
