@@ -72,7 +72,8 @@ CsvReader::CsvReader(ByteSource& source, char delimiter, CsvLimits limits)
 
 CsvReader::CsvReader(std::string_view data, char delimiter, CsvLimits limits)
     : owned_(std::make_unique<MemorySource>(data)), source_(owned_.get()), delimiter_(delimiter), limits_(limits) {
-  limits_.block_bytes = std::max<std::size_t>(limits_.block_bytes, 1);
+  // No block larger than the data: sniffing short samples stays cheap.
+  limits_.block_bytes = std::clamp<std::size_t>(limits_.block_bytes, 1, std::max<std::size_t>(data.size(), 1));
   limits_.max_field_bytes = std::max<std::size_t>(limits_.max_field_bytes, 1);
 }
 
