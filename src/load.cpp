@@ -143,33 +143,30 @@ class Loader {
       finish();
       return std::move(out_);
     }
-    if (!leads_.file_errors.empty()) {
-      // Nothing can be read as a lead; every row is still accounted for.
-      reject_all(leads_, "the file cannot be used (see its file error)");
-      if (prospects_)
-        reject_all(*prospects_, fmt::format("the leads file {} cannot be used (see its file error)", leads_.path));
-      finish();
-      return std::move(out_);
-    }
+    // Nothing can be read as a lead; every row is still accounted for.
+    if (!leads_.file_errors.empty()) return unusable_leads();
     if (prospects_ && prospects_->file_errors.empty() && no_records(*prospects_)) {
       unusable_prospects_ = std::move(prospects_);  // nothing to join: read the leads alone
       prospects_.reset();
     }
-    if (prospects_ && !prospects_->file_errors.empty()) {
-      reject_all(*prospects_, "the file cannot be used (see its file error)");
-      unusable_prospects_ = std::move(prospects_);
-      prospects_.reset();
-    }
-    const auto tables = tables_of(leads_, prospects_);
-    const auto requests = column_requests(options_, tables);
+    if (prospects_ && !prospects_->file_errors.empty()) drop_prospects();
+    const auto requests = column_requests(options_, tables_of(leads_, prospects_));
     lead_preset_ = choose_preset(leads_, false);
     lead_map_ = map_columns(leads_.columns, with_preset(lead_preset_, requests));
+    if (auto why = missing_id(leads_, lead_map_)) {
+      file_error(leads_, *why);
+      return unusable_leads();
+    }
     if (prospects_) {
       prospect_preset_ = choose_preset(*prospects_, true);
       prospect_map_ = map_columns(prospects_->columns, with_preset(prospect_preset_, requests));
+      if (auto why = missing_id(*prospects_, prospect_map_)) {
+        file_error(*prospects_, *why);
+        prospect_map_ = ColumnMapping{};
+        drop_prospects();
+      }
     }
-    require_id(leads_, lead_map_);
-    if (prospects_) require_id(*prospects_, prospect_map_);
+    const auto tables = tables_of(leads_, prospects_);
     if (options_.agreement) check_rules(tables);
     resolve_by(tables);
     note_ambiguous(leads_, lead_map_);
@@ -209,24 +206,43 @@ class Loader {
     return out;
   }
 
-  void require_id(const RawTable& t, const ColumnMapping& m) {
-    if (m[Field::Id]) return;
+  /// Why no lead id can be read from `t`, if none can: a file error.
+  static std::optional<std::string> missing_id(const RawTable& t, const ColumnMapping& m) {
+    if (m[Field::Id]) return std::nullopt;
     if (t.columns.empty() && !t.rejections.empty())
-      throw InputError(t.path, t.rejections.front().line, "",
-                       fmt::format("{}:{}: no record could be read, so there are no columns (the first problem: {})",
-                                   t.path, t.rejections.front().line, t.rejections.front().reason));
+      return fmt::format("{}:{}: no record could be read, so there are no columns (the first problem: {})", t.path,
+                         t.rejections.front().line, t.rejections.front().reason);
     for (const auto& [field, cols] : m.ambiguous) {
       if (field != Field::Id) continue;
       std::vector<std::string> names;
       for (std::size_t c : cols) names.push_back(fmt::format("\"{}\"", printable(t.columns[c], 40)));
-      throw InputError(t.path, 1, "",
-                       fmt::format("{}:1: several columns could be the lead id ({}); choose one with --map id=COLUMN",
-                                   t.path, fmt::join(names, ", ")));
+      return fmt::format("{}: several columns could be the lead id ({}); choose one with --map id=COLUMN", t.path,
+                         fmt::join(names, ", "));
     }
-    throw InputError(t.path, 1, "",
-                     fmt::format("{}:1: no column was recognised as the lead id; name it with --map id=COLUMN "
-                                 "(columns of {})",
-                                 t.path, column_list(t)));
+    return fmt::format("{}: no column was recognised as the lead id; name it with --map id=COLUMN (columns of {})",
+                       t.path, column_list(t));
+  }
+
+  /// Records a file error found while mapping; --strict stops on it.
+  void file_error(RawTable& t, const std::string& why) {
+    if (options_.strict) throw InputError(t.path, 0, "", why);
+    t.file_errors.push_back(why);
+  }
+
+  /// The leads file cannot be used: every row of both files is rejected.
+  Dataset unusable_leads() {
+    reject_all(leads_, "the file cannot be used (see its file error)");
+    if (prospects_)
+      reject_all(*prospects_, fmt::format("the leads file {} cannot be used (see its file error)", leads_.path));
+    finish();
+    return std::move(out_);
+  }
+
+  /// The prospects file cannot be used: its rows are rejected and the leads are read alone.
+  void drop_prospects() {
+    reject_all(*prospects_, "the file cannot be used (see its file error)");
+    unusable_prospects_ = std::move(prospects_);
+    prospects_.reset();
   }
 
   void check_rules(const std::vector<const RawTable*>& tables) {

@@ -165,17 +165,42 @@ TEST_CASE("load: --map with an unknown field is a usage error", "[load]") {
   }
 }
 
-TEST_CASE("load: a file without an id column is an input error", "[load]") {
+TEST_CASE("load: a file without an id column is a file error and each row is rejected with its line", "[load]") {
+  const auto d = build_dataset(table("name,created_at\nAna,2024-01-01\nBia,2024-01-02\n"), std::nullopt, utc_options());
+  CHECK(d.leads.empty());
+  REQUIRE(d.input.file_errors.size() == 1);
+  CHECK(d.input.file_errors[0].file == "leads.csv");
+  CHECK(contains(d.input.file_errors[0].message, "--map id=COLUMN"));
+  CHECK(contains(d.input.file_errors[0].message, "\"name\", \"created_at\""));
+  CHECK(d.input.rows_read == 2);
+  CHECK(d.input.rows_rejected == 2);
+  REQUIRE(d.input.rejections.size() == 2);
+  CHECK(d.input.rejections[0].line == 2);
+  CHECK(d.input.rejections[1].line == 3);
+}
+
+TEST_CASE("load: with strict, a file without an id column is an input error", "[load]") {
+  auto o = utc_options();
+  o.strict = true;
   try {
-    build_dataset(table("name,created_at\nAna,2024-01-01\n"), std::nullopt, utc_options());
+    build_dataset(table("name,created_at\nAna,2024-01-01\n"), std::nullopt, o);
     FAIL("no exception");
   } catch (const InputError& e) {
     CHECK(e.code() == ExitCode::Data);
     CHECK(e.path() == "leads.csv");
-    CHECK(e.line() == 1);
     CHECK(contains(e.what(), "--map id=COLUMN"));
-    CHECK(contains(e.what(), "\"name\", \"created_at\""));
   }
+}
+
+TEST_CASE("load: a prospects file without an id column is a file error and the leads are still read", "[load]") {
+  const auto d = build_dataset(table("id,created_at\nA,2026-01-01\n"), table("name\nX\n", "deals.csv"),
+                               utc_options());
+  CHECK(d.leads.size() == 1);
+  REQUIRE(d.input.file_errors.size() == 1);
+  CHECK(d.input.file_errors[0].file == "deals.csv");
+  CHECK(d.input.rows_read == 2);
+  CHECK(d.input.rows_used == 1);
+  CHECK(d.input.rows_rejected == 1);
 }
 
 TEST_CASE("load: blank and duplicate ids are rejected, and the first row is kept", "[load]") {
@@ -468,12 +493,11 @@ TEST_CASE("load: a prospects row for a rejected lead says so instead of calling 
   CHECK(contains(d.input.rejections[1].reason, "was rejected"));
 }
 
-TEST_CASE("load: an ambiguous id column is named in the error", "[load]") {
-  const std::string msg = message_of<InputError>([] {
-    build_dataset(table("Lead ID,lead_id,created_at\n1,1,2026-01-01\n"), std::nullopt, utc_options());
-  });
-  CHECK(contains(msg, "several columns could be the lead id"));
-  CHECK(contains(msg, "--map id=COLUMN"));
+TEST_CASE("load: an ambiguous id column is named in the file error", "[load]") {
+  const auto d = build_dataset(table("Lead ID,lead_id,created_at\n1,1,2026-01-01\n"), std::nullopt, utc_options());
+  REQUIRE(d.input.file_errors.size() == 1);
+  CHECK(contains(d.input.file_errors[0].message, "several columns could be the lead id"));
+  CHECK(contains(d.input.file_errors[0].message, "--map id=COLUMN"));
 }
 
 TEST_CASE("load: a dated prospects row makes the prospect stage reached directly, not implied", "[load]") {
