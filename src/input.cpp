@@ -267,17 +267,24 @@ RawTable parse_csv_stream(ByteSource& source, std::string_view sample, const std
   // Rows with at most one non-empty cell are held back: at the end of the
   // file they may be a report footer (skipped, counted; Excel pads footer
   // lines to the header's width); anywhere else they are read as usual.
+  // At most this many are held: a footer is never that long, and a file of
+  // millions of one-cell lines must not be held in memory.
+  constexpr std::size_t kMaxHeld = 1000;
   std::vector<CsvRecord> held;
+  auto ragged = [&](std::size_t line, std::size_t fields) {
+    if (table.rejections.size() >= RawTable::kListedRejections) {
+      ++table.unlisted_rejections;  // counted only: no message to build
+      return;
+    }
+    table.reject(Rejection{
+        path, line, "",
+        fmt::format("row has {} fields but the header has {}; check for an unquoted '{}' or a missing value", fields,
+                    width, delimiter_word)});
+  };
   auto release_held = [&] {
     for (auto& h : held) {
-      if (h.fields.size() == width) {
-        table.rows.push_back(RawRow{h.line, std::move(h.fields)});
-        continue;
-      }
-      table.reject(Rejection{
-          path, h.line, "",
-          fmt::format("row has {} fields but the header has {}; check for an unquoted '{}' or a missing value",
-                      h.fields.size(), width, delimiter_word)});
+      if (h.fields.size() == width) table.rows.push_back(RawRow{h.line, std::move(h.fields)});
+      else ragged(h.line, h.fields.size());
     }
     held.clear();
   };
@@ -301,15 +308,13 @@ RawTable parse_csv_stream(ByteSource& source, std::string_view sample, const std
       return;
     }
     if (width > 1 && non_empty_fields(r.fields) <= 1) {
+      if (held.size() == kMaxHeld) release_held();
       held.push_back(std::move(r));
       return;
     }
     if (r.fields.size() != width) {
       release_held();
-      table.reject(Rejection{
-          path, r.line, "",
-          fmt::format("row has {} fields but the header has {}; check for an unquoted '{}' or a missing value",
-                      r.fields.size(), width, delimiter_word)});
+      ragged(r.line, r.fields.size());
       return;
     }
     release_held();
