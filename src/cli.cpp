@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cctype>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -20,8 +22,10 @@ namespace leadfunnel {
 
 namespace {
 
-/// The temporary file `-o` is writing, for the signal handler to remove.
+/// The temporary file `-o` is writing, for the signal handler to remove;
+/// the handler reads it only while g_partial_ready is set.
 char g_partial_output[4096] = {0};
+volatile std::sig_atomic_t g_partial_ready = 0;
 
 constexpr const char* kExitCodes =
     "Exit status:\n"
@@ -241,11 +245,15 @@ void write_output(const std::string& text, const std::optional<std::string>& out
       target.parent_path() / fmt::format(".{}.tmp-{}", target.filename().string(), static_cast<long>(::getpid()));
   const std::string tmp_text = tmp.string();
   if (tmp_text.size() < sizeof g_partial_output) {
+    g_partial_ready = 0;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
     std::copy(tmp_text.begin(), tmp_text.end(), g_partial_output);
     g_partial_output[tmp_text.size()] = '\0';
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    g_partial_ready = 1;
   }
   struct Forget {
-    ~Forget() { g_partial_output[0] = '\0'; }
+    ~Forget() { g_partial_ready = 0; }
   } forget;
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
@@ -259,6 +267,7 @@ void write_output(const std::string& text, const std::optional<std::string>& out
       throw Error(ExitCode::Io, fmt::format("{}: write failed (disk full?)", *output));
     }
   }
+  g_partial_ready = 0;  // from here on the file is the report, or gone
   fs::rename(tmp, target, ec);
   if (ec) {
     const std::string why = ec.message();
@@ -269,7 +278,7 @@ void write_output(const std::string& text, const std::optional<std::string>& out
 }
 
 void remove_partial_output() noexcept {
-  if (g_partial_output[0] != '\0') ::unlink(g_partial_output);
+  if (g_partial_ready) ::unlink(g_partial_output);
 }
 
 RejectLimit parse_max_rejected(const std::string& max_rejected) {

@@ -39,7 +39,7 @@ int dump_records(const InputOptions& options, const ResolvedInput& in, const Run
   if (in.format != Format::Json && in.format != Format::Table)
     throw UsageError("--dump-records prints JSON; use it with --format json");
   ReadOptions read = in.load.read;
-  read.keep_empty_rows = true;
+  read.raw_records = true;
   const RawTable t = read_table(options.leads, read);
   if (options.strict) {
     if (!t.file_errors.empty()) throw InputError(t.path, 0, "", t.file_errors.front());
@@ -67,8 +67,8 @@ void setup_validate(CLI::App& app, InputOptions& options) {
   setup_input(app, options);
   app.add_flag("--dump-records", options.dump_records,
                "Print the records parsed from LEADS as a JSON array of objects keyed by the header (values are the "
-               "text as read, rows whose fields are all empty included), instead of the summary; rejected rows go "
-               "to stderr with their line");
+               "text as read, rows whose fields are all empty included, report titles and footers not skipped), "
+               "instead of the summary; rejected rows go to stderr with their line");
 }
 
 int run_validate(const InputOptions& options, const RunContext& ctx) {

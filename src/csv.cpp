@@ -111,6 +111,10 @@ void CsvReader::skip_line_end() {
 }
 
 void CsvReader::skip_first_line(std::size_t offset, std::size_t line) {
+  // Quotes opened before the furthest point read so far may not run past a
+  // line end when read again: each byte is read at most twice, however many
+  // stray quotes a file has.
+  recover_until_ = std::max(recover_until_, base_ + pos_);
   pos_ = offset - base_;  // the record being read is always still buffered
   line_ = line;
   keep_ = pos_;
@@ -149,7 +153,8 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   const std::size_t start = base_ + pos_;
   const std::size_t start_line = line_;
   const std::size_t max_field = limits_.max_field_bytes;
-  const std::size_t max_record = max_field > SIZE_MAX / 8 ? SIZE_MAX : max_field * 8;
+  const std::size_t max_record =
+      std::max<std::size_t>(max_field > SIZE_MAX / 8 ? SIZE_MAX : max_field * 8, std::size_t{1} << 20);
   record.line = start_line;
   record.offset = start;
   record.fields.clear();
@@ -159,20 +164,24 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   // end of that line, so a stray quote costs its own line and no more.
   std::size_t field_start = start;
   std::size_t field_line = start_line;
-  auto too_long = [&](const std::string& field, bool quoted) -> std::optional<std::string> {
-    if (field.size() > max_field)
-      return fmt::format(
-          "field {} is longer than {} bytes (--max-field-bytes){}; the record was skipped and reading resumed on "
-          "line {}",
-          record.fields.size() + 1, max_field,
-          quoted ? ": a quote that is never closed makes a field run on, so check for a stray quote" : "",
-          field_line + 1);
-    if (base_ + pos_ - start > max_record)
-      return fmt::format(
-          "the record is longer than {} bytes (8 x --max-field-bytes); the record was skipped and reading resumed "
-          "on line {}",
-          max_record, field_line + 1);
-    return std::nullopt;
+  auto field_too_long = [&](std::size_t bytes, bool quoted) -> std::optional<std::string> {
+    if (bytes <= max_field) return std::nullopt;
+    return fmt::format(
+        "field {} is longer than {} bytes (--max-field-bytes){}; the record was skipped and reading resumed on line {}",
+        record.fields.size() + 1, max_field,
+        quoted ? ": a quote that is never closed makes a field run on, so check for a stray quote" : "",
+        field_line + 1);
+  };
+  // Every field costs a string as well as its bytes.
+  auto record_too_long = [&]() -> std::optional<std::string> {
+    if (base_ + pos_ - start + record.fields.size() * sizeof(std::string) <= max_record) return std::nullopt;
+    return fmt::format(
+        "the record is longer than {} bytes (8 x --max-field-bytes, at least 1 MiB, counting 32 bytes a field); the "
+        "record was skipped and reading resumed on line {}",
+        max_record, start_line + 1);
+  };
+  auto reject = [&](std::string why) {
+    return reject_and_skip(start_line, field_start, field_line, problem, std::move(why));
   };
 
   for (;;) {
@@ -188,7 +197,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         while (i < end && buf_[i] != '"' && !is_line_end(buf_[i])) ++i;
         field.append(buf_, pos_, i - pos_);
         pos_ = i;
-        if (auto why = too_long(field, true)) return reject_and_skip(start_line, field_start, field_line, problem, std::move(*why));
+        if (auto why = field_too_long(field.size(), true)) return reject(std::move(*why));
         if (pos_ == end) continue;
         const char c = buf_[pos_];
         if (c == '"') {
@@ -201,6 +210,11 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
           closed = true;
           break;
         }
+        if (field_start < recover_until_)
+          return reject(fmt::format(
+              "a quote opened on line {} is not closed on that line, in lines read again after a stray quote; the "
+              "record was skipped and reading resumed on line {}",
+              field_line, field_line + 1));
         field += c;
         ++pos_;
         if (c == '\r' && have(1) && buf_[pos_] == '\n') {
@@ -210,36 +224,33 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         ++line_;
       }
       if (!closed)
-        return reject_and_skip(
-            start_line, field_start, field_line, problem,
-            fmt::format("a quoted field opened on line {} is never closed before the end of the file (a stray quote, "
-                        "or a truncated file); the record was skipped and reading resumed on line {}; close or "
-                        "remove the quote, or export the file again",
-                        field_line, field_line + 1));
+        return reject(fmt::format(
+            "a quoted field opened on line {} is never closed before the end of the file (a stray quote, or a "
+            "truncated file); the record was skipped and reading resumed on line {}; close or remove the quote, or "
+            "export the file again",
+            field_line, field_line + 1));
       if (have(1) && buf_[pos_] != delimiter_ && !is_line_end(buf_[pos_])) {
         if (line_ > field_line)
           // The closing quote is on a later line than the opening one, and
           // text follows it: the quote that opened the field was stray. Skip
           // only up to the end of the line it opened on.
-          return reject_and_skip(
-              start_line, field_start, field_line, problem,
-              fmt::format("a quote opened on line {} is not closed before line {}, where text follows the closing "
-                          "quote; the quote is probably stray: the record was skipped and reading resumed on line "
-                          "{}; remove or double the quote",
-                          field_line, line_, field_line + 1));
+          return reject(fmt::format(
+              "a quote opened on line {} is not closed before line {}, where text follows the closing quote; the "
+              "quote is probably stray: the record was skipped and reading resumed on line {}; remove or double the "
+              "quote",
+              field_line, line_, field_line + 1));
         if (bad.empty())
-          bad = fmt::format("text after the closing quote of field {}; quote the whole field",
-                            record.fields.size() + 1);
+          bad = fmt::format("text after the closing quote of field {}; quote the whole field", record.fields.size() + 1);
         // Skip the rest of this field, honouring quotes but never past the
         // end of the line, so a broken field cannot swallow the next record.
         bool quoted = false;
         while (have(1)) {
-          const char c = buf_[pos_];
-          if (is_line_end(c)) break;
-          if (c == '"') quoted = !quoted;
-          else if (!quoted && c == delimiter_) break;
+          const char ch = buf_[pos_];
+          if (is_line_end(ch)) break;
+          if (ch == '"') quoted = !quoted;
+          else if (!quoted && ch == delimiter_) break;
           ++pos_;
-          if (auto why = too_long(field, true)) return reject_and_skip(start_line, field_start, field_line, problem, std::move(*why));
+          if (auto why = field_too_long(base_ + pos_ - field_start, true)) return reject(std::move(*why));
         }
       }
     } else {
@@ -249,13 +260,16 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         while (i < end && buf_[i] != delimiter_ && !is_line_end(buf_[i])) ++i;
         field.append(buf_, pos_, i - pos_);
         pos_ = i;
-        if (auto why = too_long(field, false)) return reject_and_skip(start_line, field_start, field_line, problem, std::move(*why));
+        if (auto why = field_too_long(field.size(), false)) return reject(std::move(*why));
         if (pos_ < end) break;
       }
       if (field.find('"') != std::string::npos) ++stray_quotes_;
     }
     record.fields.push_back(std::move(field));
     record.end_line = line_;
+    // Too long a record is read again from its second line (quotes there
+    // may not span lines), so the lines it ran over are not lost.
+    if (auto why = record_too_long()) return reject_and_skip(start_line, start, start_line, problem, std::move(*why));
     if (!have(1)) break;
     if (buf_[pos_] == delimiter_) {
       ++pos_;
@@ -265,6 +279,8 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
     break;
   }
   if (!bad.empty()) {
+    // The record is rejected whole, with any quoted field after the broken
+    // one that spans lines: quotes there pair up, so it reads as one record.
     problem.line = start_line;
     problem.reason = std::move(bad);
     return Status::Problem;

@@ -201,6 +201,7 @@ RawTable parse_csv_stream(ByteSource& source, std::string_view sample, const std
         return false;
       }
       if (!all_empty(r.fields)) return true;
+      ++table.blank_rows;
     }
   };
   auto header_unreadable = [&] {
@@ -219,10 +220,10 @@ RawTable parse_csv_stream(ByteSource& source, std::string_view sample, const std
     return table;
   }
   std::optional<CsvRecord> first_data;
-  if (non_empty_fields(rec.fields) == 1) {
+  if (non_empty_fields(rec.fields) == 1 && !options.raw_records) {
     CsvRecord second;
     if (next_non_blank(second)) {
-      if (second.fields.size() >= 2) {
+      if (non_empty_fields(second.fields) >= 2) {
         ++table.non_data_rows;
         table.notes.push_back(fmt::format("line {} ('{}') looks like a report title and was skipped", rec.line,
                                           printable(first_non_empty(rec.fields), 40)));
@@ -289,7 +290,7 @@ RawTable parse_csv_stream(ByteSource& source, std::string_view sample, const std
     held.clear();
   };
   auto take = [&](CsvRecord& r) {
-    if (all_empty(r.fields) && !(options.keep_empty_rows && r.fields.size() == width)) {
+    if (all_empty(r.fields) && !(options.raw_records && r.fields.size() == width)) {
       ++table.blank_rows;
       return;
     }
@@ -307,7 +308,7 @@ RawTable parse_csv_stream(ByteSource& source, std::string_view sample, const std
       reader.resume_after_first_line(r);
       return;
     }
-    if (width > 1 && non_empty_fields(r.fields) <= 1) {
+    if (width > 1 && non_empty_fields(r.fields) <= 1 && !options.raw_records) {
       if (held.size() == kMaxHeld) release_held();
       held.push_back(std::move(r));
       return;

@@ -248,10 +248,15 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
     if (n == 0) return fail(fmt::format("'{}' has an empty fraction of a second", shown));
     for (int k = n; k < 3; ++k) millis *= 10;
   }
-  // RFC 3339 allows a leap second, :60 in the last minute of an hour; it is
-  // read as the next minute's start, as POSIX time does.
-  if (hh > 23 || mm > 59 || ss > 60 || (ss == 60 && mm != 59))
+  // RFC 3339 allows a leap second, :60, in the last minute of a UTC day; it
+  // is read as the next minute's start, as POSIX time does. Which minute that
+  // is in local time depends on the offset, checked below.
+  if (hh > 23 || mm > 59 || ss > 60)
     return fail(fmt::format("'{}' has an impossible time of day", shown));
+  auto leap_ok = [&](int offset_minutes) {
+    const int utc_minute = ((hh * 60 + mm - offset_minutes) % 1440 + 1440) % 1440;
+    return ss != 60 || utc_minute == 1439;
+  };
 
   const auto local_ms = date::local_time<milliseconds>{local_day} + std::chrono::hours{hh} +
                         std::chrono::minutes{mm} + seconds{ss} + milliseconds{millis};
@@ -261,10 +266,16 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
     ++c.i;
     if (c.done()) return fail(fmt::format("'{}' ends with a space", shown));
   }
-  if (c.done()) return from_local(local_day, true, hh, mm, ss, millis, zone, shown);
+  const std::string impossible = fmt::format("'{}' has an impossible time of day", shown);
+  if (c.done()) {
+    if (ss == 60) return fail(impossible + " (a leap second needs an explicit UTC offset)");
+    return from_local(local_day, true, hh, mm, ss, millis, zone, shown);
+  }
   const std::string_view rest = text.substr(c.i);
-  if (rest == "Z" || rest == "z" || rest == "UTC" || rest == "GMT")
+  if (rest == "Z" || rest == "z" || rest == "UTC" || rest == "GMT") {
+    if (!leap_ok(0)) return fail(impossible);
     return TimestampParse{Timestamp{Instant{local_ms.time_since_epoch()}, false}, {}};
+  }
   if (c.peek() == '+' || c.peek() == '-') {
     const int sign = c.peek() == '-' ? -1 : 1;
     ++c.i;
@@ -276,6 +287,7 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
     }
     if (!c.done() || oh > 23 || om > 59) return fail(fmt::format("'{}' has an invalid UTC offset", shown));
     const auto offset = std::chrono::minutes{sign * (oh * 60 + om)};
+    if (!leap_ok(sign * (oh * 60 + om))) return fail(impossible);
     return TimestampParse{Timestamp{Instant{local_ms.time_since_epoch() - offset}, false}, {}};
   }
   return fail(fmt::format("'{}' has unexpected text after the time", shown));

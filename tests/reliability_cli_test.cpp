@@ -205,3 +205,23 @@ TEST_CASE("reliability: an empty JSON array is zero records, exit 0; as a prospe
 }
 
 }  // namespace leadfunnel
+
+namespace leadfunnel {
+
+TEST_CASE("reliability: validate --dump-records shows every CSV record, titles and footers included",
+          "[reliability]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"id,\n1,\n2,\n", R"([{"id":"1"},{"id":"2"}])"},
+      {"company,notes\nAcme,ok\nSalesforce,\n", R"([{"company":"Acme","notes":"ok"},{"company":"Salesforce","notes":""}])"},
+      {"a\n\"\"\nx\n", R"([{"a":""},{"a":"x"}])"},
+      {"Report title\na,b\n1,2\n", R"([])"},
+  };
+  for (const auto& [text, expected] : cases) {
+    TempFile f("raw.csv", text);
+    const Run r = run({"validate", f.str(), "--dump-records", "--format", "json"});
+    INFO(text);
+    CHECK(json::parse(r.out) == json::parse(expected));
+  }
+}
+
+}  // namespace leadfunnel

@@ -232,3 +232,35 @@ TEST_CASE("stream: one-cell lines held as a possible footer are released in boun
 }
 
 }  // namespace leadfunnel
+
+namespace leadfunnel {
+
+TEST_CASE("stream: a chain of stray quotes rejects each line once and reads on", "[stream]") {
+  // Each line closes the quote the line before opened, so the whole chain
+  // parses as one long ragged record; read again, every line is its own row.
+  std::string text = "id,name\n1,\"x\n";
+  const std::size_t n = 3000;
+  for (std::size_t k = 0; k < n; ++k) text += std::to_string(k) + "\",\"y\n";
+  text += "end\",z\n9,ok\n";
+  const RawTable t = parse_table(text, "t.csv", ReadOptions{});
+  CHECK(t.rows_read() == n + 3);
+  REQUIRE_FALSE(t.rows.empty());
+  CHECK(t.rows.back().fields == std::vector<std::string>{"9", "ok"});
+  CHECK(t.rows.back().line == n + 4);
+}
+
+TEST_CASE("stream: a record over the record limit is read again from its second line", "[stream]") {
+  std::string text = "id,name\n1,\"x\n";
+  const std::size_t n = 200;
+  for (std::size_t k = 0; k < n; ++k) text += std::to_string(k) + "\",\"" + std::string(10000, 'y') + "\n";
+  text += "end\",z\n9,ok\n";
+  ReadOptions o;
+  o.max_field_bytes = 1 << 14;  // record limit: 1 MiB, far below the chain's 2 MB
+  const RawTable t = parse_table(text, "t.csv", o);
+  CHECK(t.rows_read() == n + 3);
+  REQUIRE(t.rejections.size() >= 1);
+  CHECK_THAT(t.rejections[0].reason, Catch::Contains("record is longer"));
+  CHECK(t.rows.back().fields == std::vector<std::string>{"9", "ok"});
+}
+
+}  // namespace leadfunnel

@@ -333,6 +333,8 @@ TEST_CASE("timestamp: an RFC 3339 leap second is the start of the next minute", 
   REQUIRE(offset.value);
   CHECK(offset.value->at == next.value->at);
   CHECK_FALSE(parse_timestamp("2024-03-15T12:00:60Z", utc).value);
+  CHECK_FALSE(parse_timestamp("2016-12-31T10:59:60Z", utc).value);
+  CHECK(parse_timestamp("2016-12-31T05:29:60+05:30", utc).value);
 }
 
 }  // namespace leadfunnel

@@ -46,10 +46,12 @@ struct CsvLimits {
 /// on. Text after a closing quote rejects the record it is in; when that
 /// quoted field spanned lines, the quote that opened it was most likely
 /// stray, so reading resumes on the line after the quote's line instead of
-/// swallowing the rows in between. A field longer than max_field_bytes, or a
-/// record longer than 8 times that, is rejected the same way (resuming after
-/// the line the field began on), so a stray quote in a huge file costs
-/// bounded memory.
+/// swallowing the rows in between. A field longer than max_field_bytes is
+/// rejected the same way (resuming after the line the field began on); a
+/// record longer than 8 times that (at least 1 MiB, each field counting 32
+/// bytes more) resumes after its first line. So a stray quote in a huge file
+/// costs bounded memory. After any such resume, quotes opened in the lines
+/// read again may not span lines, so each byte is read at most twice.
 class CsvReader {
  public:
   enum class Status { Record, Problem, End };
@@ -101,6 +103,7 @@ class CsvReader {
   std::size_t blank_lines_ = 0;
   std::size_t stray_quotes_ = 0;
   std::size_t high_water_ = 0;
+  std::size_t recover_until_ = 0;  ///< quotes opened before this offset must close on their line
 };
 
 }  // namespace leadfunnel

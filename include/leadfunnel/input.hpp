@@ -64,9 +64,10 @@ struct ReadOptions {
   std::size_t max_field_bytes = std::size_t{1} << 20;
   /// Bytes read from the file per step; tests force tiny ones.
   std::size_t block_bytes = std::size_t{1} << 16;
-  /// Keep rows as wide as the header whose every field is empty as rows
-  /// (validate --dump-records) instead of counting them as blank.
-  bool keep_empty_rows = false;
+  /// The CSV records as parsed (validate --dump-records): rows as wide as
+  /// the header whose every field is empty are kept as rows, and report
+  /// titles and footers are not looked for.
+  bool raw_records = false;
 };
 
 class ByteSource;
