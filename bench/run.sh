@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Times `leadfunnel report` on generated HubSpot-style exports and writes the
+# table to docs/performance.md (between its "run.sh" markers).
+#
+#   bench/run.sh [ROWS...]     default: 1000000 10000000
+#   bench/run.sh --tiny        2,000 rows, one run, no docs (a smoke test for CI)
+#
+# For each size and each variant (one-file CSV, the same records as NDJSON, the
+# two-file leads + deals CSV), the input is generated once into bench/.work/data/
+# (cached by rows and seed) and `leadfunnel report` runs RUNS times with the full
+# feature set: --config bench/agreement.json --by source --by month --format json
+# --as-of 2026-07-01T04:00:00Z -o FILE. Wall time, user+sys CPU and peak RSS come
+# from GNU time; the table shows the median wall and CPU and the largest RSS.
+#
+# Environment:
+#   RUNS=3            runs per measurement (the median is reported)
+#   RUNS_LARGE=1      runs per measurement at 5,000,000 rows and more
+#   SEED=42           generator seed
+#   VARIANTS="single-csv single-ndjson two-file-csv"   (also: two-file-ndjson)
+#   MAX_RSS_MB        skip a size whose peak RSS, scaled from a smaller size of
+#                     the same variant, would pass this (default: half the RAM);
+#                     each run is also started under `ulimit -v` of 1.15 times
+#                     this, so a run that grows past it fails on its own instead
+#                     of calling in the kernel's OOM killer
+#   LEADFUNNEL=PATH   binary to time (default: a Release build in build-bench/)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+TINY=0
+SIZES=()
+for a in "$@"; do
+  case $a in
+    --tiny) TINY=1 ;;
+    -h | --help) usage 0 ;;
+    -*) echo "bench/run.sh: unknown option $a" >&2; usage 64 ;;
+    *) [[ $a =~ ^[0-9]+$ ]] || die "ROWS must be a number: $a"; SIZES+=("$a") ;;
+  esac
+done
+if [ $TINY = 1 ]; then
+  SIZES=(2000)
+  RUNS=1
+fi
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(1000000 10000000)
+RUNS=${RUNS:-3}
+RUNS_LARGE=${RUNS_LARGE:-1}
+read -r -a VARIANTS <<<"${VARIANTS:-single-csv single-ndjson two-file-csv}"
+MAX_RSS_MB=${MAX_RSS_MB:-$(awk '/^MemTotal/ {printf "%d", $2 / 1024 / 2}' /proc/meminfo)}
+VLIMIT_KB=$((MAX_RSS_MB * 1024 * 115 / 100))
+
+ensure_tools
+ensure_leadfunnel
+mkdir -p "$WORK/out"
+MACHINE=$(machine_info)
+
+THREADS=(default)
+if "$LEADFUNNEL" report --help 2>/dev/null | grep -q -- '--threads'; then
+  THREADS=(default 1)
+fi
+
+RESULTS=$WORK/out/run-results.tsv   # variant rows mb threads wall cpu rss_mb out_mb runs, or variant rows skipped|failed detail
+: >"$RESULTS"
+declare -A RSS_PER_ROW=()           # variant -> largest MB per row seen so far
+failed=0
+TF=$(mktemp)
+trap 'rm -f "$TF"' EXIT
+
+for rows in "${SIZES[@]}"; do
+  for variant in "${VARIANTS[@]}"; do
+    if [ -n "${RSS_PER_ROW[$variant]:-}" ]; then
+      predicted=$(awk -v r="$rows" -v p="${RSS_PER_ROW[$variant]}" 'BEGIN {printf "%d", r * p}')
+      if [ "$predicted" -gt "$MAX_RSS_MB" ]; then
+        log "skipping $variant at $rows rows: peak RSS would be about $predicted MB (limit MAX_RSS_MB=$MAX_RSS_MB)"
+        printf '%s\t%s\tskipped\t%s\n' "$variant" "$rows" "$predicted" >>"$RESULTS"
+        continue
+      fi
+    fi
+    ensure_data "$variant" "$rows"
+    runs=$RUNS
+    [ "$rows" -lt 5000000 ] || runs=$RUNS_LARGE
+    for thr in "${THREADS[@]}"; do
+      extra=()
+      [ "$thr" = default ] || extra=(--threads "$thr")
+      out=$WORK/out/report-$variant-$rows.json
+      walls=() cpus=() rss=0
+      for ((i = 1; i <= runs; i++)); do
+        status=0
+        /usr/bin/time -f '%e %U %S %M' -o "$TF" bash -c 'ulimit -v "$1"; shift; exec "$@"' limit "$VLIMIT_KB" \
+          "$LEADFUNNEL" report "${DATA_ARGS[@]}" --config "$AGREEMENT" --by source --by month --format json \
+          --as-of "$AS_OF" -o "$out" "${extra[@]}" 2>"$WORK/out/stderr.txt" || status=$?
+        if [ $status -ne 0 ]; then
+          msg=$(grep -v '^Command exited' "$WORK/out/stderr.txt" | head -c 300 | tr '\n\t' '  ')
+          log "leadfunnel exited $status on $variant, $rows rows (memory limit $((VLIMIT_KB / 1024)) MB): $msg"
+          printf '%s\t%s\tfailed\texit %s after %s s: %s\n' "$variant" "$rows" "$status" \
+            "$(awk '{print $1}' "$TF" | tail -1)" "$msg" >>"$RESULTS"
+          failed=1
+          continue 2
+        fi
+        read -r w u s m < <(tail -1 "$TF")
+        walls+=("$w")
+        cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')")
+        [ "$m" -gt "$rss" ] && rss=$m
+        log "$variant, $rows rows, threads $thr, run $i/$runs: wall $w s, CPU $u+$s s, peak RSS $((m / 1024)) MB"
+      done
+      rejected=$(jq '.input.rows_rejected' "$out")
+      read_rows=$(jq '.input.files[0].rows_read' "$out")
+      if [ "$rejected" != 0 ] || [ "$read_rows" != "$rows" ]; then
+        log "$variant, $rows rows: leadfunnel read $read_rows lead rows and rejected $rejected (expected $rows and 0)"
+        failed=1
+      fi
+      wall=$(printf '%s\n' "${walls[@]}" | median)
+      cpu=$(printf '%s\n' "${cpus[@]}" | median)
+      rss_mb=$(awk -v k="$rss" 'BEGIN {printf "%.0f", k / 1024}')
+      out_mb=$(stat -c %s "$out" | awk '{printf "%.1f", $1 / 1e6}')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$rows" "$DATA_MB" "$thr" "$wall" "$cpu" "$rss_mb" "$out_mb" "$runs" >>"$RESULTS"
+      per=$(awk -v m="$rss_mb" -v r="$rows" 'BEGIN {printf "%.9f", m / r}')
+      RSS_PER_ROW[$variant]=$(awk -v a="$per" -v b="${RSS_PER_ROW[$variant]:-0}" 'BEGIN {print (a > b ? a : b)}')
+    done
+  done
+done
+
+# ---- the table ---------------------------------------------------------------
+TABLE=$WORK/out/run-table.md
+{
+  echo "| input | rows | input MB | threads | runs | wall s | CPU s | peak RSS MB | rows/s | MB/s | JSON out MB |"
+  echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '
+    function commas(n,   s) { s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]([,]|$)/, ",&", s); return s }
+    $3 == "skipped" { printf "| %s | %s | | | | not run: peak RSS would be about %s MB | | | | | |\n", $1, commas($2), commas($4); next }
+    $3 == "failed" { printf "| %s | %s | | | | failed: %s | | | | | |\n", $1, commas($2), $4; next }
+    { printf "| %s | %s | %.0f | %s | %s | %.2f | %.2f | %s | %s | %.1f | %.0f |\n", $1, commas($2), $3, $4, $9, $5, $6, commas($7), commas($2 / $5), $3 / $5, $8 }
+  ' "$RESULTS"
+} >"$TABLE"
+echo
+cat "$TABLE"
+
+if [ $TINY = 0 ]; then
+  PART=$WORK/out/run-doc.md
+  {
+    echo "Measured by \`bench/run.sh ${SIZES[*]}\` (RUNS=$RUNS, RUNS_LARGE=$RUNS_LARGE, SEED=$SEED, MAX_RSS_MB=$MAX_RSS_MB):"
+    echo
+    echo "$MACHINE"
+    printf -- '- Finished: %s; load average then: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    cat "$TABLE"
+    echo
+    echo "Wall and CPU (user + sys) are the median of the runs; peak RSS is the largest of them (GNU time, maximum resident set size)."
+    echo "rows/s counts lead rows (the two-file input also has its deals file, which is in the input MB); MB/s is input MB / wall."
+    if grep -q skipped "$RESULTS"; then
+      echo "Sizes marked \"not run\" were skipped because their peak RSS, scaled linearly from the largest size measured, would pass MAX_RSS_MB=$MAX_RSS_MB."
+    fi
+  } >"$PART"
+  update_doc run.sh "$PART"
+  log "wrote the table to docs/performance.md"
+fi
+[ $failed = 0 ] || die "some runs failed (see above)"
