@@ -157,7 +157,9 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
       std::max<std::size_t>(max_field > SIZE_MAX / 8 ? SIZE_MAX : max_field * 8, std::size_t{1} << 20);
   record.line = start_line;
   record.offset = start;
-  record.fields.clear();
+  // The field strings are reused from record to record: their capacity is
+  // kept, so a file of same-shaped rows allocates nothing after its first rows.
+  std::size_t nf = 0;
   std::string bad;  // the first quoting problem in this record, if any
 
   // Where the field being read began: a broken record is skipped up to the
@@ -168,13 +170,13 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
     if (bytes <= max_field) return std::nullopt;
     return fmt::format(
         "field {} is longer than {} bytes (--max-field-bytes){}; the record was skipped and reading resumed on line {}",
-        record.fields.size() + 1, max_field,
+        nf + 1, max_field,
         quoted ? ": a quote that is never closed makes a field run on, so check for a stray quote" : "",
         field_line + 1);
   };
   // Every field costs a string as well as its bytes.
   auto record_too_long = [&]() -> std::optional<std::string> {
-    if (base_ + pos_ - start + record.fields.size() * sizeof(std::string) <= max_record) return std::nullopt;
+    if (base_ + pos_ - start + nf * sizeof(std::string) <= max_record) return std::nullopt;
     return fmt::format(
         "the record is longer than {} bytes (8 x --max-field-bytes, at least 1 MiB, counting 32 bytes a field); the "
         "record was skipped and reading resumed on line {}",
@@ -185,7 +187,9 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   };
 
   for (;;) {
-    std::string field;
+    if (nf == record.fields.size()) record.fields.emplace_back();
+    std::string& field = record.fields[nf];
+    field.clear();
     field_start = base_ + pos_;
     field_line = line_;
     if (have(1) && buf_[pos_] == '"') {
@@ -240,7 +244,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
               "quote",
               field_line, line_, field_line + 1));
         if (bad.empty())
-          bad = fmt::format("text after the closing quote of field {}; quote the whole field", record.fields.size() + 1);
+          bad = fmt::format("text after the closing quote of field {}; quote the whole field", nf + 1);
         // Skip the rest of this field, honouring quotes but never past the
         // end of the line, so a broken field cannot swallow the next record.
         bool quoted = false;
@@ -265,7 +269,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
       }
       if (field.find('"') != std::string::npos) ++stray_quotes_;
     }
-    record.fields.push_back(std::move(field));
+    ++nf;
     record.end_line = line_;
     // Too long a record is read again from its second line (quotes there
     // may not span lines), so the lines it ran over are not lost.
@@ -278,6 +282,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
     skip_line_end();
     break;
   }
+  record.fields.resize(nf);
   if (!bad.empty()) {
     // The record is rejected whole, with any quoted field after the broken
     // one that spans lines: quotes there pair up, so it reads as one record.

@@ -1,0 +1,55 @@
+#pragma once
+/// Rows of one input file, handed out in batches as the file is read, so that
+/// the load step never holds the whole file.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "leadfunnel/input.hpp"
+#include "leadfunnel/source.hpp"
+
+namespace leadfunnel {
+
+class RowStream {
+ public:
+  virtual ~RowStream() = default;
+
+  /// The file's description: format, columns, and (as reading goes on) its
+  /// rejections, blank and non-data rows, notes and file errors. Its `rows`
+  /// stay empty: rows come from next_batch. The columns are final as soon as
+  /// the stream exists.
+  virtual RawTable& table() = 0;
+
+  /// Replaces `rows` with the next rows of the file, in file order, at most
+  /// `max_rows` of them (the strings of `rows` are reused). Empty at the end.
+  /// Rows rejected while reading go to table() instead.
+  virtual void next_batch(std::vector<RawRow>& rows, std::size_t max_rows) = 0;
+};
+
+/// Opens `path` ("-" is stdin) and reads its header: CSV is read in blocks,
+/// NDJSON in blocks too when it is a UTF-8 file; other JSON is read whole.
+/// Throws InputError as read_table does.
+std::unique_ptr<RowStream> open_rows(const std::string& path, const ReadOptions& options);
+
+/// Rows from any byte source; `path` is used in messages only.
+std::unique_ptr<RowStream> open_rows(std::unique_ptr<ByteSource> source, const std::string& path,
+                                     const ReadOptions& options);
+
+/// Rows from a source the caller keeps alive.
+std::unique_ptr<RowStream> borrow_rows(ByteSource& source, const std::string& path, const ReadOptions& options);
+
+/// CSV rows from decoded text; `sample` is the start of the text (for
+/// sniffing) and must also be the first bytes `text` yields.
+std::unique_ptr<RowStream> csv_rows(ByteSource& text, std::string_view sample, const std::string& path,
+                                    const ReadOptions& options);
+
+/// A table already read whole, handed out as a stream (tests, JSON arrays).
+std::unique_ptr<RowStream> rows_of(RawTable table);
+
+/// Reads a whole stream into its table (rows included).
+RawTable drain(RowStream& stream);
+
+}  // namespace leadfunnel

@@ -1,0 +1,445 @@
+// NDJSON read in blocks with simdjson's On-Demand API, one physical line at a
+// time, in two passes over the file: the first finds the columns (the keys of
+// the records that will be kept, in order of first appearance, as
+// parse_json_table gives them) and checks that every byte is UTF-8; the
+// second hands out the rows. Memory holds one block, one line and one batch.
+//
+// Equality with parse_json_table is the contract, so simdjson only takes the
+// common case: a flat object of strings, numbers, booleans and nulls with no
+// key twice and no value over the size limit. Any other line (nested values,
+// duplicate keys, long values, any syntax error or number that might overflow
+// a double) is handed to parse_json_table itself, alone, which gives exactly
+// the reference's field texts and rejection reasons.
+#include "leadfunnel/ndjson_stream.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+
+#include "leadfunnel/encoding.hpp"
+#include "leadfunnel/source.hpp"
+
+namespace leadfunnel {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+/// Bytes read per step unless ReadOptions::block_bytes asks for fewer.
+constexpr std::size_t kDefaultBlock = std::size_t{8} << 20;
+constexpr std::size_t kPadding = simdjson::SIMDJSON_PADDING;
+
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/// Physical lines of a file, read in blocks. A line's bytes stay valid until
+/// the next call and are followed by at least kPadding readable bytes, as
+/// simdjson requires.
+class LineReader {
+ public:
+  LineReader(const std::string& path, std::size_t block) : source_(path), block_(std::max<std::size_t>(block, 1)) {}
+
+  /// The next line without its '\n'; false at the end. `newline` says
+  /// whether a '\n' ended it (only the last line of a file may lack one).
+  bool next(std::string_view& line, bool& newline) {
+    for (;;) {
+      const char* nl = static_cast<const char*>(
+          std::memchr(buf_.data() + scanned_, '\n', end_ - scanned_));
+      if (nl != nullptr) {
+        const auto at = static_cast<std::size_t>(nl - buf_.data());
+        line = std::string_view(buf_.data() + begin_, at - begin_);
+        newline = true;
+        begin_ = scanned_ = at + 1;
+        return true;
+      }
+      scanned_ = end_;
+      if (eof_) {
+        if (begin_ == end_) return false;
+        line = std::string_view(buf_.data() + begin_, end_ - begin_);
+        newline = false;
+        begin_ = end_;
+        return true;
+      }
+      refill();
+    }
+  }
+
+  /// Where the next line starts, counted from the start of the file.
+  std::size_t offset() const { return consumed_ + begin_; }
+
+  /// A block of free space after the buffer's data, for simdjson's padding.
+  std::size_t capacity_after(const char* p) const {
+    return static_cast<std::size_t>(buf_.data() + buf_.size() - p);
+  }
+
+ private:
+  void refill() {
+    // Keep the unfinished line; a line longer than a block grows the buffer.
+    const std::size_t keep = end_ - begin_;
+    if (begin_ > 0 && keep > 0) std::memmove(buf_.data(), buf_.data() + begin_, keep);
+    consumed_ += begin_;
+    scanned_ -= begin_;
+    begin_ = 0;
+    end_ = keep;
+    const std::size_t want = keep + block_ + kPadding;
+    if (buf_.size() < want) buf_.resize(std::max(want, buf_.size() * 2));
+    const std::size_t got = source_.read(buf_.data() + end_, block_);
+    if (got == 0) eof_ = true;
+    end_ += got;
+    // Padding bytes are never part of a line; blank them for tidiness.
+    std::memset(buf_.data() + end_, ' ', std::min(kPadding, buf_.size() - end_));
+  }
+
+  FileSource source_;
+  std::size_t block_;
+  std::vector<char> buf_ = std::vector<char>(kPadding, ' ');
+  std::size_t begin_ = 0, end_ = 0, scanned_ = 0, consumed_ = 0;
+  bool eof_ = false;
+};
+
+/// Whether `s` is a JSON number, and whether nlohmann would read it without
+/// a chance of overflowing a double (it rejects those; they go the slow way).
+bool plain_number(std::string_view s) {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  if (i < n && s[i] == '-') ++i;
+  if (i >= n) return false;
+  long magnitude = 0;  // decimal digits before the point, plus the exponent
+  if (s[i] == '0') {
+    ++i;
+  } else if (s[i] >= '1' && s[i] <= '9') {
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+      ++i;
+      ++magnitude;
+    }
+  } else {
+    return false;
+  }
+  if (i < n && s[i] == '.') {
+    ++i;
+    const std::size_t digits = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == digits) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool negative = false;
+    if (i < n && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+    const std::size_t digits = i;
+    long exponent = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+      if (i - digits >= 6) return false;  // huge exponents: let nlohmann judge
+      exponent = exponent * 10 + (s[i] - '0');
+      ++i;
+    }
+    if (i == digits) return false;
+    magnitude += negative ? -exponent : exponent;
+  }
+  return i == n && magnitude <= 300;
+}
+
+std::string_view trim_ws_right(std::string_view s) {
+  while (!s.empty() && is_ws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+struct Field {
+  std::string_view key;
+  std::string_view text;
+};
+
+/// Reads a flat object the way FlatObject in json_input.cpp does. False when
+/// the line is anything else (or might be): the caller asks the reference.
+/// The views point into `line` or into the parser's string buffer.
+bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity, std::size_t max_field_bytes,
+                std::vector<Field>& out) {
+  out.clear();
+  od::document doc;
+  if (parser.iterate(line.data(), line.size(), capacity).get(doc)) return false;
+  od::object obj;
+  if (doc.get_object().get(obj)) return false;
+  for (auto field : obj) {
+    Field f;
+    if (field.unescaped_key().get(f.key)) return false;
+    od::value v;
+    if (field.value().get(v)) return false;
+    od::json_type type;
+    if (v.type().get(type)) return false;
+    switch (type) {
+      case od::json_type::string:
+        if (v.get_string().get(f.text)) return false;
+        break;
+      case od::json_type::number: {
+        std::string_view raw;
+        if (v.raw_json_token().get(raw)) return false;
+        raw = trim_ws_right(raw);
+        if (!plain_number(raw)) return false;
+        // nlohmann reads integers as integers and prints them back: only
+        // "-0" changes. Other numbers keep their text.
+        f.text = raw == "-0" ? std::string_view("0") : raw;
+        break;
+      }
+      case od::json_type::boolean:
+      case od::json_type::null: {
+        std::string_view raw;
+        if (v.raw_json_token().get(raw)) return false;
+        raw = trim_ws_right(raw);
+        if (raw == "true" || raw == "false") f.text = raw;
+        else if (raw == "null") f.text = std::string_view();
+        else return false;
+        break;
+      }
+      default:  // nested objects and arrays keep nlohmann's dump of them
+        return false;
+    }
+    if (f.text.size() > max_field_bytes) return false;
+    out.push_back(f);
+  }
+  // Anything after the object's '}' is an error for nlohmann.
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+}
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+/// What one non-blank line gives: a row (fields by column) or a rejection.
+class LineParser {
+ public:
+  LineParser(std::string path, std::size_t max_field_bytes)
+      : path_(std::move(path)), max_field_bytes_(max_field_bytes) {}
+
+  std::vector<std::string> columns;
+
+  /// First pass: adds the keys of `line` to the columns when the line is a
+  /// row the reference keeps.
+  void learn(std::string_view line, std::size_t capacity) {
+    ++stamp_;
+    if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_)) {
+      pending_.clear();
+      bool clean = true;
+      for (std::size_t i = 0; i < fields_.size() && clean; ++i) {
+        const std::size_t col = find(i, fields_[i].key);
+        if (col != kNone) {
+          clean = mark(col);
+        } else {
+          clean = std::find(pending_.begin(), pending_.end(), fields_[i].key) == pending_.end();
+          pending_.push_back(fields_[i].key);
+        }
+      }
+      if (clean) {
+        for (auto k : pending_) add_column(k);
+        remember_order();
+        return;
+      }
+    }
+    const RawTable t = reference(line);
+    for (const auto& c : t.columns)
+      if (index_.find(std::string_view(c)) == index_.end()) add_column(c);
+  }
+
+  /// Second pass: fills `row` (as wide as the columns) and returns true, or
+  /// records the line's rejection in `table` and returns false.
+  bool read(std::string_view line, std::size_t capacity, std::size_t line_no, RawRow& row, RawTable& table) {
+    ++stamp_;
+    row.line = line_no;
+    row.fields.resize(columns.size());
+    for (auto& f : row.fields) f.clear();
+    if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_)) {
+      bool clean = true;
+      for (std::size_t i = 0; i < fields_.size() && clean; ++i) {
+        const std::size_t col = find(i, fields_[i].key);
+        clean = col != kNone && mark(col);
+        if (clean) row.fields[col].assign(fields_[i].text);
+      }
+      if (clean) {
+        remember_order();
+        return true;
+      }
+      for (auto& f : row.fields) f.clear();
+    }
+    RawTable t = reference(line);
+    if (!t.rejections.empty()) {
+      Rejection r = std::move(t.rejections.front());
+      r.line = line_no;
+      r.file = path_;
+      table.reject(std::move(r));
+      return false;
+    }
+    if (t.rows.empty()) return false;  // cannot happen: a non-blank line is a row or a rejection
+    for (std::size_t j = 0; j < t.columns.size(); ++j) {
+      const auto it = index_.find(std::string_view(t.columns[j]));
+      // Every key of a kept line became a column in the first pass, unless
+      // the file changed in between.
+      if (it != index_.end()) row.fields[it->second] = std::move(t.rows.front().fields[j]);
+    }
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+  /// The column of the i-th key: records mostly list keys in the same order,
+  /// so the last record's order is tried before the hash table.
+  std::size_t find(std::size_t i, std::string_view key) const {
+    if (i < order_.size() && columns[order_[i]] == key) return order_[i];
+    const auto it = index_.find(key);
+    return it == index_.end() ? kNone : it->second;
+  }
+  /// Marks a column as seen in this line; false when it already was.
+  bool mark(std::size_t col) {
+    if (seen_[col] == stamp_) return false;
+    seen_[col] = stamp_;
+    return true;
+  }
+  void add_column(std::string_view key) {
+    index_.emplace(std::string(key), columns.size());
+    columns.emplace_back(key);
+    seen_.push_back(0);
+  }
+  void remember_order() {
+    order_.resize(fields_.size());
+    for (std::size_t i = 0; i < fields_.size(); ++i) order_[i] = find(i, fields_[i].key);
+  }
+
+  /// The reference reader on this one line. The "\r\n" ends it as a line of
+  /// its own without changing its text (one trailing '\r' is dropped).
+  RawTable reference(std::string_view line) const {
+    const auto first = line.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && line[first] == '[') {
+      // parse_json_table would read the line as a JSON array; as an NDJSON
+      // line nlohmann stops at the '[' and FlatObject calls it an array.
+      RawTable t;
+      t.rejections.push_back(Rejection{path_, 1, "", "expected an object, found an array"});
+      return t;
+    }
+    std::string text;
+    text.reserve(line.size() + 2);
+    text.append(line);
+    text.append("\r\n");
+    return parse_json_table(text, path_, max_field_bytes_);
+  }
+
+  std::string path_;
+  std::size_t max_field_bytes_;
+  od::parser parser_;
+  std::vector<Field> fields_;
+  std::vector<std::string_view> pending_;
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index_;
+  std::vector<std::size_t> seen_;   // per column: the stamp of the last line that had it
+  std::vector<std::size_t> order_;  // columns of the last row's keys, in order
+  std::size_t stamp_ = 0;
+};
+
+class NdjsonRows final : public RowStream {
+ public:
+  NdjsonRows(const std::string& path, const ReadOptions& options)
+      : path_(path),
+        block_(std::clamp<std::size_t>(options.block_bytes, 1, kDefaultBlock)),
+        lines_(path, std::max<std::size_t>(options.max_field_bytes, 0)) {
+    table_.path = path;
+    table_.format = "ndjson";
+    table_.encoding = "utf-8";
+  }
+
+  /// The first pass. False when the file is not one to stream (bytes that
+  /// are not UTF-8, or a JSON array).
+  bool learn() {
+    LineReader reader(path_, block_);
+    std::string_view line;
+    bool newline = false;
+    bool first = true, any = false;
+    while (reader.next(line, newline)) {
+      if (first && line.substr(0, 3) == "\xEF\xBB\xBF") {
+        line.remove_prefix(3);
+        table_.bom = true;
+      }
+      first = false;
+      if (!simdjson::validate_utf8(line.data(), line.size())) return false;
+      std::size_t i = 0;
+      while (i < line.size() && is_ws(line[i])) ++i;
+      if (i == line.size()) continue;
+      if (!any && line[i] == '[') return false;
+      any = true;
+      lines_.learn(strip_cr(line), reader.capacity_after(line.data()));
+    }
+    if (!any) {
+      // As parse_json_table: a file of nothing but whitespace is empty.
+      table_.format = "json";
+      table_.file_errors.push_back(
+          fmt::format("{}: the file is empty; expected a JSON array of objects or NDJSON", path_));
+      done_ = true;
+    }
+    table_.columns = lines_.columns;
+    return true;
+  }
+
+  RawTable& table() override { return table_; }
+
+  void next_batch(std::vector<RawRow>& rows, std::size_t max_rows) override {
+    std::size_t n = 0;
+    if (!done_ && !reader_) reader_ = std::make_unique<LineReader>(path_, block_);
+    std::string_view line;
+    bool newline = false;
+    while (!done_ && n < max_rows) {
+      if (!reader_->next(line, newline)) {
+        done_ = true;
+        reader_.reset();  // closes the file
+        break;
+      }
+      const std::size_t line_no = ++line_no_;
+      if (line_no == 1 && table_.bom) line.remove_prefix(3);
+      const std::string_view text = strip_cr(line);
+      std::size_t i = 0;
+      while (i < text.size() && is_ws(text[i])) ++i;
+      if (i == text.size()) {
+        // As parse_json_table: the empty piece after a final '\n' is no line.
+        if (newline || !text.empty()) ++table_.blank_rows;
+        continue;
+      }
+      if (n == rows.size()) rows.emplace_back();
+      if (lines_.read(text, reader_->capacity_after(text.data()), line_no, rows[n], table_)) ++n;
+    }
+    rows.resize(n);
+  }
+
+ private:
+  static std::string_view strip_cr(std::string_view s) {
+    if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+    return s;
+  }
+
+  std::string path_;
+  std::size_t block_;
+  LineParser lines_;
+  RawTable table_;
+  std::unique_ptr<LineReader> reader_;
+  std::size_t line_no_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<RowStream> open_ndjson_stream(const std::string& path, const ReadOptions& options) {
+  if (path == "-") return nullptr;
+  if (options.encoding && *options.encoding != "utf-8") return nullptr;
+  if (options.format && *options.format != "json" && *options.format != "ndjson") return nullptr;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
+  {
+    // The encoding as read_source detects it, from the same first bytes.
+    FileSource file(path);
+    const std::string start = read_up_to(file, 4096);
+    if (detect_encoding(start).rfind("utf-16", 0) == 0) return nullptr;
+  }
+  auto stream = std::make_unique<NdjsonRows>(path, options);
+  if (!stream->learn()) return nullptr;
+  return stream;
+}
+
+}  // namespace leadfunnel
