@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 namespace leadfunnel {
 namespace {
@@ -81,100 +82,314 @@ std::string period_key(Instant at, Period period, const date::time_zone& zone) {
   return {};
 }
 
-FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
+std::int64_t LocalDays::day(Instant at) {
+  if (at < begin_ || at >= end_) {
+    const auto info = zone_->get_info(std::chrono::floor<std::chrono::seconds>(at));
+    begin_ = std::chrono::time_point_cast<std::chrono::milliseconds>(info.begin);
+    end_ = std::chrono::time_point_cast<std::chrono::milliseconds>(info.end);
+    offset_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(info.offset).count();
+  }
+  const std::int64_t local = at.time_since_epoch().count() + offset_ms_;
+  constexpr std::int64_t kDay = 86400000;
+  return local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
+}
+
+std::int64_t period_start(std::int64_t day, Period period) {
+  const date::local_days d{date::days{day}};
+  const date::year_month_day ymd{d};
+  switch (period) {
+    case Period::Day: return day;
+    case Period::Week: {
+      const date::weekday wd{d};
+      return (d - (wd - date::Monday)).time_since_epoch().count();
+    }
+    case Period::Month: return date::local_days{ymd.year() / ymd.month() / 1}.time_since_epoch().count();
+    case Period::Quarter: {
+      const unsigned m = (static_cast<unsigned>(ymd.month()) - 1) / 3 * 3 + 1;
+      return date::local_days{ymd.year() / date::month{m} / 1}.time_since_epoch().count();
+    }
+    case Period::Year: return date::local_days{ymd.year() / 1 / 1}.time_since_epoch().count();
+  }
+  return day;
+}
+
+std::string period_key_of_day(std::int64_t start, Period period) {
+  const date::local_days day{date::days{start}};
+  const date::year_month_day ymd{day};
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month());
+  switch (period) {
+    case Period::Day: return fmt::format("{:04}-{:02}-{:02}", y, m, static_cast<unsigned>(ymd.day()));
+    case Period::Week: {
+      const iso_week::year_weeknum_weekday w{day};
+      return fmt::format("{:04}-W{:02}", static_cast<int>(w.year()), static_cast<unsigned>(w.weeknum()));
+    }
+    case Period::Month: return fmt::format("{:04}-{:02}", y, m);
+    case Period::Quarter: return fmt::format("{:04}-Q{}", y, (m - 1) / 3 + 1);
+    case Period::Year: return fmt::format("{:04}", y);
+  }
+  return {};
+}
+
+namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
+};
+
+/// The segments of one breakdown: by value, or by period start day.
+struct Groups {
+  std::unordered_map<std::string, Segment, StringHash, std::equal_to<>> values;
+  std::map<std::int64_t, Segment> periods;
+  Segment blank;
+  bool blank_seen = false;
+
+  Segment& of_value(const std::string& v) {
+    if (v.empty()) {
+      blank_seen = true;
+      return blank;
+    }
+    auto it = values.find(std::string_view(v));
+    if (it == values.end()) it = values.emplace(v, Segment{}).first;
+    return it->second;
+  }
+};
+
+void add_segment(Segment& into, const Segment& from) {
+  into.leads += from.leads;
+  into.prospects += from.prospects;
+  into.immature += from.immature;
+}
+
+void add_summary(DurationSummary& into, const DurationSummary& from) {
+  into.date_only += from.date_only;
+  into.negative += from.negative;
+}
+
+}  // namespace
+
+struct FunnelAccumulator::State {
+  const DatasetShape* shape = nullptr;
+  FunnelOptions opt;
+  bool has_created = false;
+  bool date_filter = false;
   FunnelResult r;
-  const bool has_created = data.has_field[static_cast<std::size_t>(Field::CreatedAt)];
-  const bool date_filter = opt.from || opt.to || opt.window;
-  r.cohort.leads_loaded = data.leads.size();
+  std::array<std::size_t, kStageCount> reached{}, implied{};
+  DurationSummary ttc;
+  std::vector<double> ttc_hours;
+  std::array<DurationSummary, kStageCount> stage;  ///< [s] is the pair s-1 -> s
+  std::array<std::vector<double>, kStageCount> stage_hours;
+  std::vector<Groups> groups;
+  std::optional<LocalDays> days;
 
-  std::vector<LeadView> views(data.leads.size());
-  for (std::size_t i = 0; i < data.leads.size(); ++i) {
-    const Lead& lead = data.leads[i];
-    LeadView& v = views[i];
-    const auto& created = lead.at[0];
+  template <typename MakeDetail>
+  void issue(const Lead& lead, const char* kind, MakeDetail&& detail) {
+    if (opt.max_listed == 0 || r.quality.issues.size() < opt.max_listed)
+      r.quality.issues.push_back({lead.id, lead.line, kind, detail()});
+    else
+      ++r.quality.issues_unlisted;
+  }
+};
 
-    // Cohort membership.
-    if (created) {
-      if (*created > opt.as_of) {
-        ++r.cohort.created_after_as_of;
-        continue;
-      }
-      if ((opt.from && *created < *opt.from) || (opt.to && *created >= *opt.to)) {
-        ++r.cohort.outside_range;
-        continue;
-      }
-    } else if (has_created) {
-      if (date_filter) {
-        ++r.cohort.no_created_date;
-        continue;
-      }
+FunnelAccumulator::FunnelAccumulator(const DatasetShape& shape, const FunnelOptions& opt)
+    : s_(std::make_unique<State>()) {
+  s_->shape = &shape;
+  s_->opt = opt;
+  s_->has_created = shape.has_field[static_cast<std::size_t>(Field::CreatedAt)];
+  s_->date_filter = opt.from || opt.to || opt.window;
+  s_->groups.resize(shape.by.size());
+  if (opt.zone) s_->days.emplace(*opt.zone);
+}
+FunnelAccumulator::FunnelAccumulator(FunnelAccumulator&&) noexcept = default;
+FunnelAccumulator& FunnelAccumulator::operator=(FunnelAccumulator&&) noexcept = default;
+FunnelAccumulator::~FunnelAccumulator() = default;
+
+void FunnelAccumulator::add(const Lead& lead) {
+  State& st = *s_;
+  const FunnelOptions& opt = st.opt;
+  FunnelResult& r = st.r;
+  ++r.cohort.leads_loaded;
+  const auto& created = lead.at[0];
+
+  // Cohort membership.
+  if (created) {
+    if (*created > opt.as_of) {
+      ++r.cohort.created_after_as_of;
+      return;
     }
-    v.in_cohort = true;
+    if ((opt.from && *created < *opt.from) || (opt.to && *created >= *opt.to)) {
+      ++r.cohort.outside_range;
+      return;
+    }
+  } else if (st.has_created && st.date_filter) {
+    ++r.cohort.no_created_date;
+    return;
+  }
 
-    // Events after as_of have not happened yet, as far as this report knows.
-    static_cast<LeadProgress&>(v) = lead_progress(lead, opt.as_of);
-    const auto& known = v.known;
+  // Events after as_of have not happened yet, as far as this report knows.
+  LeadProgress v = lead_progress(lead, opt.as_of);
+  bool mature = true;
+  const auto& known = v.known;
+  for (std::size_t s = 1; s < kStageCount; ++s) {
+    if (lead.at[s] && !known[s]) {
+      ++r.quality.events_after_as_of;
+      st.issue(lead, "after_as_of", [&] {
+        return fmt::format("{} {} is after as-of; not counted", field_name(stage_field(static_cast<Stage>(s))),
+                           iso(*lead.at[s]));
+      });
+    }
+  }
+  if (opt.window && created && *created + *opt.window > opt.as_of) mature = false;
+  // With a window, a stage counts only if reached within it; a stage reached
+  // with no date at all cannot be shown to be inside the window.
+  if (opt.window && created) {
     for (std::size_t s = 1; s < kStageCount; ++s) {
-      if (lead.at[s] && !known[s]) {
-        ++r.quality.events_after_as_of;
-        r.quality.issues.push_back({lead.id, lead.line, "after_as_of",
-                                    fmt::format("{} {} is after as-of; not counted", field_name(stage_field(static_cast<Stage>(s))),
-                                                iso(*lead.at[s]))});
+      if (!v.reached[s]) continue;
+      if (!v.when[s] || *v.when[s] - *created > *opt.window) {
+        if (s == kProspect && !v.when[s] && mature) ++r.quality.undated_conversions;
+        v.reached[s] = false;
       }
-    }
-    if (opt.window && created && *created + *opt.window > opt.as_of) v.mature = false;
-    // With a window, a stage counts only if reached within it; a stage reached
-    // with no date at all cannot be shown to be inside the window.
-    if (opt.window && created) {
-      for (std::size_t s = 1; s < kStageCount; ++s) {
-        if (!v.reached[s]) continue;
-        if (!v.when[s] || *v.when[s] - *created > *opt.window) {
-          if (s == kProspect && !v.when[s] && v.mature) ++r.quality.undated_conversions;
-          v.reached[s] = false;
-        }
-      }
-    }
-
-    // Data quality: events before creation, and stage dates out of funnel order.
-    if (created) {
-      for (std::size_t s = 1; s < kStageCount; ++s)
-        if (known[s] && *known[s] < *created) {
-          ++r.quality.events_before_creation;
-          r.quality.issues.push_back({lead.id, lead.line, "before_creation",
-                                      fmt::format("{} {} is before created_at {}", field_name(stage_field(static_cast<Stage>(s))),
-                                                  iso(*known[s]), iso(*created))});
-        }
-    }
-    std::optional<std::size_t> prev;
-    for (std::size_t s = 1; s < kStageCount; ++s) {
-      if (!known[s]) continue;
-      if (prev && *known[s] < *known[*prev]) {
-        ++r.quality.leads_out_of_order;
-        r.quality.issues.push_back({lead.id, lead.line, "out_of_order",
-                                    fmt::format("{} {} is before {} {}", field_name(stage_field(static_cast<Stage>(s))),
-                                                iso(*known[s]), field_name(stage_field(static_cast<Stage>(*prev))),
-                                                iso(*known[*prev]))});
-        break;
-      }
-      prev = s;
     }
   }
 
+  // Data quality: events before creation, and stage dates out of funnel order.
+  if (created) {
+    for (std::size_t s = 1; s < kStageCount; ++s)
+      if (known[s] && *known[s] < *created) {
+        ++r.quality.events_before_creation;
+        st.issue(lead, "before_creation", [&] {
+          return fmt::format("{} {} is before created_at {}", field_name(stage_field(static_cast<Stage>(s))),
+                             iso(*known[s]), iso(*created));
+        });
+      }
+  }
+  std::optional<std::size_t> prev;
+  for (std::size_t s = 1; s < kStageCount; ++s) {
+    if (!known[s]) continue;
+    if (prev && *known[s] < *known[*prev]) {
+      ++r.quality.leads_out_of_order;
+      st.issue(lead, "out_of_order", [&] {
+        return fmt::format("{} {} is before {} {}", field_name(stage_field(static_cast<Stage>(s))), iso(*known[s]),
+                           field_name(stage_field(static_cast<Stage>(*prev))), iso(*known[*prev]));
+      });
+      break;
+    }
+    prev = s;
+  }
+
+  // Breakdowns: every cohort lead has a segment; immature ones are counted apart.
+  for (std::size_t k = 0; k < st.groups.size(); ++k) {
+    const ByKey& key = st.shape->by[k];
+    Groups& g = st.groups[k];
+    Segment* seg = nullptr;
+    if (key.kind == ByKey::Kind::Period) {
+      if (created) seg = &g.periods[period_start(st.days->day(*created), key.period)];
+      else {
+        g.blank_seen = true;
+        seg = &g.blank;
+      }
+    } else {
+      seg = &g.of_value(lead.segments[k]);
+    }
+    if (!mature) ++seg->immature;
+    else {
+      ++seg->leads;
+      if (v.reached[kProspect]) ++seg->prospects;
+    }
+  }
+
+  if (!mature) {
+    ++r.cohort.immature;
+    return;
+  }
   // Funnel counts over mature cohort leads.
-  std::array<std::size_t, kStageCount> reached{}, implied{};
-  for (const auto& v : views) {
-    if (!v.in_cohort) continue;
-    if (!v.mature) {
-      ++r.cohort.immature;
+  ++r.cohort.leads;
+  for (std::size_t s = 0; s < kStageCount; ++s) {
+    if (!v.reached[s]) continue;
+    ++st.reached[s];
+    if (!v.direct[s]) ++st.implied[s];
+  }
+
+  // Time to convert: lead -> prospect (the reach time, which may come from a
+  // later stage), and each consecutive pair where both own dates are known.
+  if (v.reached[kProspect] && v.when[kProspect] && v.when[0]) {
+    const auto ms = (*v.when[kProspect] - *v.when[0]).count();
+    if (ms < 0) {
+      ++st.ttc.negative;
+    } else {
+      // Which stage supplied the reach time decides its precision.
+      for (std::size_t s = kProspect; s < kStageCount; ++s)
+        if (lead.at[s] && *lead.at[s] == *v.when[kProspect]) {
+          if (lead.date_only[s] || lead.date_only[0]) ++st.ttc.date_only;
+          break;
+        }
+      st.ttc_hours.push_back(static_cast<double>(ms) / kMsPerHour);
+    }
+  }
+  for (std::size_t s = 1; s < kStageCount; ++s) {
+    if (!v.reached[s]) continue;
+    const auto& a = lead.at[s - 1];
+    const auto& b = lead.at[s];
+    if (!a || !b || *a > opt.as_of || *b > opt.as_of) continue;
+    const auto ms = (*b - *a).count();
+    if (ms < 0) {
+      ++st.stage[s].negative;
       continue;
     }
-    ++r.cohort.leads;
-    for (std::size_t s = 0; s < kStageCount; ++s) {
-      if (!v.reached[s]) continue;
-      ++reached[s];
-      if (!v.direct[s]) ++implied[s];
-    }
+    if (lead.date_only[s - 1] || lead.date_only[s]) ++st.stage[s].date_only;
+    st.stage_hours[s].push_back(static_cast<double>(ms) / kMsPerHour);
   }
+}
+
+void FunnelAccumulator::merge(FunnelAccumulator&& later) {
+  State& a = *s_;
+  State& b = *later.s_;
+  auto& c = a.r.cohort;
+  const auto& d = b.r.cohort;
+  c.leads_loaded += d.leads_loaded;
+  c.leads += d.leads;
+  c.outside_range += d.outside_range;
+  c.created_after_as_of += d.created_after_as_of;
+  c.no_created_date += d.no_created_date;
+  c.immature += d.immature;
+  auto& q = a.r.quality;
+  auto& p = b.r.quality;
+  q.events_before_creation += p.events_before_creation;
+  q.leads_out_of_order += p.leads_out_of_order;
+  q.events_after_as_of += p.events_after_as_of;
+  q.undated_conversions += p.undated_conversions;
+  for (auto& i : p.issues) {
+    if (a.opt.max_listed == 0 || q.issues.size() < a.opt.max_listed) q.issues.push_back(std::move(i));
+    else ++q.issues_unlisted;
+  }
+  q.issues_unlisted += p.issues_unlisted;
+  for (std::size_t s = 0; s < kStageCount; ++s) {
+    a.reached[s] += b.reached[s];
+    a.implied[s] += b.implied[s];
+    add_summary(a.stage[s], b.stage[s]);
+    a.stage_hours[s].insert(a.stage_hours[s].end(), b.stage_hours[s].begin(), b.stage_hours[s].end());
+  }
+  add_summary(a.ttc, b.ttc);
+  a.ttc_hours.insert(a.ttc_hours.end(), b.ttc_hours.begin(), b.ttc_hours.end());
+  for (std::size_t k = 0; k < a.groups.size(); ++k) {
+    auto& x = a.groups[k];
+    auto& y = b.groups[k];
+    for (auto& [value, seg] : y.values) add_segment(x.values[value], seg);
+    for (auto& [day, seg] : y.periods) add_segment(x.periods[day], seg);
+    add_segment(x.blank, y.blank);
+    x.blank_seen = x.blank_seen || y.blank_seen;
+  }
+}
+
+FunnelResult FunnelAccumulator::finish() {
+  State& st = *s_;
+  const DatasetShape& data = *st.shape;
+  const FunnelOptions& opt = st.opt;
+  const bool has_created = st.has_created;
+  FunnelResult r = std::move(st.r);
+  const auto& reached = st.reached;
+  const auto& implied = st.implied;
   r.conversion = make_rate(reached[kProspect], r.cohort.leads);
   for (std::size_t s = 0; s < kStageCount; ++s) {
     StageCount c;
@@ -186,91 +401,38 @@ FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
     c.cumulative = make_rate(reached[s], r.cohort.leads);
     r.stages.push_back(c);
   }
-
-  // Time to convert: lead -> prospect (the reach time, which may come from a
-  // later stage), and each consecutive pair where both own dates are known.
-  {
-    DurationSummary d;
-    d.from = Stage::Lead;
-    d.to = Stage::Prospect;
-    std::vector<double> hours;
-    for (std::size_t i = 0; i < views.size(); ++i) {
-      const auto& v = views[i];
-      if (!v.in_cohort || !v.mature || !v.reached[kProspect] || !v.when[kProspect] || !v.when[0]) continue;
-      const auto ms = (*v.when[kProspect] - *v.when[0]).count();
-      if (ms < 0) {
-        ++d.negative;
-        continue;
-      }
-      const Lead& lead = data.leads[i];
-      // Which stage supplied the reach time decides its precision.
-      for (std::size_t s = kProspect; s < kStageCount; ++s)
-        if (lead.at[s] && *lead.at[s] == *v.when[kProspect]) {
-          if (lead.date_only[s] || lead.date_only[0]) ++d.date_only;
-          break;
-        }
-      hours.push_back(static_cast<double>(ms) / kMsPerHour);
-    }
+  auto summarize = [](DurationSummary d, std::vector<double>& hours) {
     d.n = hours.size();
-    d.median_hours = percentile(hours, 0.5);
-    d.p90_hours = percentile(hours, 0.9);
-    r.time_to_convert = d;
-  }
+    d.median_hours = percentile_in_place(hours, 0.5);
+    d.p90_hours = percentile_in_place(hours, 0.9);
+    hours = {};
+    return d;
+  };
+  st.ttc.from = Stage::Lead;
+  st.ttc.to = Stage::Prospect;
+  r.time_to_convert = summarize(st.ttc, st.ttc_hours);
   for (std::size_t s = 1; s < kStageCount; ++s) {
-    DurationSummary d;
-    d.from = static_cast<Stage>(s - 1);
-    d.to = static_cast<Stage>(s);
-    std::vector<double> hours;
-    for (std::size_t i = 0; i < views.size(); ++i) {
-      const auto& v = views[i];
-      const Lead& lead = data.leads[i];
-      if (!v.in_cohort || !v.mature || !v.reached[s]) continue;
-      const auto& a = lead.at[s - 1];
-      const auto& b = lead.at[s];
-      if (!a || !b || *a > opt.as_of || *b > opt.as_of) continue;
-      const auto ms = (*b - *a).count();
-      if (ms < 0) {
-        ++d.negative;
-        continue;
-      }
-      if (lead.date_only[s - 1] || lead.date_only[s]) ++d.date_only;
-      hours.push_back(static_cast<double>(ms) / kMsPerHour);
-    }
-    d.n = hours.size();
-    d.median_hours = percentile(hours, 0.5);
-    d.p90_hours = percentile(hours, 0.9);
-    r.stage_times.push_back(d);
+    st.stage[s].from = static_cast<Stage>(s - 1);
+    st.stage[s].to = static_cast<Stage>(s);
+    r.stage_times.push_back(summarize(st.stage[s], st.stage_hours[s]));
   }
 
   // Breakdowns.
   for (std::size_t k = 0; k < data.by.size(); ++k) {
     const ByKey& key = data.by[k];
-    std::map<std::optional<std::string>, Segment> groups;
-    for (std::size_t i = 0; i < views.size(); ++i) {
-      const auto& v = views[i];
-      if (!v.in_cohort) continue;
-      const Lead& lead = data.leads[i];
-      std::optional<std::string> value;
-      if (key.kind == ByKey::Kind::Period) {
-        if (lead.at[0]) value = period_key(*lead.at[0], key.period, *opt.zone);
-      } else if (!lead.segments[k].empty()) {
-        value = lead.segments[k];
-      }
-      Segment& seg = groups[value];
-      seg.key = value;
-      if (!v.mature) {
-        ++seg.immature;
-        continue;
-      }
-      ++seg.leads;
-      if (v.reached[kProspect]) ++seg.prospects;
-    }
+    Groups& g = st.groups[k];
     Breakdown b;
     b.key = key;
-    for (auto& [value, seg] : groups) {
-      seg.rate = make_rate(seg.prospects, seg.leads);
+    for (auto& [value, seg] : g.values) {
+      seg.key = value;
       b.segments.push_back(seg);
     }
+    for (auto& [day, seg] : g.periods) {
+      seg.key = period_key_of_day(day, key.period);
+      b.segments.push_back(seg);
+    }
+    if (g.blank_seen) b.segments.push_back(g.blank);
+    for (auto& seg : b.segments) seg.rate = make_rate(seg.prospects, seg.leads);
     if (key.kind == ByKey::Kind::Period) {
       // Periods read best in time order; leads with no date come last.
       std::stable_sort(b.segments.begin(), b.segments.end(), [](const Segment& x, const Segment& y) {
@@ -278,7 +440,7 @@ FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
         return x.key < y.key;
       });
     } else {
-      std::stable_sort(b.segments.begin(), b.segments.end(), [](const Segment& x, const Segment& y) {
+      std::sort(b.segments.begin(), b.segments.end(), [](const Segment& x, const Segment& y) {
         if (x.leads != y.leads) return x.leads > y.leads;
         if (x.key.has_value() != y.key.has_value()) return x.key.has_value();
         return x.key < y.key;
@@ -334,6 +496,12 @@ FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& opt) {
                                   "precision)",
                                   r.time_to_convert.date_only));
   return r;
+}
+
+FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& options) {
+  FunnelAccumulator acc(data, options);
+  for (const Lead& lead : data.leads) acc.add(lead);
+  return acc.finish();
 }
 
 }  // namespace leadfunnel

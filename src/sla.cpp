@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 namespace leadfunnel {
 namespace {
@@ -32,89 +33,6 @@ std::optional<Instant> event_time(const Lead& lead, Event e, Instant as_of) {
   }
   if (t && *t > as_of) return std::nullopt;
   return t;
-}
-
-void summarize(ClockCounts& c, std::vector<double> delays) {
-  c.compliance = make_rate(c.met, c.met + c.breached);
-  c.median_hours = percentile(delays, 0.5);
-  c.p90_hours = percentile(std::move(delays), 0.9);
-}
-
-TargetResult clock_target(const Dataset& data, const Target& t, const Calendar& cal, const FunnelOptions& opt,
-                          const std::vector<bool>& cohort, std::vector<QualityIssue>& issues) {
-  TargetResult r;
-  r.target = t;
-  r.business_clock = !cal.always;
-  std::vector<double> all_delays;
-  std::map<std::optional<std::string>, std::pair<ClockCounts, std::vector<double>>> owners;
-  for (std::size_t i = 0; i < data.leads.size(); ++i) {
-    if (!cohort[i]) continue;
-    const Lead& lead = data.leads[i];
-    const auto start = event_time(lead, t.from_event, opt.as_of);
-    if (!start) {
-      ++r.no_start;
-      continue;
-    }
-    const std::optional<std::string> owner =
-        lead.owner.empty() ? std::nullopt : std::optional<std::string>(lead.owner);
-    auto& [counts, delays] = owners[owner];
-    counts.owner = owner;
-    ClockCase c{lead.id, lead.owner, lead.line, *start, event_time(lead, t.to_event, opt.as_of), std::nullopt,
-                due_time(cal, *start, t.within)};
-    if (c.end) {
-      Millis delay{0};
-      if (*c.end < *start) {
-        // An end before the start counts as immediate, and is listed.
-        ++r.end_before_start;
-        issues.push_back({lead.id, lead.line, "sla_end_before_start",
-                          fmt::format("{}: {} {} is before {} {}; counted as immediate", t.name, event_name(t.to_event),
-                                      format_utc(*c.end), event_name(t.from_event), format_utc(*start))});
-      } else {
-        delay = business_time(cal, *start, *c.end);
-      }
-      c.delay_hours = hours(delay);
-      all_delays.push_back(*c.delay_hours);
-      delays.push_back(*c.delay_hours);
-      if (delay <= t.within) {
-        ++r.all.met;
-        ++counts.met;
-      } else {
-        ++r.all.breached;
-        ++counts.breached;
-        r.breaches.push_back(c);
-      }
-    } else if (c.due && opt.as_of > *c.due) {
-      // No end by as-of and the limit has passed: breached, whatever happens later.
-      ++r.all.breached;
-      ++counts.breached;
-      r.breaches.push_back(c);
-    } else {
-      ++r.all.pending;
-      ++counts.pending;
-      r.pending.push_back(c);
-    }
-  }
-  summarize(r.all, std::move(all_delays));
-  for (auto& [owner, entry] : owners) {
-    summarize(entry.first, std::move(entry.second));
-    r.by_owner.push_back(entry.first);
-  }
-  // Owners with the most cases first; blank owner last on ties.
-  std::stable_sort(r.by_owner.begin(), r.by_owner.end(), [](const ClockCounts& a, const ClockCounts& b) {
-    const auto na = a.met + a.breached + a.pending, nb = b.met + b.breached + b.pending;
-    if (na != nb) return na > nb;
-    if (a.owner.has_value() != b.owner.has_value()) return a.owner.has_value();
-    return a.owner < b.owner;
-  });
-  // Worst first: never answered (longest overdue first), then the longest delays.
-  std::stable_sort(r.breaches.begin(), r.breaches.end(), [](const ClockCase& a, const ClockCase& b) {
-    if (a.end.has_value() != b.end.has_value()) return !a.end.has_value();
-    if (!a.end) return a.due < b.due;
-    return a.delay_hours > b.delay_hours;
-  });
-  std::stable_sort(r.pending.begin(), r.pending.end(), [](const ClockCase& a, const ClockCase& b) { return a.due < b.due; });
-  if (r.all.compliance.value) r.pass = *r.all.compliance.value >= t.share;
-  return r;
 }
 
 Instant local_midnight(const date::time_zone& zone, date::local_days d) {
@@ -147,140 +65,398 @@ std::string period_label(date::local_days start, VolumePeriod per) {
   return fmt::format("{:04}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()));
 }
 
-TargetResult volume_target(const Dataset& data, const Target& t, const FunnelOptions& opt) {
-  TargetResult r;
-  r.target = t;
-  const auto& zone = *opt.zone;
-  const std::size_t s = static_cast<std::size_t>(t.stage);
-  // Volume counts leads by when they reached the stage, whatever their
-  // creation cohort; --from/--to bound the periods instead.
-  std::vector<Instant> times;
-  for (const auto& lead : data.leads) {
-    const LeadProgress p = lead_progress(lead, opt.as_of);
-    if (!p.reached[s] || !p.when[s] || *p.when[s] > opt.as_of) continue;
-    if ((opt.from && *p.when[s] < *opt.from) || (opt.to && *p.when[s] >= *opt.to)) continue;
-    times.push_back(*p.when[s]);
-  }
-  std::optional<Instant> first = opt.from;
-  if (!first && !times.empty()) first = *std::min_element(times.begin(), times.end());
-  if (!first) return r;
-  // Periods that have begun before as-of (and before --to).
-  Instant stop = opt.as_of;
-  if (opt.to && *opt.to < stop) stop = *opt.to;
-  if (stop <= *first) return r;
-  auto day_of = [&](Instant x) { return date::floor<date::days>(zone.to_local(x)); };
-  for (auto d = period_start(day_of(*first), t.per); local_midnight(zone, d) < stop; d = next_period(d, t.per)) {
-    VolumePeriodResult p;
-    p.key = period_label(d, t.per);
-    p.start = local_midnight(zone, d);
-    p.end = local_midnight(zone, next_period(d, t.per));
-    p.count = static_cast<std::size_t>(
-        std::count_if(times.begin(), times.end(), [&](Instant x) { return x >= p.start && x < p.end; }));
-    p.attainment = t.at_least == 0 ? 1.0 : static_cast<double>(p.count) / static_cast<double>(t.at_least);
-    // A period cut by --from/--to is partial: shown, never judged.
-    p.complete = p.end <= opt.as_of && (!opt.from || p.start >= *opt.from) && (!opt.to || p.end <= *opt.to);
-    p.met = p.count >= t.at_least;
-    if (p.complete) {
-      ++r.periods_complete;
-      if (p.met) ++r.periods_met;
-    }
-    r.periods.push_back(p);
-  }
-  if (r.periods_complete > 0) r.pass = r.periods_met == r.periods_complete;
-  return r;
+void summarize(ClockCounts& c, std::vector<double>& delays) {
+  c.compliance = make_rate(c.met, c.met + c.breached);
+  c.median_hours = percentile_in_place(delays, 0.5);
+  c.p90_hours = percentile_in_place(delays, 0.9);
+  delays = {};
 }
 
-TargetResult rate_target(const Dataset& data, const Target& t, const FunnelOptions& opt,
-                         const std::vector<bool>& cohort) {
-  TargetResult r;
-  r.target = t;
-  const auto a = static_cast<std::size_t>(t.from_stage);
-  const auto b = static_cast<std::size_t>(t.to_stage);
-  std::size_t den = 0, num = 0;
-  for (std::size_t i = 0; i < data.leads.size(); ++i) {
-    if (!cohort[i]) continue;
-    const LeadProgress p = lead_progress(data.leads[i], opt.as_of);
-    if (!p.reached[a]) continue;
-    if (t.window) {
-      if (!p.when[a]) continue;  // no date to start the window from
-      if (*p.when[a] + *t.window > opt.as_of) {
-        ++r.immature;
-        continue;
-      }
-    }
-    ++den;
-    if (!p.reached[b]) continue;
-    if (t.window && (!p.when[b] || *p.when[b] - *p.when[a] > *t.window)) continue;
-    ++num;
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
+};
+
+/// Worst first: never answered (longest overdue first), then the longest
+/// delays; file order on ties.
+bool worse(const ClockCase& a, const ClockCase& b) {
+  if (a.end.has_value() != b.end.has_value()) return !a.end.has_value();
+  if (!a.end) {
+    if (a.due != b.due) return a.due < b.due;
+  } else if (a.delay_hours != b.delay_hours) {
+    return a.delay_hours > b.delay_hours;
   }
-  r.rate = make_rate(num, den);
-  if (r.rate.value) r.pass = *r.rate.value >= t.rate;
-  return r;
+  return a.line < b.line;
 }
 
-ResponseTimes response_times(const Dataset& data, const Agreement& ag, const FunnelOptions& opt,
-                             const std::vector<bool>& cohort) {
-  ResponseTimes rt;
+bool due_sooner(const ClockCase& a, const ClockCase& b) {
+  if (a.due != b.due) return a.due < b.due;
+  return a.line < b.line;
+}
+
+/// The first `limit` cases by `order`, kept in bounded memory while cases
+/// arrive: the list is cut back whenever it doubles. 0 keeps them all.
+struct TopCases {
+  std::vector<ClockCase> cases;
+  bool (*order)(const ClockCase&, const ClockCase&) = nullptr;
+  std::size_t limit = 0;
+
+  void add(ClockCase c) {
+    cases.push_back(std::move(c));
+    if (limit != 0 && cases.size() >= 2 * limit + 64) cut();
+  }
+  void cut() {
+    if (limit == 0 || cases.size() <= limit) return;
+    std::nth_element(cases.begin(), cases.begin() + static_cast<std::ptrdiff_t>(limit), cases.end(), order);
+    cases.resize(limit);
+  }
+  std::vector<ClockCase> take() {
+    cut();
+    std::sort(cases.begin(), cases.end(), order);
+    return std::move(cases);
+  }
+};
+
+/// One clock target while leads are added.
+struct ClockState {
+  const Calendar* cal = nullptr;
+  TargetResult r;
+  std::vector<double> all_delays;
+  std::unordered_map<std::string, std::pair<ClockCounts, std::vector<double>>, StringHash, std::equal_to<>> owners;
+  std::pair<ClockCounts, std::vector<double>> blank_owner;
+  bool blank_seen = false;
+  TopCases breaches, pending;
+};
+
+struct VolumeState {
+  std::map<std::int64_t, std::size_t> per_period;  ///< period start (local day) -> leads
+  std::optional<Instant> first;
+};
+
+struct RateState {
+  std::size_t den = 0, num = 0, immature = 0;
+};
+
+}  // namespace
+
+struct SlaAccumulator::State {
+  const DatasetShape* shape = nullptr;
+  const Agreement* agreement = nullptr;
+  FunnelOptions opt;
+  bool has_created = false;
+  Calendar wall = wall_clock();
+  std::vector<ClockState> clocks;
+  std::vector<VolumeState> volumes;
+  std::vector<RateState> rates;
+  std::vector<QualityIssue> issues;
+  std::size_t issues_unlisted = 0;
+  // response times
+  bool response = false;
+  const Calendar* response_cal = nullptr;
+  std::vector<double> speed, reply;
+  std::optional<LocalDays> days;
+};
+
+SlaAccumulator::SlaAccumulator(const DatasetShape& shape, const Agreement& agreement, const FunnelOptions& opt)
+    : s_(std::make_unique<State>()) {
+  State& st = *s_;
+  st.shape = &shape;
+  st.agreement = &agreement;
+  st.opt = opt;
+  st.has_created = shape.has_field[static_cast<std::size_t>(Field::CreatedAt)];
+  if (opt.zone) st.days.emplace(*opt.zone);
+  for (const auto& t : agreement.targets) {
+    if (t.kind == Target::Kind::Clock) {
+      ClockState c;
+      c.cal = t.calendar.empty() ? &st.wall : agreement.find_calendar(t.calendar);
+      if (!c.cal) c.cal = &st.wall;
+      c.r.target = t;
+      c.r.business_clock = !c.cal->always;
+      c.breaches.order = worse;
+      c.breaches.limit = opt.max_listed;
+      c.pending.order = due_sooner;
+      c.pending.limit = opt.max_listed;
+      st.clocks.push_back(std::move(c));
+    } else if (t.kind == Target::Kind::Volume) {
+      st.volumes.emplace_back();
+    } else {
+      st.rates.emplace_back();
+    }
+  }
   // The sales response is measured on the calendar of the first hand-off ->
   // first-touch target that names one, else the first calendar (by name),
   // else the wall clock.
-  const Calendar wall = wall_clock();
-  const Calendar* cal = nullptr;
-  for (const auto& t : ag.targets)
+  st.response = shape.has_field[static_cast<std::size_t>(Field::FirstTouchAt)];
+  for (const auto& t : agreement.targets)
     if (t.kind == Target::Kind::Clock && t.from_event == Event::Handoff && t.to_event == Event::FirstTouch &&
         !t.calendar.empty()) {
-      cal = ag.find_calendar(t.calendar);
+      st.response_cal = agreement.find_calendar(t.calendar);
       break;
     }
-  if (!cal && !ag.calendars.empty()) cal = &ag.calendars.front();
-  if (!cal) cal = &wall;
-  rt.response_clock = cal->name;
-  std::vector<double> speed, response;
-  for (std::size_t i = 0; i < data.leads.size(); ++i) {
-    if (!cohort[i]) continue;
-    const Lead& lead = data.leads[i];
-    const auto touch = event_time(lead, Event::FirstTouch, opt.as_of);
-    if (!touch) continue;
-    if (const auto c = event_time(lead, Event::Created, opt.as_of); c && *touch >= *c)
-      speed.push_back(hours(*touch - *c));
-    if (const auto h = event_time(lead, Event::Handoff, opt.as_of); h && *touch >= *h)
-      response.push_back(hours(business_time(*cal, *h, *touch)));
+  if (!st.response_cal && !agreement.calendars.empty()) st.response_cal = &agreement.calendars.front();
+  if (!st.response_cal) st.response_cal = &st.wall;
+}
+SlaAccumulator::SlaAccumulator(SlaAccumulator&&) noexcept = default;
+SlaAccumulator& SlaAccumulator::operator=(SlaAccumulator&&) noexcept = default;
+SlaAccumulator::~SlaAccumulator() = default;
+
+void SlaAccumulator::add(const Lead& lead) {
+  State& st = *s_;
+  const FunnelOptions& opt = st.opt;
+  const bool cohort = in_cohort(lead, opt, st.has_created);
+  std::optional<LeadProgress> progress;
+  auto progress_of = [&]() -> const LeadProgress& {
+    if (!progress) progress = lead_progress(lead, opt.as_of);
+    return *progress;
+  };
+  std::size_t clock_i = 0, volume_i = 0, rate_i = 0;
+  for (const auto& t : st.agreement->targets) {
+    if (t.kind == Target::Kind::Clock) {
+      ClockState& c = st.clocks[clock_i++];
+      if (!cohort) continue;
+      TargetResult& r = c.r;
+      const auto start = event_time(lead, t.from_event, opt.as_of);
+      if (!start) {
+        ++r.no_start;
+        continue;
+      }
+      auto& [counts, delays] = lead.owner.empty() ? c.blank_owner : [&]() -> auto& {
+        auto it = c.owners.find(std::string_view(lead.owner));
+        if (it == c.owners.end()) it = c.owners.emplace(lead.owner, std::pair<ClockCounts, std::vector<double>>{}).first;
+        return it->second;
+      }();
+      if (lead.owner.empty()) c.blank_seen = true;
+      const auto end = event_time(lead, t.to_event, opt.as_of);
+      auto make_case = [&](std::optional<double> delay, std::optional<Instant> due) {
+        return ClockCase{lead.id, lead.owner, lead.line, *start, end, delay,
+                         due ? due : due_time(*c.cal, *start, t.within)};
+      };
+      if (end) {
+        Millis delay{0};
+        if (*end < *start) {
+          // An end before the start counts as immediate, and is listed.
+          ++r.end_before_start;
+          if (opt.max_listed == 0 || st.issues.size() < opt.max_listed)
+            st.issues.push_back({lead.id, lead.line, "sla_end_before_start",
+                                 fmt::format("{}: {} {} is before {} {}; counted as immediate", t.name,
+                                             event_name(t.to_event), format_utc(*end), event_name(t.from_event),
+                                             format_utc(*start))});
+          else
+            ++st.issues_unlisted;
+        } else {
+          delay = business_time(*c.cal, *start, *end);
+        }
+        const double h = hours(delay);
+        c.all_delays.push_back(h);
+        delays.push_back(h);
+        if (delay <= t.within) {
+          ++r.all.met;
+          ++counts.met;
+        } else {
+          ++r.all.breached;
+          ++counts.breached;
+          c.breaches.add(make_case(h, std::nullopt));
+        }
+        continue;
+      }
+      const auto due = due_time(*c.cal, *start, t.within);
+      if (due && opt.as_of > *due) {
+        // No end by as-of and the limit has passed: breached, whatever happens later.
+        ++r.all.breached;
+        ++counts.breached;
+        c.breaches.add(make_case(std::nullopt, due));
+      } else {
+        ++r.all.pending;
+        ++counts.pending;
+        c.pending.add(make_case(std::nullopt, due));
+      }
+    } else if (t.kind == Target::Kind::Volume) {
+      // Volume counts leads by when they reached the stage, whatever their
+      // creation cohort; --from/--to bound the periods instead.
+      VolumeState& v = st.volumes[volume_i++];
+      const std::size_t s = static_cast<std::size_t>(t.stage);
+      const LeadProgress& p = progress_of();
+      if (!p.reached[s] || !p.when[s] || *p.when[s] > opt.as_of) continue;
+      const Instant when = *p.when[s];
+      if ((opt.from && when < *opt.from) || (opt.to && when >= *opt.to)) continue;
+      if (!v.first || when < *v.first) v.first = when;
+      const date::local_days day{date::days{st.days->day(when)}};
+      ++v.per_period[period_start(day, t.per).time_since_epoch().count()];
+    } else {
+      RateState& rs = st.rates[rate_i++];
+      if (!cohort) continue;
+      const auto a = static_cast<std::size_t>(t.from_stage);
+      const auto b = static_cast<std::size_t>(t.to_stage);
+      const LeadProgress& p = progress_of();
+      if (!p.reached[a]) continue;
+      if (t.window) {
+        if (!p.when[a]) continue;  // no date to start the window from
+        if (*p.when[a] + *t.window > opt.as_of) {
+          ++rs.immature;
+          continue;
+        }
+      }
+      ++rs.den;
+      if (!p.reached[b]) continue;
+      if (t.window && (!p.when[b] || *p.when[b] - *p.when[a] > *t.window)) continue;
+      ++rs.num;
+    }
   }
-  rt.speed_n = speed.size();
-  rt.speed_median_hours = percentile(speed, 0.5);
-  rt.speed_p90_hours = percentile(speed, 0.9);
-  rt.response_n = response.size();
-  rt.response_median_hours = percentile(response, 0.5);
-  rt.response_p90_hours = percentile(response, 0.9);
-  return rt;
+  if (st.response && cohort) {
+    const auto touch = event_time(lead, Event::FirstTouch, opt.as_of);
+    if (touch) {
+      if (const auto c = event_time(lead, Event::Created, opt.as_of); c && *touch >= *c)
+        st.speed.push_back(hours(*touch - *c));
+      if (const auto h = event_time(lead, Event::Handoff, opt.as_of); h && *touch >= *h)
+        st.reply.push_back(hours(business_time(*st.response_cal, *h, *touch)));
+    }
+  }
 }
 
-}  // namespace
+void SlaAccumulator::merge(SlaAccumulator&& later) {
+  State& a = *s_;
+  State& b = *later.s_;
+  auto add_counts = [](ClockCounts& x, const ClockCounts& y) {
+    x.met += y.met;
+    x.breached += y.breached;
+    x.pending += y.pending;
+  };
+  auto append = [](std::vector<double>& x, const std::vector<double>& y) { x.insert(x.end(), y.begin(), y.end()); };
+  for (std::size_t i = 0; i < a.clocks.size(); ++i) {
+    ClockState& x = a.clocks[i];
+    ClockState& y = b.clocks[i];
+    add_counts(x.r.all, y.r.all);
+    x.r.no_start += y.r.no_start;
+    x.r.end_before_start += y.r.end_before_start;
+    append(x.all_delays, y.all_delays);
+    for (auto& [owner, entry] : y.owners) {
+      auto& mine = x.owners[owner];
+      add_counts(mine.first, entry.first);
+      append(mine.second, entry.second);
+    }
+    add_counts(x.blank_owner.first, y.blank_owner.first);
+    append(x.blank_owner.second, y.blank_owner.second);
+    x.blank_seen = x.blank_seen || y.blank_seen;
+    for (auto& cs : y.breaches.cases) x.breaches.add(std::move(cs));
+    for (auto& cs : y.pending.cases) x.pending.add(std::move(cs));
+  }
+  for (std::size_t i = 0; i < a.volumes.size(); ++i) {
+    for (const auto& [day, n] : b.volumes[i].per_period) a.volumes[i].per_period[day] += n;
+    if (b.volumes[i].first && (!a.volumes[i].first || *b.volumes[i].first < *a.volumes[i].first))
+      a.volumes[i].first = b.volumes[i].first;
+  }
+  for (std::size_t i = 0; i < a.rates.size(); ++i) {
+    a.rates[i].den += b.rates[i].den;
+    a.rates[i].num += b.rates[i].num;
+    a.rates[i].immature += b.rates[i].immature;
+  }
+  for (auto& q : b.issues) {
+    if (a.opt.max_listed == 0 || a.issues.size() < a.opt.max_listed) a.issues.push_back(std::move(q));
+    else ++a.issues_unlisted;
+  }
+  a.issues_unlisted += b.issues_unlisted;
+  append(a.speed, b.speed);
+  append(a.reply, b.reply);
+}
+
+SlaResult SlaAccumulator::finish() {
+  State& st = *s_;
+  const FunnelOptions& opt = st.opt;
+  const auto& zone = *opt.zone;
+  SlaResult out;
+  std::size_t clock_i = 0, volume_i = 0, rate_i = 0;
+  for (const auto& t : st.agreement->targets) {
+    if (t.kind == Target::Kind::Clock) {
+      ClockState& c = st.clocks[clock_i++];
+      TargetResult r = std::move(c.r);
+      summarize(r.all, c.all_delays);
+      for (auto& [owner, entry] : c.owners) {
+        entry.first.owner = owner;
+        summarize(entry.first, entry.second);
+        r.by_owner.push_back(entry.first);
+      }
+      if (c.blank_seen) {
+        summarize(c.blank_owner.first, c.blank_owner.second);
+        r.by_owner.push_back(c.blank_owner.first);
+      }
+      // Owners with the most cases first; blank owner last on ties.
+      std::sort(r.by_owner.begin(), r.by_owner.end(), [](const ClockCounts& a, const ClockCounts& b) {
+        const auto na = a.met + a.breached + a.pending, nb = b.met + b.breached + b.pending;
+        if (na != nb) return na > nb;
+        if (a.owner.has_value() != b.owner.has_value()) return a.owner.has_value();
+        return a.owner < b.owner;
+      });
+      r.breaches = c.breaches.take();
+      r.pending = c.pending.take();
+      r.breaches_unlisted = r.all.breached - r.breaches.size();
+      r.pending_unlisted = r.all.pending - r.pending.size();
+      if (r.all.compliance.value) r.pass = *r.all.compliance.value >= t.share;
+      out.targets.push_back(std::move(r));
+    } else if (t.kind == Target::Kind::Volume) {
+      VolumeState& v = st.volumes[volume_i++];
+      TargetResult r;
+      r.target = t;
+      std::optional<Instant> first = opt.from ? opt.from : v.first;
+      // Periods that have begun before as-of (and before --to).
+      Instant stop = opt.as_of;
+      if (opt.to && *opt.to < stop) stop = *opt.to;
+      if (first && stop > *first) {
+        auto day_of = [&](Instant x) { return date::floor<date::days>(zone.to_local(x)); };
+        for (auto d = period_start(day_of(*first), t.per); local_midnight(zone, d) < stop;
+             d = next_period(d, t.per)) {
+          VolumePeriodResult p;
+          p.key = period_label(d, t.per);
+          p.start = local_midnight(zone, d);
+          p.end = local_midnight(zone, next_period(d, t.per));
+          const auto it = v.per_period.find(d.time_since_epoch().count());
+          p.count = it == v.per_period.end() ? 0 : it->second;
+          p.attainment = t.at_least == 0 ? 1.0 : static_cast<double>(p.count) / static_cast<double>(t.at_least);
+          // A period cut by --from/--to is partial: shown, never judged.
+          p.complete = p.end <= opt.as_of && (!opt.from || p.start >= *opt.from) && (!opt.to || p.end <= *opt.to);
+          p.met = p.count >= t.at_least;
+          if (p.complete) {
+            ++r.periods_complete;
+            if (p.met) ++r.periods_met;
+          }
+          r.periods.push_back(p);
+        }
+        if (r.periods_complete > 0) r.pass = r.periods_met == r.periods_complete;
+      }
+      out.targets.push_back(std::move(r));
+    } else {
+      RateState& rs = st.rates[rate_i++];
+      TargetResult r;
+      r.target = t;
+      r.immature = rs.immature;
+      r.rate = make_rate(rs.num, rs.den);
+      if (r.rate.value) r.pass = *r.rate.value >= t.rate;
+      out.targets.push_back(std::move(r));
+    }
+  }
+  if (st.response) {
+    ResponseTimes rt;
+    rt.response_clock = st.response_cal->name;
+    rt.speed_n = st.speed.size();
+    rt.speed_median_hours = percentile_in_place(st.speed, 0.5);
+    rt.speed_p90_hours = percentile_in_place(st.speed, 0.9);
+    rt.response_n = st.reply.size();
+    rt.response_median_hours = percentile_in_place(st.reply, 0.5);
+    rt.response_p90_hours = percentile_in_place(st.reply, 0.9);
+    out.response = rt;
+  }
+  out.issues = std::move(st.issues);
+  out.issues_unlisted = st.issues_unlisted;
+  return out;
+}
 
 bool SlaResult::any_missed() const {
   return std::any_of(targets.begin(), targets.end(), [](const TargetResult& t) { return t.pass == false; });
 }
 
 SlaResult evaluate_sla(const Dataset& data, const Agreement& agreement, const FunnelOptions& opt) {
-  SlaResult out;
-  const bool has_created = data.has_field[static_cast<std::size_t>(Field::CreatedAt)];
-  std::vector<bool> cohort(data.leads.size());
-  for (std::size_t i = 0; i < data.leads.size(); ++i) cohort[i] = in_cohort(data.leads[i], opt, has_created);
-  const Calendar wall = wall_clock();
-  for (const auto& t : agreement.targets) {
-    switch (t.kind) {
-      case Target::Kind::Clock: {
-        const Calendar* cal = t.calendar.empty() ? &wall : agreement.find_calendar(t.calendar);
-        out.targets.push_back(clock_target(data, t, cal ? *cal : wall, opt, cohort, out.issues));
-        break;
-      }
-      case Target::Kind::Volume: out.targets.push_back(volume_target(data, t, opt)); break;
-      case Target::Kind::Rate: out.targets.push_back(rate_target(data, t, opt, cohort)); break;
-    }
-  }
-  if (data.has_field[static_cast<std::size_t>(Field::FirstTouchAt)])
-    out.response = response_times(data, agreement, opt, cohort);
-  return out;
+  SlaAccumulator acc(data, agreement, opt);
+  for (const Lead& lead : data.leads) acc.add(lead);
+  return acc.finish();
 }
 
 }  // namespace leadfunnel

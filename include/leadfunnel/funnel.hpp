@@ -1,6 +1,8 @@
 #pragma once
 /// The funnel engine: pure functions from leads to numbers. No I/O, no clock.
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +25,9 @@ struct FunnelOptions {
   std::optional<Millis> window;
   std::optional<Instant> from;  ///< cohort: created_at >= from
   std::optional<Instant> to;    ///< cohort: created_at < to
+  /// Lists of leads in the report (data-quality issues, SLA breaches and
+  /// pending leads) keep at most this many entries; all are counted. 0: no limit.
+  std::size_t max_listed = 1000;
 };
 
 /// Which leads the numbers are about.
@@ -86,6 +91,7 @@ struct DataQuality {
   std::size_t events_after_as_of = 0;
   std::size_t undated_conversions = 0;  ///< reached prospect with no date, so outside any --window
   std::vector<QualityIssue> issues;
+  std::size_t issues_unlisted = 0;  ///< issues over FunnelOptions::max_listed (counted only)
 };
 
 /// Everything the engine computes.
@@ -121,6 +127,45 @@ bool in_cohort(const Lead& lead, const FunnelOptions& options, bool has_created)
 
 /// The key of the period containing `at`: 2026-03-12, 2026-W11, 2026-03, 2026-Q1, 2026.
 std::string period_key(Instant at, Period period, const date::time_zone& zone);
+
+/// The local calendar day of instants in one zone, remembering the zone's
+/// current offset period so that most lookups are an addition.
+class LocalDays {
+ public:
+  explicit LocalDays(const date::time_zone& zone) : zone_(&zone) {}
+  /// The number of days since 1970-01-01 of the local date of `at`.
+  std::int64_t day(Instant at);
+
+ private:
+  const date::time_zone* zone_;
+  Instant begin_{Instant::max()}, end_{Instant::min()};
+  std::int64_t offset_ms_ = 0;
+};
+
+/// The key of the period starting on local day `start` (as period_start gives it).
+std::string period_key_of_day(std::int64_t day, Period period);
+
+/// The first local day of the period containing local day `day`.
+std::int64_t period_start(std::int64_t day, Period period);
+
+/// The funnel, computed one lead at a time: add every lead in file order,
+/// then finish. Holds counters, the durations for the medians and at most
+/// max_listed issues: never the leads.
+class FunnelAccumulator {
+ public:
+  FunnelAccumulator(const DatasetShape& shape, const FunnelOptions& options);
+  FunnelAccumulator(FunnelAccumulator&&) noexcept;
+  FunnelAccumulator& operator=(FunnelAccumulator&&) noexcept;
+  ~FunnelAccumulator();
+  void add(const Lead& lead);
+  /// Adds what `later` saw, as if its leads had been added after these.
+  void merge(FunnelAccumulator&& later);
+  FunnelResult finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 /// Computes the funnel for the leads of `data` under `options`.
 FunnelResult compute_funnel(const Dataset& data, const FunnelOptions& options);

@@ -107,16 +107,21 @@ struct InputSummary {
   std::vector<QualityCheck> checks;  ///< data-quality checks made while loading
 };
 
-/// Everything the load step hands to the engine.
-struct Dataset {
-  std::vector<Lead> leads;
-  InputSummary input;
+/// What the engine needs to know about the input besides the leads: the
+/// --by keys and which fields and stages the files can record.
+struct DatasetShape {
   std::vector<ByKey> by;
   /// Whether each field is mapped in at least one file.
   std::array<bool, kFieldCount> has_field{};
   /// Whether each stage can be observed at all (a timestamp, a rule, or the prospects file).
   std::array<bool, kStageCount> stage_observable{};
   bool two_files = false;
+};
+
+/// Everything the load step hands to the engine.
+struct Dataset : DatasetShape {
+  std::vector<Lead> leads;
+  InputSummary input;
 };
 
 /// What the user asked for, from the command line and the agreement.

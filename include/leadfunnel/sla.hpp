@@ -2,6 +2,7 @@
 /// The service agreement, measured: clock, volume and rate targets. Pure
 /// functions; "now" is the as-of passed in.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,8 @@ struct TargetResult {
   std::vector<ClockCounts> by_owner;
   std::vector<ClockCase> breaches;  ///< sorted worst first
   std::vector<ClockCase> pending;   ///< sorted by due time
+  std::size_t breaches_unlisted = 0;  ///< breaches over FunnelOptions::max_listed (counted only)
+  std::size_t pending_unlisted = 0;
   std::size_t end_before_start = 0;
   std::size_t no_start = 0;  ///< cohort leads without the start event
   // volume
@@ -87,8 +90,29 @@ struct SlaResult {
   std::vector<TargetResult> targets;
   std::optional<ResponseTimes> response;
   std::vector<QualityIssue> issues;  ///< end events before their start, etc.
+  std::size_t issues_unlisted = 0;
   /// Whether any target was missed.
   bool any_missed() const;
+};
+
+/// The agreement measured one lead at a time: add every lead in file order,
+/// then finish. Holds counters, delays for the medians and at most
+/// max_listed breaches and pending leads per target: never the leads.
+class SlaAccumulator {
+ public:
+  /// `shape` and `agreement` must outlive the accumulator.
+  SlaAccumulator(const DatasetShape& shape, const Agreement& agreement, const FunnelOptions& options);
+  SlaAccumulator(SlaAccumulator&&) noexcept;
+  SlaAccumulator& operator=(SlaAccumulator&&) noexcept;
+  ~SlaAccumulator();
+  void add(const Lead& lead);
+  /// Adds what `later` saw, as if its leads had been added after these.
+  void merge(SlaAccumulator&& later);
+  SlaResult finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
 };
 
 /// Measures every target of `agreement` on the cohort of `data`.

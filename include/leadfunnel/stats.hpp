@@ -36,4 +36,7 @@ Rate make_rate(std::size_t k, std::size_t n);
 /// `values` need not be sorted.
 std::optional<double> percentile(std::vector<double> values, double q);
 
+/// The same, reordering `values` in place instead of copying them (linear time).
+std::optional<double> percentile_in_place(std::vector<double>& values, double q);
+
 }  // namespace leadfunnel
