@@ -364,16 +364,18 @@ const Calendar* Agreement::find_calendar(std::string_view name) const {
 }
 
 bool is_truthy(std::string_view value) {
-  const std::string v = to_lower(trim(value));
-  return v == "1" || v == "true" || v == "yes" || v == "y" || v == "sim" || v == "s" || v == "x" || v == "t";
+  const std::string_view v = trim(value);
+  for (std::string_view yes : {"1", "true", "yes", "y", "sim", "s", "x", "t"})
+    if (equals_ignore_case(v, yes)) return true;
+  return false;
 }
 
 bool rule_matches(const StageRule& rule, std::string_view value) {
   if (rule.flag) return is_truthy(value);
-  const std::string v = to_lower(trim(value));
+  const std::string_view v = trim(value);
   if (v.empty()) return false;
   for (const auto& want : rule.values)
-    if (to_lower(trim(want)) == v) return true;
+    if (equals_ignore_case(trim(want), v)) return true;
   return false;
 }
 

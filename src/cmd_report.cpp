@@ -18,6 +18,7 @@
 #include "leadfunnel/commands.hpp"
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/funnel.hpp"
+#include "leadfunnel/sla.hpp"
 
 namespace leadfunnel {
 
@@ -39,6 +40,39 @@ void setup_report(CLI::App& app, ReportOptions& o) {
   app.add_flag("-q,--quiet", o.quiet,
                "Print nothing when the exit status is 0 (for cron); -o FILE is still written");
 }
+
+namespace {
+
+/// Takes the leads as the load step accepts them, into the funnel and the agreement.
+class Measure final : public LeadConsumer {
+ public:
+  Measure(const FunnelOptions& f, const Agreement& agreement, bool needs_created)
+      : f_(f), agreement_(agreement), needs_created_(needs_created) {}
+
+  void begin(const DatasetShape& shape) override {
+    if (needs_created_ && !shape.has_field[static_cast<std::size_t>(Field::CreatedAt)])
+      throw UsageError("--from, --to and --window need the lead creation date, and no column is mapped to "
+                       "created_at; use --map created_at=COLUMN");
+    shape_ = shape;
+    funnel.emplace(shape_, f_);
+    sla.emplace(shape_, agreement_, f_);
+  }
+  void add(const Lead& lead) override {
+    funnel->add(lead);
+    sla->add(lead);
+  }
+
+  std::optional<FunnelAccumulator> funnel;
+  std::optional<SlaAccumulator> sla;
+
+ private:
+  FunnelOptions f_;
+  const Agreement& agreement_;
+  bool needs_created_;
+  DatasetShape shape_;
+};
+
+}  // namespace
 
 int run_report(const ReportOptions& o, const RunContext& ctx) {
   const ResolvedInput in = resolve_input(o.input, ctx.now);
@@ -67,10 +101,10 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
 
   LoadOptions load = in.load;
   load.by = o.by;
-  const Dataset data = load_dataset(o.input.leads, o.input.prospects, load);
-  if ((f.from || f.to || f.window) && !data.has_field[static_cast<std::size_t>(Field::CreatedAt)])
-    throw UsageError("--from, --to and --window need the lead creation date, and no column is mapped to created_at; "
-                     "use --map created_at=COLUMN");
+  const Agreement no_agreement;
+  const Agreement& agreement = in.load.agreement ? *in.load.agreement : no_agreement;
+  Measure measure(f, agreement, f.from || f.to || f.window);
+  const InputSummary input = stream_leads(o.input.leads, o.input.prospects, load, measure);
 
   Report report;
   report.meta.command = "report";
@@ -79,9 +113,9 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
   if (f.window) report.meta.window = format_duration(*f.window);
   if (f.from) report.meta.from = format_utc(*f.from);
   if (f.to) report.meta.to = format_utc(*f.to);
-  report.input = data.input;
-  report.funnel = compute_funnel(data, f);
-  report.sla = evaluate_sla(data, in.load.agreement ? *in.load.agreement : Agreement{}, f);
+  report.input = input;
+  report.funnel = measure.funnel->finish();
+  report.sla = measure.sla->finish();
 
   int status = rejection_status(report.input, o.input.max_rejected, ctx.err);
   if (status == 0 && o.fail_on_breach && report.sla->any_missed()) {

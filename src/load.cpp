@@ -8,10 +8,13 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <cstdint>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/preset.hpp"
+#include "leadfunnel/row_stream.hpp"
 #include "leadfunnel/text.hpp"
 #include "leadfunnel/timestamp.hpp"
 
@@ -29,11 +32,75 @@ std::string column_list(const RawTable& t) {
   return fmt::format("{}: {}", t.path, fmt::join(quoted, ", "));
 }
 
-std::vector<const RawTable*> tables_of(const RawTable& leads, const std::optional<RawTable>& prospects) {
+std::vector<const RawTable*> tables_of(const RawTable& leads, const RawTable* prospects) {
   std::vector<const RawTable*> out{&leads};
-  if (prospects) out.push_back(&*prospects);
+  if (prospects) out.push_back(prospects);
   return out;
 }
+
+/// Ids already seen, by a 64-bit hash of the id: 16 bytes a lead (at most
+/// half full), so ten million ids take 256 MB rather than the gigabyte a map
+/// of strings would. Two different ids sharing a hash would be taken for a
+/// duplicate; with 64 bits, the odds for ten million ids are about 3 in a
+/// million. Each slot keeps a number (a line, or a lead's index).
+class IdIndex {
+ public:
+  static std::uint64_t hash(std::string_view id) {
+    // FNV-1a, then a final mix: stable across runs and platforms.
+    std::uint64_t h = 14695981039346656037ull;
+    for (char c : id) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h | 1;  // 0 marks an empty slot
+  }
+  /// The number stored for `id`, if it was added.
+  std::optional<std::uint64_t> find(std::string_view id) const {
+    if (slots_.empty()) return std::nullopt;
+    const std::uint64_t h = hash(id);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i].hash == 0) return std::nullopt;
+      if (slots_[i].hash == h) return slots_[i].value;
+    }
+  }
+  /// Adds `id` (not yet present) with `value`.
+  void add(std::string_view id, std::uint64_t value) {
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    place(hash(id), value);
+    ++count_;
+  }
+  /// Replaces the number stored for `id` (present).
+  void set(std::string_view id, std::uint64_t value) {
+    const std::uint64_t h = hash(id);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_)
+      if (slots_[i].hash == h) {
+        slots_[i].value = value;
+        return;
+      }
+  }
+  bool empty() const { return count_ == 0; }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint64_t value = 0;
+  };
+  void place(std::uint64_t h, std::uint64_t value) {
+    std::size_t i = h & mask_;
+    while (slots_[i].hash != 0) i = (i + 1) & mask_;
+    slots_[i] = Slot{h, value};
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    mask_ = slots_.size() - 1;
+    for (const Slot& sl : old)
+      if (sl.hash != 0) place(sl.hash, sl.value);
+  }
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t count_ = 0;
+};
 
 /// The message for a column that no file has: the columns, and a guess.
 std::string unknown_column_message(std::string_view what, std::string_view column,
@@ -52,6 +119,12 @@ std::string unknown_column_message(std::string_view what, std::string_view colum
 
 /// A segment or owner value: trimmed, and blank for placeholders (-, N/A, ...).
 std::string clean_value(std::string_view v) { return is_placeholder(v) ? std::string() : std::string(trim(v)); }
+
+/// The same, into a string whose storage is reused.
+void clean_value_into(std::string_view v, std::string& out) {
+  if (is_placeholder(v)) out.clear();
+  else out.assign(trim(v));
+}
 
 bool any_has_column(const std::vector<const RawTable*>& tables, std::string_view column) {
   for (const auto* t : tables)
@@ -127,27 +200,53 @@ struct SegmentSource {
   std::size_t prospect_column = std::string::npos;
 };
 
+/// Rows already read, handed out again; the table is the original stream's.
+class Replay final : public RowStream {
+ public:
+  Replay(std::unique_ptr<RowStream> inner, std::vector<RawRow> rows) : inner_(std::move(inner)), rows_(std::move(rows)) {}
+  RawTable& table() override { return inner_->table(); }
+  void next_batch(std::vector<RawRow>& rows, std::size_t max_rows) override {
+    const std::size_t n = std::min(max_rows, rows_.size() - next_);
+    rows.resize(n);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = std::move(rows_[next_ + i]);
+    next_ += n;
+  }
+
+ private:
+  std::unique_ptr<RowStream> inner_;
+  std::vector<RawRow> rows_;
+  std::size_t next_ = 0;
+};
+
+/// Rows handed from a stream at a time.
+constexpr std::size_t kBatchRows = 4096;
+
 class Loader {
  public:
-  Loader(RawTable leads, std::optional<RawTable> prospects, const LoadOptions& options)
-      : leads_(std::move(leads)), prospects_(std::move(prospects)), options_(options) {}
+  Loader(std::unique_ptr<RowStream> leads, std::unique_ptr<RowStream> prospects, const LoadOptions& options,
+         LeadConsumer& consumer)
+      : lead_stream_(std::move(leads)),
+        prospect_stream_(std::move(prospects)),
+        leads_(lead_stream_->table()),
+        prospects_(prospect_stream_ ? &prospect_stream_->table() : nullptr),
+        options_(options),
+        consumer_(consumer) {}
 
-  Dataset run() {
+  InputSummary run() {
     for (const RawTable* t : tables_of(leads_, prospects_))
       if (!t->file_errors.empty() && options_.strict)
         throw InputError(t->path, 0, "", t->file_errors.front() + " (--strict stops at the first problem)");
-    const auto no_records = [](const RawTable& t) { return t.columns.empty() && t.rows_read() == 0; };
-    if (leads_.file_errors.empty() && no_records(leads_) && (!prospects_ || prospects_->rows_read() == 0)) {
+    if (leads_.file_errors.empty() && no_records(lead_stream_) && (!prospects_ || !any_rows(prospect_stream_))) {
       // An export with no records at all (a JSON `[]`): zero counts, like a
       // header-only CSV, with nothing to map.
-      finish();
-      return std::move(out_);
+      if (prospects_) reject_all(*prospect_stream_, "not used");
+      return finish();
     }
     // Nothing can be read as a lead; every row is still accounted for.
     if (!leads_.file_errors.empty()) return unusable_leads();
-    if (prospects_ && prospects_->file_errors.empty() && no_records(*prospects_)) {
-      unusable_prospects_ = std::move(prospects_);  // nothing to join: read the leads alone
-      prospects_.reset();
+    if (prospects_ && prospects_->file_errors.empty() && no_records(prospect_stream_)) {
+      unusable_prospects_ = prospects_;  // nothing to join: read the leads alone
+      prospects_ = nullptr;
     }
     if (prospects_ && !prospects_->file_errors.empty()) drop_prospects();
     const auto requests = column_requests(options_, tables_of(leads_, prospects_));
@@ -172,18 +271,21 @@ class Loader {
     note_ambiguous(leads_, lead_map_);
     if (prospects_) note_ambiguous(*prospects_, prospect_map_);
 
-    decide_date_orders();
+    // Leads go to the consumer as they are read, unless the prospects file
+    // must be joined to them first or a later row may replace an earlier one.
+    stored_ = prospects_ != nullptr || options_.duplicates == DuplicatePolicy::Last;
+    make_shape();
+    consumer_.begin(shape_);
+    begun_ = true;
+    start_dates(leads_, lead_map_, lead_dates_state_);
+    if (prospects_) start_dates(*prospects_, prospect_map_, prospect_dates_state_);
     read_leads();
     strict_reader_check(leads_, std::string::npos);
-    // Checks on the rows kept as leads (after --duplicates chose among them),
-    // before prospects rows fill anything in.
-    for (std::size_t i = 0; i < out_.leads.size(); ++i) note_lead_checks(out_.leads[i], *lead_rows_[i]);
     if (prospects_) {
       read_prospects();
       strict_reader_check(*prospects_, std::string::npos);
     }
-    finish();
-    return std::move(out_);
+    return finish();
   }
 
  private:
@@ -230,19 +332,42 @@ class Loader {
   }
 
   /// The leads file cannot be used: every row of both files is rejected.
-  Dataset unusable_leads() {
-    reject_all(leads_, "the file cannot be used (see its file error)");
+  InputSummary unusable_leads() {
+    reject_all(*lead_stream_, "the file cannot be used (see its file error)");
     if (prospects_)
-      reject_all(*prospects_, fmt::format("the leads file {} cannot be used (see its file error)", leads_.path));
-    finish();
-    return std::move(out_);
+      reject_all(*prospect_stream_,
+                 fmt::format("the leads file {} cannot be used (see its file error)", leads_.path));
+    return finish();
   }
 
   /// The prospects file cannot be used: its rows are rejected and the leads are read alone.
   void drop_prospects() {
-    reject_all(*prospects_, "the file cannot be used (see its file error)");
-    unusable_prospects_ = std::move(prospects_);
-    prospects_.reset();
+    reject_all(*prospect_stream_, "the file cannot be used (see its file error)");
+    unusable_prospects_ = prospects_;
+    prospects_ = nullptr;
+  }
+
+  /// Whether a stream has no columns and nothing at all to read. A file
+  /// without columns is rare and small (a JSON `[]`, or objects with no
+  /// keys), so it is read whole to be sure.
+  bool no_records(std::unique_ptr<RowStream>& stream) {
+    if (!stream->table().columns.empty()) return false;
+    return !any_rows(stream);
+  }
+
+  /// Whether a stream has any row or rejection; a stream without columns is read whole first.
+  static bool any_rows(std::unique_ptr<RowStream>& stream) {
+    RawTable& t = stream->table();
+    if (!t.columns.empty()) return true;
+    std::vector<RawRow> rows, batch;
+    for (;;) {
+      stream->next_batch(batch, kBatchRows);
+      if (batch.empty()) break;
+      for (auto& r : batch) rows.push_back(std::move(r));
+    }
+    const bool any = !rows.empty() || !t.rejections.empty() || t.unlisted_rejections > 0;
+    stream = std::make_unique<Replay>(std::move(stream), std::move(rows));
+    return any;
   }
 
   void check_rules(const std::vector<const RawTable*>& tables) {
@@ -255,16 +380,21 @@ class Loader {
   }
 
   /// A file that cannot be used: each of its rows becomes a rejection.
-  static void reject_all(RawTable& t, const std::string& why) {
-    for (const auto& row : t.rows) t.rejections.push_back(Rejection{t.path, row.line, "", "not used: " + why});
-    t.rows.clear();
+  static void reject_all(RowStream& stream, const std::string& why) {
+    RawTable& t = stream.table();
+    std::vector<RawRow> batch;
+    for (;;) {
+      stream.next_batch(batch, kBatchRows);
+      if (batch.empty()) break;
+      for (const auto& row : batch) t.reject(Rejection{t.path, row.line, "", "not used: " + why});
+    }
   }
 
   void note_ambiguous(const RawTable& t, const ColumnMapping& m) {
     for (const auto& [field, cols] : m.ambiguous) {
       std::vector<std::string> names;
       for (std::size_t c : cols) names.push_back(fmt::format("\"{}\"", t.columns[c]));
-      out_.input.notes.push_back(fmt::format("{}: {} was not mapped because several columns could be it ({}); "
+      input_.notes.push_back(fmt::format("{}: {} was not mapped because several columns could be it ({}); "
                                              "choose one with --map {}=COLUMN",
                                              t.path, field_name(field), fmt::join(names, ", "), field_name(field)));
     }
@@ -311,124 +441,178 @@ class Loader {
                            ". Besides columns, --by takes a field (source, campaign, owner, status) or a period "
                            "(day, week, month, quarter, year)");
       }
-      out_.by.push_back(key);
+      shape_.by.push_back(key);
       segment_sources_.push_back(src);
     }
   }
 
+  /// What one mapped date column has shown so far about the order of the
+  /// day and the month in its locale dates (03/04/2026).
+  struct DateEvidence {
+    std::size_t col = 0;
+    std::size_t locale = 0;  ///< values in a locale shape
+    bool ymd_only = true, dots_only = true;
+    std::optional<std::pair<std::size_t, std::string>> dmy, mdy;  ///< first proof of each order: line, value
+    std::vector<std::string> examples;
+    bool decided = false;  ///< its locale dates can be read now
+    std::optional<DateOrder> order;
+    DateColumn described;
+  };
+
+  /// The date columns of one file, and its rows waiting for an order.
+  struct FileDates {
+    const RawTable* t = nullptr;
+    std::vector<DateEvidence> cols;
+    std::vector<std::optional<DateOrder>> orders;  ///< by column index
+    std::size_t undecided = 0;
+    std::vector<RawRow> waiting;
+  };
+
+  std::optional<DateOrder> explicit_order() const {
+    return options_.date_order ? options_.date_order
+                               : (options_.agreement ? options_.agreement->date_order : std::nullopt);
+  }
+
   /// The order locale dates of column `col` of `t` are read in, if decided.
   std::optional<DateOrder> order_of(const RawTable& t, std::size_t col) const {
-    const auto& orders = &t == &leads_ ? lead_orders_ : prospect_orders_;
+    const auto& orders = (&t == &leads_ ? lead_dates_state_ : prospect_dates_state_).orders;
     return col < orders.size() ? orders[col] : std::nullopt;
   }
 
-  /// Decides, per mapped date column, the day/month order of its locale
-  /// dates from the evidence in the whole column: a first number above 12
-  /// means day-first, a second number above 12 month-first. --date-order (or
-  /// the agreement) wins over evidence; dotted dates (01.10.2026) are
-  /// day-first by convention; a column with no evidence takes the order other
-  /// columns showed; with none at all the run stops and asks.
-  void decide_date_orders() {
-    struct Pending {
-      const RawTable* t;
-      std::size_t col;
-      std::vector<std::string> examples;
-    };
-    std::vector<Pending> undecided;
-    std::optional<std::pair<DateOrder, std::string>> seen;  // an order some column proved, and where
-    const std::optional<DateOrder> explicit_order =
-        options_.date_order ? options_.date_order
-                            : (options_.agreement ? options_.agreement->date_order : std::nullopt);
-    const std::string explicit_how = options_.date_order ? "--date-order" : "the agreement's date_order";
-    auto scan = [&](const RawTable& t, const ColumnMapping& m, std::vector<std::optional<DateOrder>>& orders,
-                    std::vector<DateColumn>& described) {
-      orders.assign(t.columns.size(), std::nullopt);
-      std::vector<bool> done(t.columns.size(), false);
-      for (Field f : all_fields()) {
-        if (!is_timestamp_field(f) || !m[f] || done[m[f]->column]) continue;
-        const std::size_t col = m[f]->column;
-        done[col] = true;
-        std::size_t locale = 0;
-        bool ymd_only = true, dots_only = true;
-        std::optional<std::pair<std::size_t, std::string>> dmy, mdy;
-        std::vector<std::string> examples;
-        for (const auto& row : t.rows) {
-          const std::string_view v = trim(row.fields[col]);
-          if (is_placeholder(v)) continue;
-          const auto ld = scan_locale_date(v);
-          if (!ld) continue;
-          ++locale;
-          if (ld->first_digits == 4) continue;
-          ymd_only = false;
-          if (ld->separator != '.') dots_only = false;
-          if (examples.size() < 3) examples.emplace_back(printable(v, 30));
-          if (ld->first > 12 && !dmy) dmy.emplace(row.line, printable(v, 30));
-          if (ld->second > 12 && !mdy) mdy.emplace(row.line, printable(v, 30));
-        }
-        const std::string& name = t.columns[col];
-        if (locale == 0) {
-          described.push_back({name, "iso", "ISO 8601 or epoch values"});
-          continue;
-        }
-        if (ymd_only) {
-          orders[col] = DateOrder::Ymd;
-          described.push_back({name, "ymd", "the year comes first"});
-          continue;
-        }
-        if (explicit_order) {
-          orders[col] = *explicit_order;
-          described.push_back({name, std::string(date_order_name(*explicit_order)), explicit_how});
-          continue;
-        }
-        if (dmy && mdy)
-          throw InputError(t.path, mdy->first, name,
-                           fmt::format("{}: column \"{}\" mixes day-first dates ('{}', line {}) and month-first "
-                                       "dates ('{}', line {}); fix the export, or pass --date-order dmy|mdy to read "
-                                       "them one way and reject the rest",
-                                       t.path, name, dmy->second, dmy->first, mdy->second, mdy->first));
-        if (dmy || mdy) {
-          const DateOrder o = dmy ? DateOrder::Dmy : DateOrder::Mdy;
-          const auto& ev = dmy ? *dmy : *mdy;
-          orders[col] = o;
-          const std::string how = fmt::format("'{}' on line {} has a {} above 12", ev.second, ev.first,
-                                              dmy ? "first number" : "second number");
-          described.push_back({name, std::string(date_order_name(o)), how});
-          if (!seen) seen.emplace(o, fmt::format("column \"{}\" of {}", name, t.path));
-          continue;
-        }
-        const auto& preset = &t == &leads_ ? lead_preset_ : prospect_preset_;
-        if (preset && preset->date_order) {
-          orders[col] = *preset->date_order;
-          described.push_back({name, std::string(date_order_name(*preset->date_order)),
-                               fmt::format("the {} preset's date order (no day above 12 in the column)", preset->name)});
-          continue;
-        }
-        if (dots_only) {
-          orders[col] = DateOrder::Dmy;
-          described.push_back({name, "dmy", "dotted dates (01.10.2026) are day-first"});
-          continue;
-        }
-        undecided.push_back({&t, col, examples});
-        described.push_back({name, "", ""});
+  /// The mapped date columns of `t`, each once, in field order. With
+  /// --date-order (or the agreement's), every column is decided at once.
+  void start_dates(const RawTable& t, const ColumnMapping& m, FileDates& fd) {
+    fd.t = &t;
+    fd.orders.assign(t.columns.size(), std::nullopt);
+    std::vector<bool> done(t.columns.size(), false);
+    const auto given = explicit_order();
+    for (Field f : all_fields()) {
+      if (!is_timestamp_field(f) || !m[f] || done[m[f]->column]) continue;
+      done[m[f]->column] = true;
+      DateEvidence e;
+      e.col = m[f]->column;
+      if (given) {
+        e.decided = true;
+        e.order = given;
+        fd.orders[e.col] = given;
+      } else {
+        ++fd.undecided;
       }
-    };
-    scan(leads_, lead_map_, lead_orders_, lead_dates_);
-    if (prospects_) scan(*prospects_, prospect_map_, prospect_orders_, prospect_dates_);
-    for (const auto& u : undecided) {
-      const std::string& name = u.t->columns[u.col];
-      if (!seen)
-        throw InputError(u.t->path, 1, name,
-                         fmt::format("{}: the dates in column \"{}\" ({}) could be day-first or month-first: no "
-                                     "day above 12 anywhere. Pass --date-order dmy or --date-order mdy (or set "
-                                     "\"date_order\" in the agreement)",
-                                     u.t->path, name, fmt::join(u.examples, ", ")));
-      (u.t == &leads_ ? lead_orders_ : prospect_orders_)[u.col] = seen->first;
-      for (auto* list : {&lead_dates_, &prospect_dates_})
-        for (auto& d : *list)
-          if (d.column == name && d.format.empty()) {
-            d.format = std::string(date_order_name(seen->first));
-            d.decided_by = fmt::format("no evidence in this column; same order as {}", seen->second);
-          }
+      fd.cols.push_back(std::move(e));
+    }
+  }
+
+  /// Decides the day/month order of locale dates per column from the
+  /// evidence in the column, as rows arrive: a first number above 12 means
+  /// day-first, a second number above 12 month-first; both in one column is
+  /// an error. Returns whether the row can be read now: it can when each of
+  /// its locale dates is in a decided column, or year-first in a column that
+  /// has only year-first dates so far.
+  bool gather_evidence(FileDates& fd, const RawRow& row) {
+    bool ready = true;
+    for (auto& e : fd.cols) {
+      const std::string_view v = trim(row.fields[e.col]);
+      if (v.empty() || !(std::isdigit(static_cast<unsigned char>(v.front())))) continue;
+      const auto ld = scan_locale_date(v);
+      if (!ld) continue;
+      ++e.locale;
+      if (ld->first_digits == 4) {
+        // Year-first dates need no order while the column has no other kind.
+        if (e.ymd_only) fd.orders[e.col] = DateOrder::Ymd;
+        continue;
+      }
+      if (e.ymd_only) {
+        e.ymd_only = false;
+        fd.orders[e.col] = e.order;
+      }
+      if (ld->separator != '.') e.dots_only = false;
+      if (e.examples.size() < 3) e.examples.emplace_back(printable(v, 30));
+      if (ld->first > 12 && !e.dmy) e.dmy.emplace(row.line, printable(v, 30));
+      if (ld->second > 12 && !e.mdy) e.mdy.emplace(row.line, printable(v, 30));
+      if (e.dmy && e.mdy && !explicit_order()) {
+        const std::string& name = fd.t->columns[e.col];
+        throw InputError(fd.t->path, e.mdy->first, name,
+                         fmt::format("{}: column \"{}\" mixes day-first dates ('{}', line {}) and month-first "
+                                     "dates ('{}', line {}); fix the export, or pass --date-order dmy|mdy to read "
+                                     "them one way and reject the rest",
+                                     fd.t->path, name, e.dmy->second, e.dmy->first, e.mdy->second, e.mdy->first));
+      }
+      if (!e.decided && (e.dmy || e.mdy)) {
+        e.decided = true;
+        e.order = e.dmy ? DateOrder::Dmy : DateOrder::Mdy;
+        fd.orders[e.col] = e.order;
+        --fd.undecided;
+      }
+      if (!e.decided) ready = false;
+    }
+    return ready;
+  }
+
+  /// At the end of a file: columns without evidence take their preset's
+  /// order, or day-first when all their dates are dotted (01.10.2026).
+  void decide_by_convention(FileDates& fd) {
+    const auto& preset = fd.t == &leads_ ? lead_preset_ : prospect_preset_;
+    for (auto& e : fd.cols) {
+      if (e.decided || e.locale == 0 || e.ymd_only) continue;
+      if (preset && preset->date_order) e.order = preset->date_order;
+      else if (e.dots_only) e.order = DateOrder::Dmy;
+      else continue;
+      e.decided = true;
+      fd.orders[e.col] = e.order;
+      --fd.undecided;
+    }
+  }
+
+  /// When every file has been read: columns still without an order take the
+  /// order another column proved; with none at all the run stops and asks.
+  /// Then each column is described for the report.
+  void decide_the_rest() {
+    std::optional<std::pair<DateOrder, std::string>> seen;  // an order some column proved, and where
+    for (FileDates* fd : {&lead_dates_state_, &prospect_dates_state_})
+      for (auto& e : fd->cols)
+        if (!seen && e.locale > 0 && !e.ymd_only && (e.dmy || e.mdy) && !explicit_order())
+          seen.emplace(e.dmy ? DateOrder::Dmy : DateOrder::Mdy,
+                       fmt::format("column \"{}\" of {}", fd->t->columns[e.col], fd->t->path));
+    const auto given = explicit_order();
+    const std::string given_how = options_.date_order ? "--date-order" : "the agreement's date_order";
+    for (FileDates* fd : {&lead_dates_state_, &prospect_dates_state_}) {
+      if (!fd->t) continue;
+      const auto& preset = fd->t == &leads_ ? lead_preset_ : prospect_preset_;
+      for (auto& e : fd->cols) {
+        const std::string& name = fd->t->columns[e.col];
+        if (e.locale == 0) {
+          e.described = {name, "iso", "ISO 8601 or epoch values"};
+        } else if (e.ymd_only) {
+          fd->orders[e.col] = DateOrder::Ymd;
+          e.described = {name, "ymd", "the year comes first"};
+        } else if (given) {
+          e.described = {name, std::string(date_order_name(*given)), given_how};
+        } else if (e.dmy || e.mdy) {
+          const auto& ev = e.dmy ? *e.dmy : *e.mdy;
+          e.described = {name, std::string(date_order_name(*e.order)),
+                         fmt::format("'{}' on line {} has a {} above 12", ev.second, ev.first,
+                                     e.dmy ? "first number" : "second number")};
+        } else if (e.decided && preset && preset->date_order) {
+          e.described = {name, std::string(date_order_name(*preset->date_order)),
+                         fmt::format("the {} preset's date order (no day above 12 in the column)", preset->name)};
+        } else if (e.decided) {
+          e.described = {name, "dmy", "dotted dates (01.10.2026) are day-first"};
+        } else {
+          if (!seen)
+            throw InputError(fd->t->path, 1, name,
+                             fmt::format("{}: the dates in column \"{}\" ({}) could be day-first or month-first: no "
+                                         "day above 12 anywhere. Pass --date-order dmy or --date-order mdy (or set "
+                                         "\"date_order\" in the agreement)",
+                                         fd->t->path, name, fmt::join(e.examples, ", ")));
+          e.decided = true;
+          e.order = seen->first;
+          fd->orders[e.col] = e.order;
+          --fd->undecided;
+          e.described = {name, std::string(date_order_name(seen->first)),
+                         fmt::format("no evidence in this column; same order as {}", seen->second)};
+        }
+        (fd == &lead_dates_state_ ? lead_dates_ : prospect_dates_).push_back(e.described);
+      }
     }
   }
 
@@ -449,8 +633,10 @@ class Loader {
   /// Checks on one accepted lead row: blank source, date-only stage values,
   /// and the raw values of segment fields for the case-variant check.
   void note_lead_checks(const Lead& lead, const RawRow& row) {
-    if (lead_map_[Field::Source] && is_placeholder(row.fields[lead_map_[Field::Source]->column]))
+    if (lead_map_[Field::Source] && is_placeholder(row.fields[lead_map_[Field::Source]->column])) {
       note_check("blank_source", "leads with no source", leads_.path, row.line, lead.id, "");
+      if (options_.duplicates == DuplicatePolicy::Last) lead_flags_blank_source_.insert(row.line);
+    }
     for (std::size_t s = 0; s < kStageCount; ++s) {
       const Field f = stage_field(static_cast<Stage>(s));
       if (lead.at[s] && lead.date_only[s] && lead_map_[f])
@@ -467,6 +653,27 @@ class Loader {
     }
   }
 
+  /// Takes back the checks of a lead row that a later row replaced (--duplicates last).
+  void unnote_lead_checks(const Lead& lead) {
+    auto unnote = [&](const std::string& kind, std::size_t times) {
+      auto it = std::find_if(checks_.begin(), checks_.end(), [&](const QualityCheck& c) { return c.kind == kind; });
+      if (it == checks_.end() || times == 0) return;
+      it->count -= std::min(times, it->count);
+      it->examples.erase(std::remove_if(it->examples.begin(), it->examples.end(),
+                                        [&](const QualityExample& e) { return e.line == lead.line; }),
+                         it->examples.end());
+      if (it->count == 0) checks_.erase(it);
+    };
+    if (lead_map_[Field::Source] && lead_flags_blank_source_.count(lead.line)) {
+      unnote("blank_source", 1);
+      lead_flags_blank_source_.erase(lead.line);
+    }
+    std::size_t date_only = 0;
+    for (std::size_t s = 0; s < kStageCount; ++s)
+      if (lead.at[s] && lead.date_only[s] && lead_map_[stage_field(static_cast<Stage>(s))]) ++date_only;
+    unnote("date_only", date_only);
+  }
+
   /// Ids Excel turned into 1.23457E+15, or whose leading zeros it dropped,
   /// no longer match their lead.
   void check_mangled_id(const RawTable& t, std::size_t line, const std::string& id) {
@@ -478,7 +685,7 @@ class Loader {
       return;
     }
     if (stripped_ids_.empty())
-      for (const auto& l : out_.leads) {
+      for (const auto& l : leads_kept_) {
         const auto nz = l.id.find_first_not_of('0');
         if (nz != 0 && nz != std::string::npos) stripped_ids_.emplace(l.id.substr(nz), l.id);
       }
@@ -512,7 +719,13 @@ class Loader {
                                    "report them)",
                                    file, line, where, reason));
     }
-    out_.input.rejections.push_back(Rejection{file, line, column, reason});
+    // Listed up to the same limit as the reader's; the rest are counted.
+    if (loader_listed_ < RawTable::kListedRejections) {
+      ++loader_listed_;
+      input_.rejections.push_back(Rejection{file, line, column, reason});
+    } else {
+      ++loader_unlisted_;
+    }
   }
 
   /// With --strict, a row the reader could not read at all, on a line before
@@ -544,80 +757,141 @@ class Loader {
     return true;
   }
 
+  /// Reads the leads file row by row. Rows wait (in order) while a date
+  /// column they need has no known day/month order yet.
   void read_leads() {
-    const auto rules = bind_rules(options_.agreement ? &*options_.agreement : nullptr, lead_preset_, leads_);
-    const std::size_t id_col = lead_map_[Field::Id]->column;
-    for (const auto& row : leads_.rows) {
-      strict_reader_check(leads_, row.line);
-      const std::string id(trim(row.fields[id_col]));
-      if (id.empty()) {
-        reject(leads_.path, row.line, leads_.columns[id_col], "the lead id is blank; every lead needs an id");
-        continue;
+    lead_rules_ = bind_rules(options_.agreement ? &*options_.agreement : nullptr, lead_preset_, leads_);
+    FileDates& fd = lead_dates_state_;
+    std::vector<RawRow> batch;
+    for (;;) {
+      lead_stream_->next_batch(batch, kBatchRows);
+      if (batch.empty()) break;
+      lead_rows_seen_ += batch.size();
+      for (auto& row : batch) {
+        const bool ready = gather_evidence(fd, row);
+        if (ready && fd.waiting.empty()) {
+          lead_row(row);
+          continue;
+        }
+        fd.waiting.push_back(std::move(row));
+        if (fd.undecided == 0) release_leads();
       }
-      if (auto rl = rejected_leads_.find(id); rl != rejected_leads_.end()) {
-        ++out_.input.duplicate_ids;
+    }
+    decide_by_convention(fd);
+    if (fd.undecided == 0) release_leads();
+  }
+
+  void release_leads() {
+    for (const auto& row : lead_dates_state_.waiting) lead_row(row);
+    lead_dates_state_.waiting.clear();
+  }
+
+  void lead_row(const RawRow& row) {
+    strict_reader_check(leads_, row.line);
+    const std::size_t id_col = lead_map_[Field::Id]->column;
+    const std::string_view id = trim(row.fields[id_col]);
+    if (id.empty()) {
+      reject(leads_.path, row.line, leads_.columns[id_col], "the lead id is blank; every lead needs an id");
+      return;
+    }
+    if (!rejected_leads_.empty())
+      if (auto rl = rejected_leads_.find(std::string(id)); rl != rejected_leads_.end()) {
+        ++input_.duplicate_ids;
         reject(leads_.path, row.line, leads_.columns[id_col],
                fmt::format("duplicate lead id \"{}\" (first seen on line {}, which was rejected); fix that row and "
                            "remove this one",
                            printable(id), rl->second));
-        continue;
+        return;
       }
-      std::optional<std::size_t> replace;
-      if (auto it = index_.find(id); it != index_.end()) {
-        const std::size_t first_line = out_.leads[it->second].line;
-        note_check("duplicate_ids", "later rows repeating a lead id", leads_.path, row.line, id, "");
-        if (options_.duplicates == DuplicatePolicy::Error)
-          throw InputError(leads_.path, row.line, leads_.columns[id_col],
-                           fmt::format("{}:{}: lead id \"{}\" is also on line {} (stopped by --duplicates error; "
-                                       "remove one, or use --duplicates first or last)",
-                                       leads_.path, row.line, printable(id), first_line));
-        ++out_.input.duplicate_ids;
-        if (options_.duplicates == DuplicatePolicy::First) {
-          reject(leads_.path, row.line, leads_.columns[id_col],
-                 fmt::format("duplicate lead id \"{}\" (first seen on line {}); the first row is kept",
-                             printable(id), first_line));
-          continue;
-        }
-        replace = it->second;
+    std::optional<std::size_t> replace;
+    if (auto seen = index_.find(id)) {
+      const std::size_t first_line = stored_ ? leads_kept_[*seen].line : static_cast<std::size_t>(*seen);
+      note_check("duplicate_ids", "later rows repeating a lead id", leads_.path, row.line, std::string(id), "");
+      if (options_.duplicates == DuplicatePolicy::Error)
+        throw InputError(leads_.path, row.line, leads_.columns[id_col],
+                         fmt::format("{}:{}: lead id \"{}\" is also on line {} (stopped by --duplicates error; "
+                                     "remove one, or use --duplicates first or last)",
+                                     leads_.path, row.line, printable(id), first_line));
+      ++input_.duplicate_ids;
+      if (options_.duplicates == DuplicatePolicy::First) {
+        reject(leads_.path, row.line, leads_.columns[id_col],
+               fmt::format("duplicate lead id \"{}\" (first seen on line {}); the first row is kept", printable(id),
+                           first_line));
+        return;
       }
-      std::array<std::optional<Timestamp>, kFieldCount> times{};
-      if (!parse_times(leads_, lead_map_, row, times)) {
-        if (!replace) rejected_leads_.emplace(id, row.line);
-        continue;
-      }
-
-      Lead lead;
-      lead.id = id;
-      lead.line = row.line;
-      for (std::size_t s = 0; s < kStageCount; ++s) {
-        const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
-        if (t) {
-          lead.at[s] = t->at;
-          lead.date_only[s] = t->date_only;
-        }
-      }
-      if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) lead.first_touch_at = t->at;
-      if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) lead.lost_at = t->at;
-      if (lead_map_[Field::Owner]) lead.owner = clean_value(row.fields[lead_map_[Field::Owner]->column]);
-      for (const auto& r : rules)
-        if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
-      lead.segments.resize(out_.by.size());
-      for (std::size_t k = 0; k < out_.by.size(); ++k)
-        if (segment_sources_[k].lead_column != std::string::npos)
-          lead.segments[k] = clean_value(row.fields[segment_sources_[k].lead_column]);
-      if (replace) {
-        lead_rows_[*replace] = &row;
-        // --duplicates last: this row replaces the earlier one, which becomes the rejected row.
-        reject(leads_.path, out_.leads[*replace].line, leads_.columns[id_col],
-               fmt::format("duplicate lead id \"{}\": the later row on line {} replaces this one (--duplicates last)",
-                           printable(id), row.line));
-        out_.leads[*replace] = std::move(lead);
-        continue;
-      }
-      index_.emplace(lead.id, out_.leads.size());
-      out_.leads.push_back(std::move(lead));
-      lead_rows_.push_back(&row);
+      replace = static_cast<std::size_t>(*seen);
     }
+    std::array<std::optional<Timestamp>, kFieldCount> times{};
+    if (!parse_times(leads_, lead_map_, row, times)) {
+      if (!replace) rejected_leads_.emplace(std::string(id), row.line);
+      return;
+    }
+
+    Lead& lead = scratch_;
+    lead.id.assign(id);
+    lead.line = row.line;
+    lead.at = {};
+    lead.date_only = {};
+    lead.flagged = {};
+    lead.prospect_row = false;
+    lead.first_touch_at.reset();
+    lead.lost_at.reset();
+    for (std::size_t s = 0; s < kStageCount; ++s) {
+      const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
+      if (t) {
+        lead.at[s] = t->at;
+        lead.date_only[s] = t->date_only;
+      }
+    }
+    if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) lead.first_touch_at = t->at;
+    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) lead.lost_at = t->at;
+    lead.owner.clear();
+    if (lead_map_[Field::Owner]) clean_value_into(row.fields[lead_map_[Field::Owner]->column], lead.owner);
+    for (const auto& r : lead_rules_)
+      if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
+    lead.segments.resize(shape_.by.size());
+    for (std::size_t k = 0; k < shape_.by.size(); ++k) {
+      lead.segments[k].clear();
+      if (segment_sources_[k].lead_column != std::string::npos)
+        clean_value_into(row.fields[segment_sources_[k].lead_column], lead.segments[k]);
+    }
+    if (replace) {
+      // --duplicates last: this row replaces the earlier one, which becomes the rejected row.
+      Lead& old = leads_kept_[*replace];
+      unnote_lead_checks(old);
+      reject(leads_.path, old.line, leads_.columns[id_col],
+             fmt::format("duplicate lead id \"{}\": the later row on line {} replaces this one (--duplicates last)",
+                         printable(id), row.line));
+      note_lead_checks(lead, row);
+      old = lead;
+      return;
+    }
+    note_lead_checks(lead, row);
+    ++leads_used_;
+    if (stored_) {
+      index_.add(id, leads_kept_.size());
+      leads_kept_.push_back(lead);
+    } else {
+      index_.add(id, row.line);
+      feed(lead);
+    }
+  }
+
+  /// Hands a finished lead to the consumer; --fold-case gives each segment
+  /// value and owner the spelling seen first.
+  void feed(Lead& lead) {
+    if (options_.fold_case) {
+      for (std::size_t k = 0; k < shape_.by.size(); ++k) {
+        if (shape_.by[k].kind == ByKey::Kind::Period || lead.segments[k].empty()) continue;
+        auto [it, fresh] = folded_[k].emplace(fold_value(lead.segments[k]), lead.segments[k]);
+        if (!fresh) lead.segments[k] = it->second;
+      }
+      if (!lead.owner.empty()) {
+        auto [it, fresh] = folded_owners_.emplace(fold_value(lead.owner), lead.owner);
+        if (!fresh) lead.owner = it->second;
+      }
+    }
+    consumer_.add(lead);
   }
 
   static void keep_earliest(std::optional<Instant>& slot, bool& date_only, const Timestamp& t) {
@@ -627,76 +901,103 @@ class Loader {
     }
   }
 
+  /// Reads the prospects file. Its rows wait while leads rows still wait
+  /// for a date order (they join leads), or while its own dates do.
   void read_prospects() {
     const RawTable& p = *prospects_;
-    const auto rules = bind_rules(options_.agreement ? &*options_.agreement : nullptr, prospect_preset_, p);
+    prospect_rules_ = bind_rules(options_.agreement ? &*options_.agreement : nullptr, prospect_preset_, p);
+    filled_.assign(leads_kept_.size() * shape_.by.size(), false);
+    FileDates& fd = prospect_dates_state_;
+    std::vector<RawRow> batch;
+    for (;;) {
+      prospect_stream_->next_batch(batch, kBatchRows);
+      if (batch.empty()) break;
+      prospect_rows_seen_ += batch.size();
+      for (auto& row : batch) {
+        const bool ready = gather_evidence(fd, row);
+        if (ready && fd.waiting.empty() && lead_dates_state_.waiting.empty()) {
+          prospect_row(row);
+          continue;
+        }
+        fd.waiting.push_back(std::move(row));
+        if (fd.undecided == 0 && lead_dates_state_.waiting.empty()) release_prospects();
+      }
+    }
+    decide_by_convention(fd);
+  }
+
+  void release_prospects() {
+    for (const auto& row : prospect_dates_state_.waiting) prospect_row(row);
+    prospect_dates_state_.waiting.clear();
+  }
+
+  void prospect_row(const RawRow& row) {
+    const RawTable& p = *prospects_;
     const std::size_t id_col = prospect_map_[Field::Id]->column;
     // In the prospects file, the row's own creation date is when the lead
     // became a prospect, unless a prospect_at column is mapped there.
     const bool created_is_prospect = !prospect_map_[Field::ProspectAt] && prospect_map_[Field::CreatedAt];
-    std::vector<bool> filled(out_.leads.size() * out_.by.size(), false);
-    for (const auto& row : p.rows) {
-      strict_reader_check(p, row.line);
-      const std::string id(trim(row.fields[id_col]));
-      if (id.empty()) {
-        reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
-        continue;
-      }
-      auto it = index_.find(id);
-      if (auto rl = rejected_leads_.find(id); it == index_.end() && rl != rejected_leads_.end()) {
-        reject(p.path, row.line, p.columns[id_col],
-               fmt::format("its lead \"{}\" ({} line {}) was rejected, so this row cannot be joined; fix that row",
-                           printable(id), leads_.path, rl->second));
-        continue;
-      }
-      if (it == index_.end()) {
-        ++out_.input.orphans;
-        check_mangled_id(p, row.line, id);
-        reject(p.path, row.line, p.columns[id_col],
-               fmt::format("orphan: no lead with id \"{}\" in {}; add the lead or check the id", printable(id),
-                           leads_.path));
-        continue;
-      }
-      std::array<std::optional<Timestamp>, kFieldCount> times{};
-      if (!parse_times(p, prospect_map_, row, times)) continue;
-
-      Lead& lead = out_.leads[it->second];
-      // A row makes its lead a prospect. When the row dates that (its own
-      // prospect or creation date, or a later stage), the date decides, so
-      // --as-of and --window apply; an undated row marks the stage as reached.
-      bool dated = created_is_prospect && times[static_cast<std::size_t>(Field::CreatedAt)].has_value();
-      for (std::size_t s = static_cast<std::size_t>(Stage::Prospect); s < kStageCount; ++s)
-        dated = dated || times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))].has_value();
-      if (!dated) lead.flagged[static_cast<std::size_t>(Stage::Prospect)] = true;
-      else lead.prospect_row = true;
-      for (std::size_t s = 1; s < kStageCount; ++s) {
-        const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
-        if (t) keep_earliest(lead.at[s], lead.date_only[s], *t);
-      }
-      const std::size_t prospect = static_cast<std::size_t>(Stage::Prospect);
-      if (created_is_prospect)
-        if (const auto& t = times[static_cast<std::size_t>(Field::CreatedAt)])
-          keep_earliest(lead.at[prospect], lead.date_only[prospect], *t);
-      bool unused = false;
-      if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)])
-        keep_earliest(lead.first_touch_at, unused, *t);
-      if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) keep_earliest(lead.lost_at, unused, *t);
-      if (lead.owner.empty() && prospect_map_[Field::Owner])
-        lead.owner = clean_value(row.fields[prospect_map_[Field::Owner]->column]);
-      for (const auto& r : rules)
-        if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
-      // Segment values missing from the leads file come from the first
-      // prospects row of the lead, in file order.
-      for (std::size_t k = 0; k < out_.by.size(); ++k) {
-        const std::size_t col = segment_sources_[k].prospect_column;
-        if (col == std::string::npos) continue;
-        const std::size_t slot = it->second * out_.by.size() + k;
-        if (filled[slot]) continue;
-        filled[slot] = true;
-        if (lead.segments[k].empty()) lead.segments[k] = clean_value(row.fields[col]);
-      }
-      ++prospect_rows_used_;
+    strict_reader_check(p, row.line);
+    const std::string id(trim(row.fields[id_col]));
+    if (id.empty()) {
+      reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
+      return;
     }
+    const auto slot = index_.find(id);
+    if (auto rl = rejected_leads_.find(id); !slot && rl != rejected_leads_.end()) {
+      reject(p.path, row.line, p.columns[id_col],
+             fmt::format("its lead \"{}\" ({} line {}) was rejected, so this row cannot be joined; fix that row",
+                         printable(id), leads_.path, rl->second));
+      return;
+    }
+    if (!slot) {
+      ++input_.orphans;
+      check_mangled_id(p, row.line, id);
+      reject(p.path, row.line, p.columns[id_col],
+             fmt::format("orphan: no lead with id \"{}\" in {}; add the lead or check the id", printable(id),
+                         leads_.path));
+      return;
+    }
+    std::array<std::optional<Timestamp>, kFieldCount> times{};
+    if (!parse_times(p, prospect_map_, row, times)) return;
+
+    const auto lead_index = static_cast<std::size_t>(*slot);
+    Lead& lead = leads_kept_[lead_index];
+    // A row makes its lead a prospect. When the row dates that (its own
+    // prospect or creation date, or a later stage), the date decides, so
+    // --as-of and --window apply; an undated row marks the stage as reached.
+    bool dated = created_is_prospect && times[static_cast<std::size_t>(Field::CreatedAt)].has_value();
+    for (std::size_t s = static_cast<std::size_t>(Stage::Prospect); s < kStageCount; ++s)
+      dated = dated || times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))].has_value();
+    if (!dated) lead.flagged[static_cast<std::size_t>(Stage::Prospect)] = true;
+    else lead.prospect_row = true;
+    for (std::size_t s = 1; s < kStageCount; ++s) {
+      const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
+      if (t) keep_earliest(lead.at[s], lead.date_only[s], *t);
+    }
+    const std::size_t prospect = static_cast<std::size_t>(Stage::Prospect);
+    if (created_is_prospect)
+      if (const auto& t = times[static_cast<std::size_t>(Field::CreatedAt)])
+        keep_earliest(lead.at[prospect], lead.date_only[prospect], *t);
+    bool unused = false;
+    if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)])
+      keep_earliest(lead.first_touch_at, unused, *t);
+    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) keep_earliest(lead.lost_at, unused, *t);
+    if (lead.owner.empty() && prospect_map_[Field::Owner])
+      lead.owner = clean_value(row.fields[prospect_map_[Field::Owner]->column]);
+    for (const auto& r : prospect_rules_)
+      if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
+    // Segment values missing from the leads file come from the first
+    // prospects row of the lead, in file order.
+    for (std::size_t k = 0; k < shape_.by.size(); ++k) {
+      const std::size_t col = segment_sources_[k].prospect_column;
+      if (col == std::string::npos) continue;
+      const std::size_t at = lead_index * shape_.by.size() + k;
+      if (filled_[at]) continue;
+      filled_[at] = true;
+      if (lead.segments[k].empty()) lead.segments[k] = clean_value(row.fields[col]);
+    }
+    ++prospect_rows_used_;
   }
 
   FileSummary summarize(const RawTable& t, const ColumnMapping& m, std::string role, std::size_t used) {
@@ -711,7 +1012,7 @@ class Loader {
     f.trailing_delimiter = t.trailing_delimiter;
     f.columns = t.columns;
     f.mapping = describe(m, t);
-    f.rows_read = t.rows_read();
+    f.rows_read = rows_seen(t) + t.rejections.size() + t.unlisted_rejections;
     f.rows_used = used;
     f.rows_rejected = f.rows_read - used;
     f.blank_rows = t.blank_rows;
@@ -720,8 +1021,47 @@ class Loader {
     return f;
   }
 
-  void finish() {
-    auto& in = out_.input;
+  std::size_t rows_seen(const RawTable& t) const {
+    if (&t == &leads_) return lead_rows_seen_;
+    if (prospect_stream_ && &t == &prospect_stream_->table() && prospects_ == &t) return prospect_rows_seen_;
+    return 0;
+  }
+
+  /// What the engine needs besides the leads: known once the columns are mapped.
+  void make_shape() {
+    for (Field f : all_fields())
+      shape_.has_field[static_cast<std::size_t>(f)] = lead_map_[f].has_value() || (prospects_ && prospect_map_[f]);
+    // Only the leads file says when a lead was created; in the prospects file
+    // created_at is the prospect's own date.
+    shape_.has_field[static_cast<std::size_t>(Field::CreatedAt)] = lead_map_[Field::CreatedAt].has_value();
+    // A prospects file with no records at all still says "no lead became a prospect".
+    const bool empty_prospects = unusable_prospects_ && unusable_prospects_->file_errors.empty();
+    shape_.two_files = prospects_ != nullptr || empty_prospects;
+    for (std::size_t s = 0; s < kStageCount; ++s) {
+      const Stage stage = static_cast<Stage>(s);
+      bool observable = shape_.has_field[static_cast<std::size_t>(stage_field(stage))] || stage == Stage::Lead;
+      if (options_.agreement && !options_.agreement->stage_rules[s].empty()) observable = true;
+      for (const auto* pm : {&lead_preset_, &prospect_preset_})
+        if (*pm && !(*pm)->rules[s].empty()) observable = true;
+      if (stage == Stage::Prospect && (prospects_ || empty_prospects)) observable = true;
+      shape_.stage_observable[s] = observable;
+    }
+    folded_.resize(shape_.by.size());
+  }
+
+  InputSummary finish() {
+    if (!begun_) {
+      make_shape();
+      consumer_.begin(shape_);
+      begun_ = true;
+    }
+    decide_the_rest();
+    release_leads();
+    if (prospects_) release_prospects();
+    if (stored_)
+      for (Lead& lead : leads_kept_) feed(lead);
+    leads_kept_ = {};
+    auto& in = input_;
     // Reader-level rejections come first in each file, then mapping ones; sort by file role then line.
     std::vector<Rejection> all;
     auto add_file = [&](const RawTable& t) {
@@ -735,14 +1075,14 @@ class Loader {
     if (prospects_ && prospects_->path != leads_.path) add_file(*prospects_);
     if (unusable_prospects_ && unusable_prospects_->path != leads_.path) add_file(*unusable_prospects_);
     in.rejections = std::move(all);
-    for (const RawTable* t : {&leads_, prospects_ ? &*prospects_ : nullptr,
-                              unusable_prospects_ ? &*unusable_prospects_ : nullptr})
+    in.rejections_unlisted += loader_unlisted_;
+    for (const RawTable* t : {&leads_, prospects_, unusable_prospects_})
       if (t) {
         for (const auto& e : t->file_errors) in.file_errors.push_back(FileError{t->path, e});
         in.rejections_unlisted += t->unlisted_rejections;
       }
 
-    in.files.push_back(summarize(leads_, lead_map_, "leads", out_.leads.size()));
+    in.files.push_back(summarize(leads_, lead_map_, "leads", leads_used_));
     in.files.back().dates = lead_dates_;
     if (lead_preset_) in.files.back().preset = lead_preset_->name;
     if (prospects_) {
@@ -766,76 +1106,55 @@ class Loader {
                                       : "values that differ only by case or spaces (merge them with --fold-case)",
                    leads_.path, raw[1].second, "", fmt::format("{}: {}", field_name(f), fmt::join(shown, " vs ")));
       }
-    for (const RawTable* t : {&leads_, prospects_ ? &*prospects_ : nullptr})
+    for (const RawTable* t : {&leads_, prospects_})
       if (t && t->non_data_rows)
         for (std::size_t k = 0; k < t->non_data_rows; ++k)
           note_check("non_data_rows", "report titles and footers skipped (not counted as rows read)", t->path, 0, "", "");
     in.checks = std::move(checks_);
-    if (options_.fold_case) fold_segments();
     for (const auto& n : leads_.notes) in.notes.push_back(fmt::format("{}: {}", leads_.path, n));
     if (prospects_)
       for (const auto& n : prospects_->notes) in.notes.push_back(fmt::format("{}: {}", prospects_->path, n));
 
-    for (Field f : all_fields())
-      out_.has_field[static_cast<std::size_t>(f)] = lead_map_[f].has_value() || (prospects_ && prospect_map_[f]);
-    // Only the leads file says when a lead was created; in the prospects file
-    // created_at is the prospect's own date.
-    out_.has_field[static_cast<std::size_t>(Field::CreatedAt)] = lead_map_[Field::CreatedAt].has_value();
-    // A prospects file with no records at all still says "no lead became a prospect".
-    const bool empty_prospects = unusable_prospects_ && unusable_prospects_->file_errors.empty();
-    out_.two_files = prospects_.has_value() || empty_prospects;
-    for (std::size_t s = 0; s < kStageCount; ++s) {
-      const Stage stage = static_cast<Stage>(s);
-      bool observable = out_.has_field[static_cast<std::size_t>(stage_field(stage))] || stage == Stage::Lead;
-      if (options_.agreement && !options_.agreement->stage_rules[s].empty()) observable = true;
-      for (const auto* pm : {&lead_preset_, &prospect_preset_})
-        if (*pm && !(*pm)->rules[s].empty()) observable = true;
-      if (stage == Stage::Prospect && (prospects_ || empty_prospects)) observable = true;
-      out_.stage_observable[s] = observable;
-    }
     if (prospects_ && !prospect_map_[Field::ProspectAt] && prospect_map_[Field::CreatedAt])
       in.notes.push_back(fmt::format("{}: column \"{}\" (created_at) is read as the date each lead became a prospect",
                                      prospects_->path, prospects_->columns[prospect_map_[Field::CreatedAt]->column]));
+    return std::move(input_);
   }
 
-  /// --fold-case: segment values that fold together take the spelling seen first.
-  void fold_segments() {
-    for (std::size_t k = 0; k < out_.by.size(); ++k) {
-      if (out_.by[k].kind == ByKey::Kind::Period) continue;
-      std::unordered_map<std::string, std::string> first;
-      for (auto& lead : out_.leads) {
-        if (lead.segments[k].empty()) continue;
-        auto [it, fresh] = first.emplace(fold_value(lead.segments[k]), lead.segments[k]);
-        if (!fresh) lead.segments[k] = it->second;
-      }
-    }
-    std::unordered_map<std::string, std::string> owners;
-    for (auto& lead : out_.leads)
-      if (!lead.owner.empty()) {
-        auto [it, fresh] = owners.emplace(fold_value(lead.owner), lead.owner);
-        if (!fresh) lead.owner = it->second;
-      }
-  }
-
-  RawTable leads_;
-  std::optional<RawTable> prospects_;
-  std::optional<RawTable> unusable_prospects_;  ///< a prospects file with a file error: accounted, not read
+  std::unique_ptr<RowStream> lead_stream_, prospect_stream_;
+  RawTable& leads_;
+  RawTable* prospects_ = nullptr;            ///< null when there is none, or it cannot be used
+  RawTable* unusable_prospects_ = nullptr;  ///< a prospects file with a file error: accounted, not read
   const LoadOptions& options_;
+  LeadConsumer& consumer_;
   ColumnMapping lead_map_;
   ColumnMapping prospect_map_;
   std::vector<SegmentSource> segment_sources_;
   std::optional<PresetMatch> lead_preset_, prospect_preset_;
+  std::vector<BoundRule> lead_rules_, prospect_rules_;
   std::vector<QualityCheck> checks_;
-  std::vector<const RawRow*> lead_rows_;  ///< the row each lead came from
   std::unordered_map<std::string, std::string> stripped_ids_;
   /// Per segment field: folded value -> raw variants seen, with the first line of each.
   std::array<std::map<std::string, std::vector<std::pair<std::string, std::size_t>>>, kFieldCount> variants_;
-  std::vector<std::optional<DateOrder>> lead_orders_, prospect_orders_;
+  FileDates lead_dates_state_, prospect_dates_state_;
   std::vector<DateColumn> lead_dates_, prospect_dates_;
-  std::unordered_map<std::string, std::size_t> index_;
+  /// Lead ids accepted so far: to the lead's index when stored, else to its line.
+  IdIndex index_;
   std::unordered_map<std::string, std::size_t> rejected_leads_;  ///< id -> line, for rows rejected for a bad date
+  bool stored_ = false;        ///< leads are kept until the end (two files, or --duplicates last)
+  std::vector<Lead> leads_kept_;
+  std::vector<bool> filled_;  ///< per lead and --by key: a prospects row gave the value
+  Lead scratch_;
+  std::vector<std::unordered_map<std::string, std::string>> folded_;  ///< --fold-case: folded -> first spelling
+  std::unordered_map<std::string, std::string> folded_owners_;
+  std::size_t lead_rows_seen_ = 0, prospect_rows_seen_ = 0;
+  std::size_t leads_used_ = 0;
   std::size_t prospect_rows_used_ = 0;
-  Dataset out_;
+  std::size_t loader_listed_ = 0, loader_unlisted_ = 0;
+  bool begun_ = false;
+  std::unordered_set<std::size_t> lead_flags_blank_source_;  ///< --duplicates last: lines of leads with no source
+  DatasetShape shape_;
+  InputSummary input_;
 };
 
 }  // namespace
@@ -849,19 +1168,51 @@ std::optional<Period> period_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+/// Keeps every lead: the Dataset that tests and `validate` look at.
+class KeepLeads final : public LeadConsumer {
+ public:
+  explicit KeepLeads(Dataset& d) : d_(d) {}
+  void begin(const DatasetShape& shape) override { static_cast<DatasetShape&>(d_) = shape; }
+  void add(const Lead& lead) override { d_.leads.push_back(lead); }
+
+ private:
+  Dataset& d_;
+};
+
+}  // namespace
+
+InputSummary stream_leads(std::unique_ptr<RowStream> leads, std::unique_ptr<RowStream> prospects,
+                          const LoadOptions& options, LeadConsumer& consumer) {
+  if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");
+  return Loader(std::move(leads), std::move(prospects), options, consumer).run();
+}
+
+InputSummary stream_leads(const std::string& leads_path, const std::optional<std::string>& prospects_path,
+                          const LoadOptions& options, LeadConsumer& consumer) {
+  if (prospects_path && *prospects_path == "-" && leads_path == "-")
+    throw UsageError("LEADS and --prospects cannot both read stdin (-); give at least one of them as a file");
+  auto leads = open_rows(leads_path, options.read);
+  std::unique_ptr<RowStream> prospects;
+  if (prospects_path) prospects = open_rows(*prospects_path, options.read);
+  return stream_leads(std::move(leads), std::move(prospects), options, consumer);
+}
+
 Dataset build_dataset(RawTable leads, std::optional<RawTable> prospects, const LoadOptions& options) {
-  if (!options.zone) throw Error(ExitCode::Internal, "build_dataset called without a time zone");
-  return Loader(std::move(leads), std::move(prospects), options).run();
+  Dataset d;
+  KeepLeads keep(d);
+  d.input = stream_leads(rows_of(std::move(leads)), prospects ? rows_of(std::move(*prospects)) : nullptr, options,
+                         keep);
+  return d;
 }
 
 Dataset load_dataset(const std::string& leads_path, const std::optional<std::string>& prospects_path,
                      const LoadOptions& options) {
-  if (prospects_path && *prospects_path == "-" && leads_path == "-")
-    throw UsageError("LEADS and --prospects cannot both read stdin (-); give at least one of them as a file");
-  RawTable leads = read_table(leads_path, options.read);
-  std::optional<RawTable> prospects;
-  if (prospects_path) prospects = read_table(*prospects_path, options.read);
-  return build_dataset(std::move(leads), std::move(prospects), options);
+  Dataset d;
+  KeepLeads keep(d);
+  d.input = stream_leads(leads_path, prospects_path, options, keep);
+  return d;
 }
 
 }  // namespace leadfunnel

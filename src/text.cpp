@@ -19,10 +19,22 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
 bool is_placeholder(std::string_view s) {
-  const std::string v = to_lower(trim(s));
-  return v.empty() || v == "-" || v == "--" || v == "n/a" || v == "#n/a" || v == "na" || v == "null" ||
-         v == "(no value)" || v == "select" || v == "(none)" || v == "none" || v == "(blank)";
+  const std::string_view v = trim(s);
+  if (v.empty()) return true;
+  // Every placeholder is short: most cells are decided by their length alone.
+  if (v.size() > 10) return false;
+  for (std::string_view p : {"-", "--", "n/a", "#n/a", "na", "null", "(no value)", "select", "(none)", "none",
+                             "(blank)"})
+    if (equals_ignore_case(v, p)) return true;
+  return false;
 }
 
 std::string printable(std::string_view s, std::size_t max_len) {

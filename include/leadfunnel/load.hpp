@@ -1,6 +1,7 @@
 #pragma once
 /// The load step: files -> mapped, validated leads, and an account of every row.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -140,6 +141,28 @@ struct LoadOptions {
 
 /// Parses one `--by` word into a period, when it names one.
 std::optional<Period> period_from_name(std::string_view name);
+
+/// Receives the leads as the load step accepts them, in file order.
+class LeadConsumer {
+ public:
+  virtual ~LeadConsumer() = default;
+  /// Called once, before any lead, when the columns are mapped.
+  virtual void begin(const DatasetShape& shape) = 0;
+  /// One accepted lead; the reference is valid only during the call.
+  virtual void add(const Lead& lead) = 0;
+};
+
+class RowStream;
+
+/// The load step as a stream: reads the files in batches, hands each accepted
+/// lead to `consumer` (at once with one file; after the join with two, or
+/// with --duplicates last), and returns the account of every row. Memory
+/// holds a batch of rows and the consumer's state, not the file; with two
+/// files, the leads are kept until the prospects are joined.
+InputSummary stream_leads(const std::string& leads_path, const std::optional<std::string>& prospects_path,
+                          const LoadOptions& options, LeadConsumer& consumer);
+InputSummary stream_leads(std::unique_ptr<RowStream> leads, std::unique_ptr<RowStream> prospects,
+                          const LoadOptions& options, LeadConsumer& consumer);
 
 /// Maps and validates already-read tables. Throws UsageError for unknown
 /// columns or keys, AgreementError for agreement columns that exist nowhere,

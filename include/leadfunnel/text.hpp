@@ -12,6 +12,12 @@ std::string_view trim(std::string_view s);
 /// ASCII lowercase copy.
 std::string to_lower(std::string_view s);
 
+/// ASCII lowercase of one character (other bytes unchanged), as the C locale's tolower.
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// Whether two strings are equal ignoring ASCII case.
+bool equals_ignore_case(std::string_view a, std::string_view b);
+
 /// Whether a cell means "no value": blank, or a placeholder such as `-`,
 /// `N/A`, `(No value)`, `Select`, `null`, `none`.
 bool is_placeholder(std::string_view s);
