@@ -5,6 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 #include <atomic>
 #include <cctype>
 #include <csignal>
@@ -95,6 +98,15 @@ void setup_input(CLI::App& app, InputOptions& o) {
                  "Rejected rows tolerated before the exit status is 65: a count N or a share N% of rows read "
                  "(default 0)")
       ->type_name("N|N%");
+  app.add_option("--threads", o.threads,
+                 "Threads to read with (default: the number of cores). Rows are read on one thread and parsed on the "
+                 "others; the report is the same for any number")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
+  app.add_option("--max-listed", o.max_listed,
+                 "List at most N leads per list in the report (data-quality issues, SLA breaches and pending leads; "
+                 "worst first); all are counted. 0 lists every one. Default 1000")
+      ->type_name("N");
   app.add_option("--max-field-bytes", o.max_field_bytes,
                  "Longest field accepted (default 1M); a longer one rejects its record, so a stray quote in a huge "
                  "file cannot take all memory. Suffixes K, M, G")
@@ -210,6 +222,8 @@ ResolvedInput resolve_input(const InputOptions& o, Instant now) {
   }
   parse_max_rejected(o.max_rejected);  // a bad value is a usage error before any work
   r.load.read.max_field_bytes = parse_byte_size(o.max_field_bytes, "--max-field-bytes");
+  r.load.threads = o.threads != 0 ? o.threads : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  r.max_listed = o.max_listed;
   if (o.format == "json") r.format = Format::Json;
   else if (o.format == "csv") r.format = Format::Csv;
   else if (o.format == "markdown") r.format = Format::Markdown;

@@ -8,7 +8,12 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -217,6 +222,20 @@ class Replay final : public RowStream {
   std::vector<RawRow> rows_;
   std::size_t next_ = 0;
 };
+
+/// One leads row worked out without touching the loader's state, so that
+/// rows can be prepared on several threads; commit() applies them in file order.
+struct Prepared {
+  bool blank_id = false;
+  std::optional<Rejection> bad;  ///< a timestamp that cannot be read
+  Lead lead;                     ///< id and line are always set
+  bool blank_source = false;
+  std::vector<std::pair<Field, std::string>> date_only_cells;  ///< for the date_only check's examples
+  /// Source, campaign and owner: the clean value and its folded form (case-variant check).
+  std::array<std::pair<std::string, std::string>, 3> variants;
+};
+
+constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Field::Owner};
 
 /// Rows handed from a stream at a time.
 constexpr std::size_t kBatchRows = 4096;
@@ -632,24 +651,21 @@ class Loader {
 
   /// Checks on one accepted lead row: blank source, date-only stage values,
   /// and the raw values of segment fields for the case-variant check.
-  void note_lead_checks(const Lead& lead, const RawRow& row) {
-    if (lead_map_[Field::Source] && is_placeholder(row.fields[lead_map_[Field::Source]->column])) {
-      note_check("blank_source", "leads with no source", leads_.path, row.line, lead.id, "");
-      if (options_.duplicates == DuplicatePolicy::Last) lead_flags_blank_source_.insert(row.line);
+  void note_lead_checks(const Prepared& p) {
+    const Lead& lead = p.lead;
+    if (p.blank_source) {
+      note_check("blank_source", "leads with no source", leads_.path, lead.line, lead.id, "");
+      if (options_.duplicates == DuplicatePolicy::Last) lead_flags_blank_source_.insert(lead.line);
     }
-    for (std::size_t s = 0; s < kStageCount; ++s) {
-      const Field f = stage_field(static_cast<Stage>(s));
-      if (lead.at[s] && lead.date_only[s] && lead_map_[f])
-        note_check("date_only", "stage dates with no time of day (durations to them have whole-day precision)",
-                   leads_.path, row.line, lead.id, fmt::format("{} = {}", field_name(f), row.fields[lead_map_[f]->column]));
-    }
-    for (Field f : {Field::Source, Field::Campaign, Field::Owner}) {
-      if (!lead_map_[f]) continue;
-      const std::string v = clean_value(row.fields[lead_map_[f]->column]);
+    for (const auto& [f, cell] : p.date_only_cells)
+      note_check("date_only", "stage dates with no time of day (durations to them have whole-day precision)",
+                 leads_.path, lead.line, lead.id, fmt::format("{} = {}", field_name(f), cell));
+    for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
+      const auto& [v, folded] = p.variants[i];
       if (v.empty()) continue;
-      auto& variants = variants_[static_cast<std::size_t>(f)][fold_value(v)];
+      auto& variants = variants_[static_cast<std::size_t>(kVariantFields[i])][folded];
       if (std::find_if(variants.begin(), variants.end(), [&](const auto& x) { return x.first == v; }) == variants.end())
-        variants.emplace_back(v, row.line);
+        variants.emplace_back(v, lead.line);
     }
   }
 
@@ -697,6 +713,11 @@ class Loader {
   /// Lowercase with runs of spaces collapsed: "Google  Ads" and "google ads" fold together.
   static std::string fold_value(std::string_view v) {
     std::string out;
+    fold_value_into(v, out);
+    return out;
+  }
+  static void fold_value_into(std::string_view v, std::string& out) {
+    out.clear();
     bool space = false;
     for (char c : trim(v)) {
       if (c == ' ' || c == '\t') {
@@ -705,9 +726,8 @@ class Loader {
       }
       if (space && !out.empty()) out += ' ';
       space = false;
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out += ascii_lower(c);
     }
-    return out;
   }
 
   /// Records a rejection; with --strict, the first one ends the run.
@@ -739,28 +759,164 @@ class Loader {
     }
   }
 
-  /// Parses every mapped timestamp of a row; false (and a rejection) on the first bad one.
-  bool parse_times(const RawTable& t, const ColumnMapping& m, const RawRow& row,
-                   std::array<std::optional<Timestamp>, kFieldCount>& times) {
+  /// Parses every mapped timestamp of a row, reading locale dates in `orders`
+  /// (by column); the first value that cannot be read is returned as a rejection.
+  std::optional<Rejection> parse_times(const RawTable& t, const ColumnMapping& m, const RawRow& row,
+                                       const std::vector<std::optional<DateOrder>>& orders,
+                                       std::array<std::optional<Timestamp>, kFieldCount>& times) const {
     for (Field f : all_fields()) {
       if (!is_timestamp_field(f) || !m[f]) continue;
-      const std::string& cell = row.fields[m[f]->column];
+      const std::size_t col = m[f]->column;
+      const std::string& cell = row.fields[col];
       if (is_placeholder(cell)) continue;
-      auto parsed = parse_timestamp(cell, *options_.zone, order_of(t, m[f]->column));
-      if (!parsed.value) {
-        reject(t.path, row.line, t.columns[m[f]->column],
-               fmt::format("{} for {}; fix the value or map another column", parsed.error, field_name(f)));
-        return false;
-      }
+      auto parsed = parse_timestamp(cell, *options_.zone, col < orders.size() ? orders[col] : std::nullopt);
+      if (!parsed.value)
+        return Rejection{t.path, row.line, t.columns[col],
+                         fmt::format("{} for {}; fix the value or map another column", parsed.error, field_name(f))};
       times[static_cast<std::size_t>(f)] = parsed.value;
     }
-    return true;
+    return std::nullopt;
+  }
+
+// GCC 12 reports a dangling pointer to the local `times` in prepare() that
+// does not exist (a known false positive with std::optional); silenced here only.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+#endif
+  void prepare(const RawRow& row, const std::vector<std::optional<DateOrder>>& orders, Prepared& p) const {
+    const std::size_t id_col = lead_map_[Field::Id]->column;
+    Lead& lead = p.lead;
+    lead.id.assign(trim(row.fields[id_col]));
+    lead.line = row.line;
+    p.blank_id = lead.id.empty();
+    p.bad.reset();
+    if (p.blank_id) return;
+    std::array<std::optional<Timestamp>, kFieldCount> times{};
+    if (auto bad = parse_times(leads_, lead_map_, row, orders, times)) {
+      p.bad.emplace(std::move(*bad));
+      return;
+    }
+    lead.at = {};
+    lead.date_only = {};
+    lead.flagged = {};
+    lead.prospect_row = false;
+    lead.first_touch_at.reset();
+    lead.lost_at.reset();
+    for (std::size_t s = 0; s < kStageCount; ++s) {
+      const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
+      if (t) {
+        lead.at[s] = t->at;
+        lead.date_only[s] = t->date_only;
+      }
+    }
+    if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) lead.first_touch_at = t->at;
+    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) lead.lost_at = t->at;
+    lead.owner.clear();
+    if (lead_map_[Field::Owner]) clean_value_into(row.fields[lead_map_[Field::Owner]->column], lead.owner);
+    for (const auto& r : lead_rules_)
+      if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
+    lead.segments.resize(shape_.by.size());
+    for (std::size_t k = 0; k < shape_.by.size(); ++k) {
+      lead.segments[k].clear();
+      if (segment_sources_[k].lead_column != std::string::npos)
+        clean_value_into(row.fields[segment_sources_[k].lead_column], lead.segments[k]);
+    }
+    // What the data-quality checks need from the row.
+    p.blank_source = lead_map_[Field::Source] && is_placeholder(row.fields[lead_map_[Field::Source]->column]);
+    p.date_only_cells.clear();
+    for (std::size_t s = 0; s < kStageCount; ++s) {
+      const Field f = stage_field(static_cast<Stage>(s));
+      if (lead.at[s] && lead.date_only[s] && lead_map_[f]) p.date_only_cells.emplace_back(f, row.fields[lead_map_[f]->column]);
+    }
+    for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
+      auto& [value, folded] = p.variants[i];
+      value.clear();
+      folded.clear();
+      if (!lead_map_[kVariantFields[i]]) continue;
+      clean_value_into(row.fields[lead_map_[kVariantFields[i]]->column], value);
+      if (!value.empty()) fold_value_into(value, folded);
+    }
+  }
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic pop
+#endif
+
+  /// Applies a prepared row in file order: blank and duplicate ids, bad
+  /// dates, the data-quality checks; an accepted lead goes to the consumer
+  /// (or is kept, with two files).
+  void commit(Prepared& p) {
+    Lead& lead = p.lead;
+    const std::size_t line = lead.line;
+    strict_reader_check(leads_, line);
+    const std::size_t id_col = lead_map_[Field::Id]->column;
+    if (p.blank_id) {
+      reject(leads_.path, line, leads_.columns[id_col], "the lead id is blank; every lead needs an id");
+      return;
+    }
+    const std::string& id = lead.id;
+    if (!rejected_leads_.empty())
+      if (auto rl = rejected_leads_.find(id); rl != rejected_leads_.end()) {
+        ++input_.duplicate_ids;
+        reject(leads_.path, line, leads_.columns[id_col],
+               fmt::format("duplicate lead id \"{}\" (first seen on line {}, which was rejected); fix that row and "
+                           "remove this one",
+                           printable(id), rl->second));
+        return;
+      }
+    std::optional<std::size_t> replace;
+    if (auto seen = index_.find(id)) {
+      const std::size_t first_line = stored_ ? leads_kept_[*seen].line : static_cast<std::size_t>(*seen);
+      note_check("duplicate_ids", "later rows repeating a lead id", leads_.path, line, id, "");
+      if (options_.duplicates == DuplicatePolicy::Error)
+        throw InputError(leads_.path, line, leads_.columns[id_col],
+                         fmt::format("{}:{}: lead id \"{}\" is also on line {} (stopped by --duplicates error; "
+                                     "remove one, or use --duplicates first or last)",
+                                     leads_.path, line, printable(id), first_line));
+      ++input_.duplicate_ids;
+      if (options_.duplicates == DuplicatePolicy::First) {
+        reject(leads_.path, line, leads_.columns[id_col],
+               fmt::format("duplicate lead id \"{}\" (first seen on line {}); the first row is kept", printable(id),
+                           first_line));
+        return;
+      }
+      replace = static_cast<std::size_t>(*seen);
+    }
+    if (p.bad) {
+      if (!replace) rejected_leads_.emplace(id, line);
+      reject(p.bad->file, p.bad->line, p.bad->column, p.bad->reason);
+      return;
+    }
+    if (replace) {
+      // --duplicates last: this row replaces the earlier one, which becomes the rejected row.
+      Lead& old = leads_kept_[*replace];
+      unnote_lead_checks(old);
+      reject(leads_.path, old.line, leads_.columns[id_col],
+             fmt::format("duplicate lead id \"{}\": the later row on line {} replaces this one (--duplicates last)",
+                         printable(id), line));
+      note_lead_checks(p);
+      old = lead;
+      return;
+    }
+    note_lead_checks(p);
+    ++leads_used_;
+    if (stored_) {
+      index_.add(id, leads_kept_.size());
+      leads_kept_.push_back(std::move(lead));
+    } else {
+      index_.add(id, line);
+      feed(lead);
+    }
   }
 
   /// Reads the leads file row by row. Rows wait (in order) while a date
-  /// column they need has no known day/month order yet.
+  /// column they need has no known day/month order yet. With several
+  /// threads, rows are read on one, prepared on the others, and committed
+  /// in file order here, so the result is the same for any number of threads.
   void read_leads() {
     lead_rules_ = bind_rules(options_.agreement ? &*options_.agreement : nullptr, lead_preset_, leads_);
+    if (options_.threads > 1 && !options_.strict) return read_leads_in_parallel();
     FileDates& fd = lead_dates_state_;
     std::vector<RawRow> batch;
     for (;;) {
@@ -787,94 +943,158 @@ class Loader {
   }
 
   void lead_row(const RawRow& row) {
-    strict_reader_check(leads_, row.line);
-    const std::size_t id_col = lead_map_[Field::Id]->column;
-    const std::string_view id = trim(row.fields[id_col]);
-    if (id.empty()) {
-      reject(leads_.path, row.line, leads_.columns[id_col], "the lead id is blank; every lead needs an id");
-      return;
-    }
-    if (!rejected_leads_.empty())
-      if (auto rl = rejected_leads_.find(std::string(id)); rl != rejected_leads_.end()) {
-        ++input_.duplicate_ids;
-        reject(leads_.path, row.line, leads_.columns[id_col],
-               fmt::format("duplicate lead id \"{}\" (first seen on line {}, which was rejected); fix that row and "
-                           "remove this one",
-                           printable(id), rl->second));
-        return;
-      }
-    std::optional<std::size_t> replace;
-    if (auto seen = index_.find(id)) {
-      const std::size_t first_line = stored_ ? leads_kept_[*seen].line : static_cast<std::size_t>(*seen);
-      note_check("duplicate_ids", "later rows repeating a lead id", leads_.path, row.line, std::string(id), "");
-      if (options_.duplicates == DuplicatePolicy::Error)
-        throw InputError(leads_.path, row.line, leads_.columns[id_col],
-                         fmt::format("{}:{}: lead id \"{}\" is also on line {} (stopped by --duplicates error; "
-                                     "remove one, or use --duplicates first or last)",
-                                     leads_.path, row.line, printable(id), first_line));
-      ++input_.duplicate_ids;
-      if (options_.duplicates == DuplicatePolicy::First) {
-        reject(leads_.path, row.line, leads_.columns[id_col],
-               fmt::format("duplicate lead id \"{}\" (first seen on line {}); the first row is kept", printable(id),
-                           first_line));
-        return;
-      }
-      replace = static_cast<std::size_t>(*seen);
-    }
-    std::array<std::optional<Timestamp>, kFieldCount> times{};
-    if (!parse_times(leads_, lead_map_, row, times)) {
-      if (!replace) rejected_leads_.emplace(std::string(id), row.line);
-      return;
-    }
+    prepare(row, lead_dates_state_.orders, scratch_);
+    commit(scratch_);
+  }
 
-    Lead& lead = scratch_;
-    lead.id.assign(id);
-    lead.line = row.line;
-    lead.at = {};
-    lead.date_only = {};
-    lead.flagged = {};
-    lead.prospect_row = false;
-    lead.first_touch_at.reset();
-    lead.lost_at.reset();
-    for (std::size_t s = 0; s < kStageCount; ++s) {
-      const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
-      if (t) {
-        lead.at[s] = t->at;
-        lead.date_only[s] = t->date_only;
+  /// A batch of leads rows on its way through the threads.
+  struct Work {
+    std::size_t seq = 0;
+    std::vector<RawRow> rows;
+    std::vector<std::optional<DateOrder>> orders;  ///< the date orders when the rows were read
+    std::vector<Prepared> out;
+  };
+
+  void read_leads_in_parallel() {
+    FileDates& fd = lead_dates_state_;
+    std::mutex m;
+    std::condition_variable cv;
+    std::deque<std::unique_ptr<Work>> todo;                 // read, not yet prepared
+    std::map<std::size_t, std::unique_ptr<Work>> done;      // prepared, by sequence number
+    std::vector<std::unique_ptr<Work>> spare;                // committed, to reuse
+    bool reading = true;
+    bool stop = false;
+    std::exception_ptr failure;
+    std::size_t next_seq = 0;
+    const std::size_t in_flight = 4 * options_.threads;
+    std::size_t live = 0;  // batches read and not yet committed
+
+    auto fail = [&](std::exception_ptr e) {
+      std::lock_guard lock(m);
+      if (!failure) failure = e;
+      stop = true;
+      cv.notify_all();
+    };
+    // The reader: rows in file order, with the evidence for date orders.
+    std::thread reader([&] {
+      try {
+        std::unique_ptr<Work> w;
+        auto send = [&] {
+          if (!w || w->rows.empty()) return;
+          w->orders = fd.orders;
+          std::unique_lock lock(m);
+          cv.wait(lock, [&] { return stop || live < in_flight; });
+          if (stop) return;
+          w->seq = next_seq++;
+          ++live;
+          todo.push_back(std::move(w));
+          cv.notify_all();
+        };
+        auto take = [&] {
+          std::unique_lock lock(m);
+          if (!spare.empty()) {
+            w = std::move(spare.back());
+            spare.pop_back();
+          } else {
+            w = std::make_unique<Work>();
+          }
+          w->rows.clear();
+        };
+        auto add = [&](RawRow&& row) {
+          if (!w) take();
+          w->rows.push_back(std::move(row));
+          if (w->rows.size() >= kBatchRows) {
+            send();
+            w.reset();
+          }
+        };
+        std::vector<RawRow> batch;
+        for (;;) {
+          {
+            std::lock_guard lock(m);
+            if (stop) return;
+          }
+          lead_stream_->next_batch(batch, kBatchRows);
+          if (batch.empty()) break;
+          lead_rows_seen_ += batch.size();
+          for (auto& row : batch) {
+            const bool ready = gather_evidence(fd, row);
+            if (ready && fd.waiting.empty()) {
+              add(std::move(row));
+              continue;
+            }
+            fd.waiting.push_back(std::move(row));
+            if (fd.undecided == 0) {
+              for (auto& r : fd.waiting) add(std::move(r));
+              fd.waiting.clear();
+            }
+          }
+        }
+        decide_by_convention(fd);
+        if (fd.undecided == 0) {
+          for (auto& r : fd.waiting) add(std::move(r));
+          fd.waiting.clear();
+        }
+        send();
+      } catch (...) {
+        fail(std::current_exception());
       }
+      std::lock_guard lock(m);
+      reading = false;
+      cv.notify_all();
+    });
+    // The preparers.
+    std::vector<std::thread> workers;
+    for (std::size_t i = 0; i + 1 < options_.threads; ++i)
+      workers.emplace_back([&] {
+        try {
+          for (;;) {
+            std::unique_ptr<Work> w;
+            {
+              std::unique_lock lock(m);
+              cv.wait(lock, [&] { return stop || !todo.empty() || !reading; });
+              if (stop || (todo.empty() && !reading)) return;
+              w = std::move(todo.front());
+              todo.pop_front();
+            }
+            w->out.resize(w->rows.size());
+            for (std::size_t r = 0; r < w->rows.size(); ++r) prepare(w->rows[r], w->orders, w->out[r]);
+            std::lock_guard lock(m);
+            done.emplace(w->seq, std::move(w));
+            cv.notify_all();
+          }
+        } catch (...) {
+          fail(std::current_exception());
+        }
+      });
+    // This thread commits in order.
+    try {
+      for (std::size_t seq = 0;; ++seq) {
+        std::unique_ptr<Work> w;
+        {
+          std::unique_lock lock(m);
+          cv.wait(lock, [&] { return stop || done.count(seq) || (!reading && seq == next_seq); });
+          if (stop || (!reading && seq == next_seq && !done.count(seq))) break;
+          w = std::move(done.at(seq));
+          done.erase(seq);
+        }
+        for (auto& p : w->out) commit(p);
+        std::lock_guard lock(m);
+        --live;
+        spare.push_back(std::move(w));
+        cv.notify_all();
+      }
+    } catch (...) {
+      fail(std::current_exception());
     }
-    if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) lead.first_touch_at = t->at;
-    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) lead.lost_at = t->at;
-    lead.owner.clear();
-    if (lead_map_[Field::Owner]) clean_value_into(row.fields[lead_map_[Field::Owner]->column], lead.owner);
-    for (const auto& r : lead_rules_)
-      if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
-    lead.segments.resize(shape_.by.size());
-    for (std::size_t k = 0; k < shape_.by.size(); ++k) {
-      lead.segments[k].clear();
-      if (segment_sources_[k].lead_column != std::string::npos)
-        clean_value_into(row.fields[segment_sources_[k].lead_column], lead.segments[k]);
+    {
+      std::lock_guard lock(m);
+      stop = true;
+      cv.notify_all();
     }
-    if (replace) {
-      // --duplicates last: this row replaces the earlier one, which becomes the rejected row.
-      Lead& old = leads_kept_[*replace];
-      unnote_lead_checks(old);
-      reject(leads_.path, old.line, leads_.columns[id_col],
-             fmt::format("duplicate lead id \"{}\": the later row on line {} replaces this one (--duplicates last)",
-                         printable(id), row.line));
-      note_lead_checks(lead, row);
-      old = lead;
-      return;
-    }
-    note_lead_checks(lead, row);
-    ++leads_used_;
-    if (stored_) {
-      index_.add(id, leads_kept_.size());
-      leads_kept_.push_back(lead);
-    } else {
-      index_.add(id, row.line);
-      feed(lead);
-    }
+    reader.join();
+    for (auto& t : workers) t.join();
+    if (failure) std::rethrow_exception(failure);
   }
 
   /// Hands a finished lead to the consumer; --fold-case gives each segment
@@ -959,7 +1179,10 @@ class Loader {
       return;
     }
     std::array<std::optional<Timestamp>, kFieldCount> times{};
-    if (!parse_times(p, prospect_map_, row, times)) return;
+    if (auto bad = parse_times(p, prospect_map_, row, prospect_dates_state_.orders, times)) {
+      reject(bad->file, bad->line, bad->column, bad->reason);
+      return;
+    }
 
     const auto lead_index = static_cast<std::size_t>(*slot);
     Lead& lead = leads_kept_[lead_index];
@@ -1144,7 +1367,7 @@ class Loader {
   bool stored_ = false;        ///< leads are kept until the end (two files, or --duplicates last)
   std::vector<Lead> leads_kept_;
   std::vector<bool> filled_;  ///< per lead and --by key: a prospects row gave the value
-  Lead scratch_;
+  Prepared scratch_;
   std::vector<std::unordered_map<std::string, std::string>> folded_;  ///< --fold-case: folded -> first spelling
   std::unordered_map<std::string, std::string> folded_owners_;
   std::size_t lead_rows_seen_ = 0, prospect_rows_seen_ = 0;

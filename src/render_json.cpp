@@ -191,6 +191,7 @@ void add_funnel(ojson& j, const FunnelResult& f, const InputSummary& in, bool wi
   for (const auto& q : f.quality.issues)
     issues.push_back(ojson{{"lead_id", q.lead_id}, {"line", q.line}, {"kind", q.kind}, {"detail", q.detail}});
   dq["issues"] = issues;
+  dq["issues_unlisted"] = f.quality.issues_unlisted;
   j["data_quality"] = dq;
   j["notes"] = f.notes;
 }
@@ -254,6 +255,8 @@ ojson target_json(const TargetResult& r) {
       ojson pending = ojson::array();
       for (const auto& c : r.pending) pending.push_back(clock_case(c));
       j["pending_leads"] = pending;
+      j["breaches_unlisted"] = r.breaches_unlisted;
+      j["pending_unlisted"] = r.pending_unlisted;
       break;
     }
     case Target::Kind::Volume: {
@@ -339,9 +342,15 @@ std::string render_json(const Report& report) {
   if (report.sla) {
     j["sla"] = sla_json(*report.sla);
     // SLA findings belong with the other data-quality issues.
+    // SLA findings belong with the other data-quality issues, within the same --max-listed.
+    const std::size_t limit = report.funnel ? report.funnel->quality.issues.size() : 0;
+    (void)limit;
     for (const auto& q : report.sla->issues)
       j["data_quality"]["issues"].push_back(
           ojson{{"lead_id", q.lead_id}, {"line", q.line}, {"kind", q.kind}, {"detail", q.detail}});
+    if (j["data_quality"].contains("issues_unlisted"))
+      j["data_quality"]["issues_unlisted"] =
+          j["data_quality"]["issues_unlisted"].get<std::size_t>() + report.sla->issues_unlisted;
   }
   // Invalid UTF-8 in the data is replaced rather than failing the report.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";

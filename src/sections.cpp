@@ -129,8 +129,9 @@ Section quality_section(const FunnelResult& f, const InputSummary& in) {
   for (std::size_t i = 0; i < shown; ++i)
     s.lines.push_back(fmt::format("  lead {} (line {}): {}", printable(q.issues[i].lead_id, 30), q.issues[i].line,
                                   q.issues[i].detail));
-  if (shown < q.issues.size())
-    s.lines.push_back(fmt::format("  ... and {} more (all are listed with --format json)", q.issues.size() - shown));
+  if (shown < q.issues.size() + q.issues_unlisted)
+    s.lines.push_back(fmt::format("  ... and {} more ({} are listed with --format json; see --max-listed)",
+                                  q.issues.size() + q.issues_unlisted - shown, q.issues.size()));
   return s;
 }
 
@@ -196,7 +197,9 @@ std::vector<Section> sla_sections(const SlaResult& sla, const std::string& tz_no
                                std::to_string(o.pending), percent_text(o.compliance.value),
                                clock_hours(o.median_hours, r.business_clock)});
       const std::size_t shown = std::min(r.breaches.size(), kListLimit);
-      if (shown) s.after.push_back(fmt::format("Worst breaches ({} of {}; all in --format json or csv):", shown, r.breaches.size()));
+      if (shown)
+        s.after.push_back(fmt::format("Worst breaches ({} of {}; {} in --format json or csv, see --max-listed):", shown,
+                                      r.breaches.size() + r.breaches_unlisted, r.breaches.size()));
       for (std::size_t i = 0; i < shown; ++i) {
         const auto& c = r.breaches[i];
         s.after.push_back(fmt::format("  lead {} (line {}, {}): start {}, end {}, delay {}, due {}", printable(c.lead_id, 24),
@@ -205,7 +208,9 @@ std::vector<Section> sla_sections(const SlaResult& sla, const std::string& tz_no
                                       c.due ? format_utc(*c.due) : "n/a"));
       }
       const std::size_t pend = std::min(r.pending.size(), kListLimit);
-      if (pend) s.after.push_back(fmt::format("Pending, due soonest first ({} of {}):", pend, r.pending.size()));
+      if (pend)
+        s.after.push_back(
+            fmt::format("Pending, due soonest first ({} of {}):", pend, r.pending.size() + r.pending_unlisted));
       for (std::size_t i = 0; i < pend; ++i) {
         const auto& c = r.pending[i];
         s.after.push_back(fmt::format("  lead {} (line {}, {}): start {}, due {}", printable(c.lead_id, 24), c.line,

@@ -126,6 +126,8 @@ struct ClockState {
   std::pair<ClockCounts, std::vector<double>> blank_owner;
   bool blank_seen = false;
   TopCases breaches, pending;
+  std::vector<QualityIssue> issues;  ///< ends before their start, in file order (at most max_listed)
+  std::size_t issues_unlisted = 0;
 };
 
 struct VolumeState {
@@ -148,8 +150,6 @@ struct SlaAccumulator::State {
   std::vector<ClockState> clocks;
   std::vector<VolumeState> volumes;
   std::vector<RateState> rates;
-  std::vector<QualityIssue> issues;
-  std::size_t issues_unlisted = 0;
   // response times
   bool response = false;
   const Calendar* response_cal = nullptr;
@@ -236,13 +236,13 @@ void SlaAccumulator::add(const Lead& lead) {
         if (*end < *start) {
           // An end before the start counts as immediate, and is listed.
           ++r.end_before_start;
-          if (opt.max_listed == 0 || st.issues.size() < opt.max_listed)
-            st.issues.push_back({lead.id, lead.line, "sla_end_before_start",
+          if (opt.max_listed == 0 || c.issues.size() < opt.max_listed)
+            c.issues.push_back({lead.id, lead.line, "sla_end_before_start",
                                  fmt::format("{}: {} {} is before {} {}; counted as immediate", t.name,
                                              event_name(t.to_event), format_utc(*end), event_name(t.from_event),
                                              format_utc(*start))});
           else
-            ++st.issues_unlisted;
+            ++c.issues_unlisted;
         } else {
           delay = business_time(*c.cal, *start, *end);
         }
@@ -337,6 +337,11 @@ void SlaAccumulator::merge(SlaAccumulator&& later) {
     add_counts(x.blank_owner.first, y.blank_owner.first);
     append(x.blank_owner.second, y.blank_owner.second);
     x.blank_seen = x.blank_seen || y.blank_seen;
+    for (auto& q : y.issues) {
+      if (a.opt.max_listed == 0 || x.issues.size() < a.opt.max_listed) x.issues.push_back(std::move(q));
+      else ++x.issues_unlisted;
+    }
+    x.issues_unlisted += y.issues_unlisted;
     for (auto& cs : y.breaches.cases) x.breaches.add(std::move(cs));
     for (auto& cs : y.pending.cases) x.pending.add(std::move(cs));
   }
@@ -350,11 +355,6 @@ void SlaAccumulator::merge(SlaAccumulator&& later) {
     a.rates[i].num += b.rates[i].num;
     a.rates[i].immature += b.rates[i].immature;
   }
-  for (auto& q : b.issues) {
-    if (a.opt.max_listed == 0 || a.issues.size() < a.opt.max_listed) a.issues.push_back(std::move(q));
-    else ++a.issues_unlisted;
-  }
-  a.issues_unlisted += b.issues_unlisted;
   append(a.speed, b.speed);
   append(a.reply, b.reply);
 }
@@ -392,6 +392,12 @@ SlaResult SlaAccumulator::finish() {
       r.pending_unlisted = r.all.pending - r.pending.size();
       if (r.all.compliance.value) r.pass = *r.all.compliance.value >= t.share;
       out.targets.push_back(std::move(r));
+      // The issues of each clock target, in target order, within one limit.
+      for (auto& q : c.issues) {
+        if (opt.max_listed == 0 || out.issues.size() < opt.max_listed) out.issues.push_back(std::move(q));
+        else ++out.issues_unlisted;
+      }
+      out.issues_unlisted += c.issues_unlisted;
     } else if (t.kind == Target::Kind::Volume) {
       VolumeState& v = st.volumes[volume_i++];
       TargetResult r;
@@ -444,8 +450,6 @@ SlaResult SlaAccumulator::finish() {
     rt.response_p90_hours = percentile_in_place(st.reply, 0.9);
     out.response = rt;
   }
-  out.issues = std::move(st.issues);
-  out.issues_unlisted = st.issues_unlisted;
   return out;
 }
 

@@ -133,7 +133,7 @@ TEST_CASE("cli: report on the HubSpot sample matches the hand-checked counts", "
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
   const json j = json::parse(r.out);
-  CHECK(j["schema_version"] == "1.1");
+  CHECK(j["schema_version"] == "1.2");
   CHECK(j["command"] == "report");
   CHECK(j["tz"] == "America/New_York");  // from the agreement
   // --as-of 2026-11-01 is midnight in New York, still EDT (UTC-4) until 02:00 that day.
@@ -357,7 +357,7 @@ TEST_CASE("cli: the real binary reports on the sample data and prints valid JSON
   CHECK(WEXITSTATUS(status) == 0);
   json j;
   REQUIRE_NOTHROW(j = json::parse(out));
-  CHECK(j["schema_version"] == "1.1");
+  CHECK(j["schema_version"] == "1.2");
   CHECK(j["conversion"]["leads"] == 300);
   CHECK(j["conversion"]["prospects"] == 71);
 }

@@ -137,7 +137,7 @@ TEST_CASE("render: JSON starts with the run's identity and keeps undefined numbe
   CHECK(keys[3] == "as_of");
   CHECK(keys[4] == "tz");
 
-  CHECK(j["schema_version"] == "1.1");
+  CHECK(j["schema_version"] == "1.2");
   CHECK(j["tool"]["name"] == "leadfunnel");
   CHECK(j["tool"]["version"] == LEADFUNNEL_VERSION);
   CHECK(j["command"] == "report");
@@ -211,7 +211,7 @@ TEST_CASE("render: CSV is one observation per row with a fixed header", "[render
   REQUIRE(lines.size() > 2);
   CHECK(lines[0] == "section,key,segment,stage,measure,value,file,line,column,detail");
   CHECK(lines.back().empty());  // the text ends with a line break
-  CHECK(has_line(lines, "meta,,,,schema_version,1.1,,,,"));
+  CHECK(has_line(lines, "meta,,,,schema_version,1.2,,,,"));
   CHECK(has_line(lines, "meta,,,,as_of,2024-06-01T00:00:00Z,,,,"));
   CHECK(has_line(lines, "input,leads,,,rows_read,12,leads.csv,,,"));
   CHECK(has_line(lines, "input,,,,rows_rejected,2,,,,"));

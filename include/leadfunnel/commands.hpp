@@ -36,6 +36,8 @@ struct InputOptions {
   bool strict = false;
   std::string max_rejected = "0";
   std::string max_field_bytes = "1M";
+  std::size_t threads = 0;  ///< --threads; 0 = the number of cores
+  std::size_t max_listed = 1000;  ///< --max-listed; 0 = no limit
   bool dump_records = false;  ///< validate only: print the parsed records
 };
 
@@ -84,6 +86,7 @@ struct ResolvedInput {
   std::string tz_name;
   Instant as_of{};
   Format format = Format::Table;
+  std::size_t max_listed = 1000;
 };
 
 /// Binds the input options shared by report and validate.

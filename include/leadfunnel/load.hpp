@@ -137,6 +137,9 @@ struct LoadOptions {
   std::optional<std::string> preset;    ///< --preset NAME, or "none"; empty = detect
   DuplicatePolicy duplicates = DuplicatePolicy::First;
   bool fold_case = false;  ///< --fold-case: merge segment values that differ only by case or spaces
+  /// --threads: leads rows are read on one thread and prepared on the others;
+  /// 1 reads everything on the calling thread. The result never depends on it.
+  std::size_t threads = 1;
 };
 
 /// Parses one `--by` word into a period, when it names one.

@@ -13,7 +13,7 @@
 namespace leadfunnel {
 
 /// The JSON schema version; minor versions only add keys.
-inline constexpr const char* kSchemaVersion = "1.1";
+inline constexpr const char* kSchemaVersion = "1.2";
 
 /// What a run describes: the command, the moment, the zone, the cohort filters.
 struct ReportMeta {
