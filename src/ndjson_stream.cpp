@@ -5,19 +5,22 @@
 // second hands out the rows. Memory holds one block, one line and one batch.
 //
 // Equality with parse_json_table is the contract, so simdjson only takes the
-// common case: a flat object of strings, numbers, booleans and nulls with no
-// key twice and no value over the size limit. Any other line (nested values,
-// duplicate keys, long values, any syntax error or number that might overflow
-// a double) is handed to parse_json_table itself, alone, which gives exactly
-// the reference's field texts and rejection reasons.
+// common case: an object of strings, numbers, booleans and nulls (nested
+// values are dumped by nlohmann, as the reference does) with no key twice and
+// no value over the size limit. Any other line (duplicate keys, long values,
+// deep nesting, any syntax error, a number that might overflow a double) is
+// handed to parse_json_table itself, alone, which gives exactly the
+// reference's field texts and rejection reasons.
 #include "leadfunnel/ndjson_stream.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <string_view>
 #include <unordered_map>
@@ -30,7 +33,8 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-/// Bytes read per step unless ReadOptions::block_bytes asks for fewer.
+/// The most bytes read per step; ReadOptions::block_bytes (64 KiB unless set)
+/// asks for fewer, and tests ask for a handful to split records.
 constexpr std::size_t kDefaultBlock = std::size_t{8} << 20;
 constexpr std::size_t kPadding = simdjson::SIMDJSON_PADDING;
 
@@ -47,8 +51,7 @@ class LineReader {
   /// whether a '\n' ended it (only the last line of a file may lack one).
   bool next(std::string_view& line, bool& newline) {
     for (;;) {
-      const char* nl = static_cast<const char*>(
-          std::memchr(buf_.data() + scanned_, '\n', end_ - scanned_));
+      const char* nl = static_cast<const char*>(std::memchr(buf_.data() + scanned_, '\n', end_ - scanned_));
       if (nl != nullptr) {
         const auto at = static_cast<std::size_t>(nl - buf_.data());
         line = std::string_view(buf_.data() + begin_, at - begin_);
@@ -68,10 +71,8 @@ class LineReader {
     }
   }
 
-  /// Where the next line starts, counted from the start of the file.
-  std::size_t offset() const { return consumed_ + begin_; }
-
-  /// A block of free space after the buffer's data, for simdjson's padding.
+  /// The bytes from `p` (in the last line) to the end of the buffer: the
+  /// line and at least kPadding more, simdjson's `allocated`.
   std::size_t capacity_after(const char* p) const {
     return static_cast<std::size_t>(buf_.data() + buf_.size() - p);
   }
@@ -81,7 +82,6 @@ class LineReader {
     // Keep the unfinished line; a line longer than a block grows the buffer.
     const std::size_t keep = end_ - begin_;
     if (begin_ > 0 && keep > 0) std::memmove(buf_.data(), buf_.data() + begin_, keep);
-    consumed_ += begin_;
     scanned_ -= begin_;
     begin_ = 0;
     end_ = keep;
@@ -97,7 +97,7 @@ class LineReader {
   FileSource source_;
   std::size_t block_;
   std::vector<char> buf_ = std::vector<char>(kPadding, ' ');
-  std::size_t begin_ = 0, end_ = 0, scanned_ = 0, consumed_ = 0;
+  std::size_t begin_ = 0, end_ = 0, scanned_ = 0;
   bool eof_ = false;
 };
 
@@ -147,6 +147,30 @@ std::string_view trim_ws_right(std::string_view s) {
   return s;
 }
 
+/// FlatObject rejects a record whose values nest deeper than 64 levels,
+/// counting the record itself: a value may hold 63.
+constexpr int kMaxNested = 63;
+
+/// How deeply the JSON text `s` nests arrays and objects.
+int nesting(std::string_view s) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 struct Field {
   std::string_view key;
   std::string_view text;
@@ -154,10 +178,11 @@ struct Field {
 
 /// Reads a flat object the way FlatObject in json_input.cpp does. False when
 /// the line is anything else (or might be): the caller asks the reference.
-/// The views point into `line` or into the parser's string buffer.
+/// The views point into `line`, into the parser's string buffer or into `dumps`.
 bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity, std::size_t max_field_bytes,
-                std::vector<Field>& out) {
+                std::vector<Field>& out, std::deque<std::string>& dumps) {
   out.clear();
+  std::size_t dumps_used = 0;
   od::document doc;
   if (parser.iterate(line.data(), line.size(), capacity).get(doc)) return false;
   od::object obj;
@@ -174,9 +199,7 @@ bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity,
         if (v.get_string().get(f.text)) return false;
         break;
       case od::json_type::number: {
-        std::string_view raw;
-        if (v.raw_json_token().get(raw)) return false;
-        raw = trim_ws_right(raw);
+        const std::string_view raw = trim_ws_right(v.raw_json_token());
         if (!plain_number(raw)) return false;
         // nlohmann reads integers as integers and prints them back: only
         // "-0" changes. Other numbers keep their text.
@@ -185,15 +208,35 @@ bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity,
       }
       case od::json_type::boolean:
       case od::json_type::null: {
-        std::string_view raw;
-        if (v.raw_json_token().get(raw)) return false;
-        raw = trim_ws_right(raw);
+        const std::string_view raw = trim_ws_right(v.raw_json_token());
         if (raw == "true" || raw == "false") f.text = raw;
         else if (raw == "null") f.text = std::string_view();
         else return false;
         break;
       }
-      default:  // nested objects and arrays keep nlohmann's dump of them
+      case od::json_type::object:
+      case od::json_type::array: {
+        // FlatObject keeps a nested value as nlohmann's dump of it: parse
+        // its text with nlohmann and dump it. Nesting past the reference's
+        // limit, and every error, go the slow way for the reference's reason.
+        std::string_view raw;
+        if (type == od::json_type::object) {
+          od::object nested;
+          if (v.get_object().get(nested) || nested.raw_json().get(raw)) return false;
+        } else {
+          od::array nested;
+          if (v.get_array().get(nested) || nested.raw_json().get(raw)) return false;
+        }
+        if (nesting(raw) > kMaxNested) return false;
+        const auto parsed = nlohmann::json::parse(raw, nullptr, false);
+        if (parsed.is_discarded()) return false;
+        if (dumps_used == dumps.size()) dumps.emplace_back();
+        std::string& dump = dumps[dumps_used++];
+        dump = parsed.dump();
+        f.text = dump;
+        break;
+      }
+      default:
         return false;
     }
     if (f.text.size() > max_field_bytes) return false;
@@ -220,8 +263,9 @@ class LineParser {
   /// row the reference keeps.
   void learn(std::string_view line, std::size_t capacity) {
     ++stamp_;
-    if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_)) {
+    if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_, dumps_)) {
       pending_.clear();
+      cols_.clear();
       bool clean = true;
       for (std::size_t i = 0; i < fields_.size() && clean; ++i) {
         const std::size_t col = find(i, fields_[i].key);
@@ -231,10 +275,15 @@ class LineParser {
           clean = std::find(pending_.begin(), pending_.end(), fields_[i].key) == pending_.end();
           pending_.push_back(fields_[i].key);
         }
+        cols_.push_back(col);
       }
       if (clean) {
+        std::size_t next = columns.size();
         for (auto k : pending_) add_column(k);
-        remember_order();
+        // New keys got the new columns, in order.
+        for (auto& c : cols_)
+          if (c == kNone) c = next++;
+        order_.swap(cols_);
         return;
       }
     }
@@ -250,15 +299,17 @@ class LineParser {
     row.line = line_no;
     row.fields.resize(columns.size());
     for (auto& f : row.fields) f.clear();
-    if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_)) {
+    if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_, dumps_)) {
       bool clean = true;
+      cols_.clear();
       for (std::size_t i = 0; i < fields_.size() && clean; ++i) {
         const std::size_t col = find(i, fields_[i].key);
         clean = col != kNone && mark(col);
         if (clean) row.fields[col].assign(fields_[i].text);
+        cols_.push_back(col);
       }
       if (clean) {
-        remember_order();
+        order_.swap(cols_);
         return true;
       }
       for (auto& f : row.fields) f.clear();
@@ -302,10 +353,6 @@ class LineParser {
     columns.emplace_back(key);
     seen_.push_back(0);
   }
-  void remember_order() {
-    order_.resize(fields_.size());
-    for (std::size_t i = 0; i < fields_.size(); ++i) order_[i] = find(i, fields_[i].key);
-  }
 
   /// The reference reader on this one line. The "\r\n" ends it as a line of
   /// its own without changing its text (one trailing '\r' is dropped).
@@ -329,10 +376,12 @@ class LineParser {
   std::size_t max_field_bytes_;
   od::parser parser_;
   std::vector<Field> fields_;
+  std::deque<std::string> dumps_;  // nested values as text; a deque keeps them in place
   std::vector<std::string_view> pending_;
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index_;
   std::vector<std::size_t> seen_;   // per column: the stamp of the last line that had it
   std::vector<std::size_t> order_;  // columns of the last row's keys, in order
+  std::vector<std::size_t> cols_;   // columns of this line's keys
   std::size_t stamp_ = 0;
 };
 
@@ -341,7 +390,7 @@ class NdjsonRows final : public RowStream {
   NdjsonRows(const std::string& path, const ReadOptions& options)
       : path_(path),
         block_(std::clamp<std::size_t>(options.block_bytes, 1, kDefaultBlock)),
-        lines_(path, std::max<std::size_t>(options.max_field_bytes, 0)) {
+        lines_(path, options.max_field_bytes) {
     table_.path = path;
     table_.format = "ndjson";
     table_.encoding = "utf-8";
