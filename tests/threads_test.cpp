@@ -1,0 +1,203 @@
+// --threads changes the speed, never the report: byte-identical JSON for 1,
+// 2, 3 and 4 threads on generated exports with every messy feature on.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <date/date.h>
+#include <fmt/format.h>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "leadfunnel/cli.hpp"
+#include "leadfunnel/timestamp.hpp"
+
+using namespace leadfunnel;
+
+namespace {
+
+using nlohmann::json;
+
+struct Run {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+Run run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  Run r;
+  r.code = run_cli(args, out, err, Instant{date::sys_days{date::year{2026} / 12 / 1}});
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+struct TempFile {
+  std::filesystem::path path;
+  TempFile(const std::string& name, const std::string& bytes) {
+    path = std::filesystem::temp_directory_path() /
+           ("leadfunnel-threads-" + std::to_string(static_cast<long>(::getpid())) + "-" + name);
+    std::ofstream(path, std::ios::binary) << bytes;
+  }
+  ~TempFile() {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+  std::string str() const { return path.string(); }
+};
+
+/// What the generated file looks like.
+struct Messy {
+  unsigned seed = 1;
+  std::size_t rows = 20000;
+  bool crlf = false;
+  bool bom = false;
+  bool locale_dates = false;  ///< day-first dates whose order is proven only late in the file
+};
+
+/// A HubSpot-style contacts export with quoted commas and line breaks,
+/// doubled quotes, blanks and placeholders, several UTC offsets, date-only
+/// values, duplicate and blank ids, impossible dates, ragged rows, a stray
+/// quote, blank lines, case variants of owners, a report title and footer.
+std::string messy_export(const Messy& m) {
+  std::mt19937 rng(m.seed);
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+  const std::string nl = m.crlf ? "\r\n" : "\n";
+  const std::vector<std::string> sources{"Organic Search", "Paid Search", "Referrals", "Direct Traffic", "Email Marketing",
+                                         "-", ""};
+  const std::vector<std::string> owners{"Ana Souza", "ana  souza", "Bruno Lima", "Carla Dias", "", "Dev Rao"};
+  const std::vector<std::string> offsets{"Z", "-05:00", "-04:00", "+05:30", "+01:00", "-03:00", ""};
+  const std::vector<std::string> stages{"lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
+                                        "customer", ""};
+  auto stamp = [&](long long epoch, std::size_t row) -> std::string {
+    if (chance(0.03)) return chance(0.5) ? "" : "N/A";
+    const date::sys_seconds t{std::chrono::seconds{epoch}};
+    if (m.locale_dates) {
+      // Day-first; until 70% of the file, every day is at most 12, so the
+      // order stays unproven and the rows wait.
+      auto dp = date::floor<date::days>(t);
+      date::year_month_day ymd{dp};
+      unsigned day = static_cast<unsigned>(ymd.day());
+      if (row < m.rows * 7 / 10 && day > 12) day = day % 12 + 1;
+      const date::hh_mm_ss hms{t - dp};
+      return fmt::format("{:02}/{:02}/{:04} {:02}:{:02}", day, static_cast<unsigned>(ymd.month()),
+                         static_cast<int>(ymd.year()), hms.hours().count(), hms.minutes().count());
+    }
+    if (chance(0.05)) return date::format("%Y-%m-%d", date::floor<date::days>(t));
+    std::string s = date::format(chance(0.5) ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S", t);
+    s += offsets[pick(offsets.size())];
+    return s;
+  };
+  std::string out;
+  if (m.bom) out += "\xEF\xBB\xBF";
+  out += "Contacts report" + nl;
+  out += "Record ID,First Name,Email,Create Date,Lifecycle Stage,Original Source,Contact owner,"
+         "Became a Marketing Qualified Lead Date,Owner Assigned Date,Date of first engagement,"
+         "Became a Sales Qualified Lead Date,Became an Opportunity Date,Became a Customer Date,Notes" +
+         nl;
+  long long base = 1719792000;  // 2024-07-01
+  for (std::size_t i = 0; i < m.rows; ++i) {
+    if (chance(0.002)) out += nl;  // blank line
+    std::string id = std::to_string(100000 + i);
+    if (chance(0.01) && i > 10) id = std::to_string(100000 + pick(i));  // a duplicate
+    if (chance(0.003)) id = "";
+    const long long created = base + static_cast<long long>(pick(60 * 60 * 24 * 700));
+    const long long mql = created + static_cast<long long>(pick(60 * 60 * 24 * 5));
+    const long long handoff = mql + static_cast<long long>(pick(60 * 60 * 30));
+    const long long touch = handoff + static_cast<long long>(pick(60 * 60 * 50)) - 3600;
+    const long long sql = handoff + static_cast<long long>(pick(60 * 60 * 24 * 20));
+    const long long opp = sql + static_cast<long long>(pick(60 * 60 * 24 * 30)) - 86400;
+    const long long won = opp + static_cast<long long>(pick(60 * 60 * 24 * 60));
+    const int depth = static_cast<int>(pick(6));
+    std::vector<std::string> f{
+        id,
+        chance(0.1) ? "\"Jo\u00e3o, \"\"JJ\"\"\"" : "Maria",
+        fmt::format("m{}@example.com", i),
+        chance(0.004) ? "2025-02-30 10:00:00" : stamp(created, i),
+        stages[pick(stages.size())],
+        sources[pick(sources.size())],
+        owners[pick(owners.size())],
+        depth >= 1 ? stamp(mql, i) : "",
+        depth >= 2 ? stamp(handoff, i) : "",
+        depth >= 2 && chance(0.8) ? stamp(touch, i) : "",
+        depth >= 3 ? stamp(sql, i) : "",
+        depth >= 4 ? stamp(opp, i) : "",
+        depth >= 5 ? stamp(won, i) : "",
+        chance(0.12) ? "\"called, left a message" + nl + "then \"\"follow up\"\", again\"" : "",
+    };
+    if (chance(0.002)) f.pop_back();             // a ragged row
+    if (chance(0.002)) f.back() += "ab\"c";      // a quote inside an unquoted field (legal)
+    std::string line;
+    for (std::size_t k = 0; k < f.size(); ++k) {
+      if (k) line += ',';
+      line += f[k];
+    }
+    out += line + nl;
+  }
+  out += "Generated by a CRM, confidential" + nl;
+  return out;
+}
+
+const std::string kAgreement = std::string(LEADFUNNEL_SOURCE_DIR) + "/bench/agreement.json";
+
+std::string report(const std::string& path, std::size_t threads, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"report",    path,        "--config", kAgreement, "--by",      "source", "--by",
+                                "month",     "--by",      "owner",    "--format", "json",      "--max-listed",
+                                "0",         "--as-of",   "2026-07-01T04:00:00Z", "--threads", std::to_string(threads)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const Run r = run(args);
+  INFO(r.err);
+  CHECK((r.code == 0 || r.code == 65));
+  return r.out;
+}
+
+}  // namespace
+
+TEST_CASE("threads: 1, 2, 3 and 4 threads give byte-identical JSON on a messy export", "[threads]") {
+  for (const Messy m : {Messy{1, 20000, false, false, false}, Messy{2, 15000, true, true, false},
+                        Messy{3, 12000, false, false, true}}) {
+    TempFile f("messy-" + std::to_string(m.seed) + ".csv", messy_export(m));
+    const std::string one = report(f.str(), 1);
+    REQUIRE_FALSE(one.empty());
+    const json j = json::parse(one);
+    // The file really is messy: rows were rejected, and every row is accounted for.
+    CHECK(j["input"]["rows_rejected"].get<std::size_t>() > 0);
+    CHECK(j["input"]["rows_read"].get<std::size_t>() ==
+          j["input"]["rows_used"].get<std::size_t>() + j["input"]["rows_rejected"].get<std::size_t>());
+    CHECK(j["conversion"]["leads"].get<std::size_t>() > 1000);
+    for (std::size_t t : {std::size_t{2}, std::size_t{3}, std::size_t{4}}) {
+      INFO("seed " << m.seed << ", threads " << t);
+      CHECK(report(f.str(), t) == one);
+    }
+  }
+}
+
+TEST_CASE("threads: --duplicates last and --fold-case give the same JSON on 1 and 4 threads", "[threads]") {
+  TempFile f("messy-last.csv", messy_export(Messy{4, 10000, false, false, false}));
+  const std::vector<std::string> extra{"--duplicates", "last", "--fold-case"};
+  const std::string one = report(f.str(), 1, extra);
+  REQUIRE_FALSE(one.empty());
+  CHECK(report(f.str(), 4, extra) == one);
+}
+
+TEST_CASE("threads: a date-order error found late in the file stops every thread count the same way",
+          "[threads]") {
+  std::string csv = "lead_id,created_at\n";
+  for (int i = 0; i < 9000; ++i) csv += fmt::format("{},01/02/2026 10:00\n", i);
+  csv += "x1,13/02/2026 10:00\n";
+  for (int i = 0; i < 3000; ++i) csv += fmt::format("y{},02/03/2026 10:00\n", i);
+  csv += "x2,02/14/2026 10:00\n";
+  TempFile f("mixed-orders.csv", csv);
+  const Run one = run({"report", f.str(), "--threads", "1", "--as-of", "2026-07-01T00:00:00Z"});
+  const Run four = run({"report", f.str(), "--threads", "4", "--as-of", "2026-07-01T00:00:00Z"});
+  CHECK(one.code != 0);
+  CHECK(four.code == one.code);
+  CHECK(four.err == one.err);
+  CHECK(one.err.find("mixes day-first dates") != std::string::npos);
+}
