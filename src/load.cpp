@@ -68,22 +68,18 @@ class IdIndex {
       if (slots_[i].hash == h) return slots_[i].value;
     }
   }
-  /// Adds `id` (not yet present) with `value`.
-  void add(std::string_view id, std::uint64_t value) {
+  /// The number stored for `id` if it was added; else adds it with `value`.
+  std::optional<std::uint64_t> find_or_add(std::string_view id, std::uint64_t value) {
     if ((count_ + 1) * 2 > slots_.size()) grow();
-    place(hash(id), value);
-    ++count_;
-  }
-  /// Replaces the number stored for `id` (present).
-  void set(std::string_view id, std::uint64_t value) {
     const std::uint64_t h = hash(id);
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_)
-      if (slots_[i].hash == h) {
-        slots_[i].value = value;
-        return;
-      }
+    std::size_t i = h & mask_;
+    for (; slots_[i].hash != 0; i = (i + 1) & mask_)
+      if (slots_[i].hash == h) return slots_[i].value;
+    slots_[i] = Slot{h, value};
+    ++count_;
+    return std::nullopt;
   }
-  bool empty() const { return count_ == 0; }
+
 
  private:
   struct Slot {
@@ -532,6 +528,8 @@ class Loader {
     for (auto& e : fd.cols) {
       const std::string_view v = trim(row.fields[e.col]);
       if (v.empty() || !(std::isdigit(static_cast<unsigned char>(v.front())))) continue;
+      // ISO 8601 (2026-03-04...) is the common case and never a locale date.
+      if (v.size() >= 5 && v[4] == '-' && std::isdigit(static_cast<unsigned char>(v[3]))) continue;
       const auto ld = scan_locale_date(v);
       if (!ld) continue;
       ++e.locale;
@@ -866,7 +864,9 @@ class Loader {
         return;
       }
     std::optional<std::size_t> replace;
-    if (auto seen = index_.find(id)) {
+    // One probe: a row that will be accepted is added to the index at once.
+    const std::uint64_t slot = stored_ ? leads_kept_.size() : line;
+    if (auto seen = p.bad ? index_.find(id) : index_.find_or_add(id, slot)) {
       const std::size_t first_line = stored_ ? leads_kept_[*seen].line : static_cast<std::size_t>(*seen);
       note_check("duplicate_ids", "later rows repeating a lead id", leads_.path, line, id, "");
       if (options_.duplicates == DuplicatePolicy::Error)
@@ -901,13 +901,8 @@ class Loader {
     }
     note_lead_checks(p);
     ++leads_used_;
-    if (stored_) {
-      index_.add(id, leads_kept_.size());
-      leads_kept_.push_back(std::move(lead));
-    } else {
-      index_.add(id, line);
-      feed(lead);
-    }
+    if (stored_) leads_kept_.push_back(std::move(lead));
+    else feed(lead);
   }
 
   /// Reads the leads file row by row. Rows wait (in order) while a date

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <unordered_map>
 
@@ -68,10 +69,15 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+bool is_blank(const std::string& f) {
+  for (char c : f)
+    if (c != ' ' && c != '\t') return false;
+  return true;
+}
+
 bool all_empty(const std::vector<std::string>& fields) {
   for (const auto& f : fields)
-    for (char c : f)
-      if (c != ' ' && c != '\t') return false;
+    if (!is_blank(f)) return false;
   return true;
 }
 
@@ -83,16 +89,17 @@ std::size_t bom_length(std::string_view raw, std::string_view encoding) {
   return 0;
 }
 
-std::size_t non_empty_fields(const std::vector<std::string>& fields) {
+/// How many fields are not blank, counting no further than `enough`.
+std::size_t non_empty_fields(const std::vector<std::string>& fields, std::size_t enough = SIZE_MAX) {
   std::size_t n = 0;
   for (const auto& f : fields)
-    if (f.find_first_not_of(" \t") != std::string::npos) ++n;
+    if (!is_blank(f) && ++n == enough) break;
   return n;
 }
 
 std::string first_non_empty(const std::vector<std::string>& fields) {
   for (const auto& f : fields)
-    if (f.find_first_not_of(" \t") != std::string::npos) return f;
+    if (!is_blank(f)) return f;
   return {};
 }
 
@@ -310,7 +317,7 @@ class CsvRows final : public RowStream {
       reader_.resume_after_first_line(r);
       return;
     }
-    if (width_ > 1 && non_empty_fields(r.fields) <= 1 && !options_.raw_records) {
+    if (width_ > 1 && non_empty_fields(r.fields, 2) <= 1 && !options_.raw_records) {
       if (held_.size() == kMaxHeld) release_held();
       held_.push_back(r);
       return;

@@ -7,9 +7,12 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "leadfunnel/text.hpp"
+#include "timestamp_detail.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -52,16 +55,17 @@ bool all_digits(std::string_view s) {
 
 TimestampParse fail(std::string why) { return TimestampParse{std::nullopt, std::move(why)}; }
 
+// Epoch values outside 1990..2100 are far more likely a compact date such
+// as 20260115120000 than a real moment: refuse to guess.
+constexpr std::int64_t kEpochLow = 631152000;    // 1990-01-01
+constexpr std::int64_t kEpochHigh = 4102444800;  // 2100-01-01
+
 TimestampParse from_epoch(std::string_view text) {
   std::int64_t v = 0;
   for (char c : text) v = v * 10 + (c - '0');
   const Instant at = text.size() <= 11 ? Instant{seconds{v}} : Instant{milliseconds{v}};
-  // Epoch values outside 1990..2100 are far more likely a compact date such
-  // as 20260115120000 than a real moment: refuse to guess.
-  constexpr std::int64_t kLow = 631152000;    // 1990-01-01
-  constexpr std::int64_t kHigh = 4102444800;  // 2100-01-01
   const auto secs = std::chrono::floor<seconds>(at).time_since_epoch().count();
-  if (secs < kLow || secs >= kHigh)
+  if (secs < kEpochLow || secs >= kEpochHigh)
     return TimestampParse{std::nullopt,
                           fmt::format("'{}' read as epoch {} is outside 1990-2100; if it is a date, write it as "
                                       "YYYY-MM-DD[ HH:MM[:SS]]",
@@ -200,7 +204,8 @@ std::optional<LocaleDate> scan_locale_date(std::string_view text) {
   return ld;
 }
 
-TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone, std::optional<DateOrder> order) {
+TimestampParse detail::parse_timestamp_general(std::string_view raw, const date::time_zone& zone,
+                                               std::optional<DateOrder> order) {
   const std::string_view trimmed = trim(raw);
   // Messages quote the value escaped and shortened, never raw.
   const std::string shown = printable(trimmed, 60);
@@ -291,6 +296,318 @@ TimestampParse parse_timestamp(std::string_view raw, const date::time_zone& zone
     return TimestampParse{Timestamp{Instant{local_ms.time_since_epoch() - offset}, false}, {}};
   }
   return fail(fmt::format("'{}' has unexpected text after the time", shown));
+}
+
+// The fast path. A 10M-row export has about 7 date cells a row, and the
+// general parser above spends most of its time building strings for messages
+// it will not need and asking the tz database for an offset. The fast path
+// reads the common shapes with fixed-position byte checks and converts naive
+// times through a per-thread cache of the local stretches in which a zone's
+// offset is constant and unambiguous, so most conversions are an addition.
+// It never reports an error: whatever it does not fully accept goes to the
+// general parser, which stays the reference (tests/timestamp_fast_test.cpp
+// compares the two on edge cases and on random strings from the grammar).
+namespace {
+
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr int digit_value(char c) { return c - '0'; }
+constexpr int two_digits(const char* p) { return digit_value(p[0]) * 10 + digit_value(p[1]); }
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr std::int64_t kSecondsPerDay = 86400;
+
+/// A real Gregorian date in the accepted years: what `ymd.ok()` plus the
+/// year check accept in the general parser.
+constexpr bool valid_date(int y, int m, int d) {
+  if (y < kMinYear || y > kMaxYear || m < 1 || m > 12 || d < 1) return false;
+  constexpr int kMonthDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  return d <= (m == 2 && leap ? 29 : kMonthDays[m - 1]);
+}
+
+/// Days since 1970-01-01 of a valid date.
+std::int64_t day_number(int y, int m, int d) {
+  const date::sys_days day{date::year{y} / date::month{static_cast<unsigned>(m)} / date::day{static_cast<unsigned>(d)}};
+  return day.time_since_epoch().count();
+}
+
+/// A stretch of local time, [begin, end) in seconds on the local time line,
+/// in which the zone's offset is one value and every local time occurs once:
+/// no daylight-saving gap and no repeated hour inside.
+struct LocalSpan {
+  std::int64_t begin = 0, end = 0;
+  std::int64_t offset = 0;  ///< seconds; UTC = local - offset
+};
+
+/// The spans of one zone found so far on this thread, sorted and disjoint.
+struct ZoneSpans {
+  const date::time_zone* zone = nullptr;
+  std::vector<LocalSpan> spans;
+  std::size_t last = 0;  ///< the span that answered last, tried first
+};
+
+// Bounds on the per-thread cache; a zone has about 600 spans in 1900-2199.
+constexpr std::size_t kMaxCachedZones = 8;
+constexpr std::size_t kMaxCachedSpans = 4096;
+
+// Neighbouring periods are looked up only between these instants: a zone's
+// first and last periods reach to the years -32767 and 32767, and the spans
+// need to be right only for local dates in 1900-2199.
+constexpr std::int64_t kNeighbourLow =
+    date::sys_days{date::year{1800} / 1 / 1}.time_since_epoch().count() * kSecondsPerDay;
+constexpr std::int64_t kNeighbourHigh =
+    date::sys_days{date::year{2300} / 1 / 1}.time_since_epoch().count() * kSecondsPerDay;
+
+/// The span around local second `t`, from the tz database; empty when `t` is
+/// in a gap or a repeated hour, or when anything looks irregular.
+std::optional<LocalSpan> find_span(const date::time_zone& zone, std::int64_t t) {
+  const date::local_info li = zone.get_info(date::local_seconds{seconds{t}});
+  if (li.result != date::local_info::unique) return std::nullopt;
+  const date::sys_info& info = li.first;
+  const std::int64_t off = info.offset.count();
+  const std::int64_t begin = info.begin.time_since_epoch().count();
+  const std::int64_t end = info.end.time_since_epoch().count();
+  std::int64_t prev_off = off, next_off = off;
+  if (begin > kNeighbourLow) prev_off = zone.get_info(info.begin - seconds{1}).offset.count();
+  if (end < kNeighbourHigh) next_off = zone.get_info(info.end).offset.count();
+  // The period covers local [begin + off, end + off). Where the offset falls
+  // at a boundary, the first local times after it were already lived under
+  // the larger offset (a repeated hour); where it rises at the end, a gap
+  // follows. Either way the unique part is the narrower one.
+  const LocalSpan span{begin + std::max(off, prev_off), end + std::min(off, next_off), off};
+  if (t < span.begin || t >= span.end) return std::nullopt;
+  // Both ends must read the same through the local lookup the general path
+  // uses; if the database is irregular there, leave it all to that path.
+  auto unique_with_offset = [&](std::int64_t x) {
+    const date::local_info l = zone.get_info(date::local_seconds{seconds{x}});
+    return l.result == date::local_info::unique && l.first.offset.count() == off;
+  };
+  if (span.begin > kNeighbourLow && !unique_with_offset(span.begin)) return std::nullopt;
+  if (span.end < kNeighbourHigh && !unique_with_offset(span.end - 1)) return std::nullopt;
+  return span;
+}
+
+// Per thread, so parse_timestamp needs no lock. Zones come from the tz
+// database, which lives as long as the program, so their addresses are keys.
+thread_local std::vector<ZoneSpans> t_zone_spans;
+
+/// The offset of local second `t` in `zone`, when that local time occurs
+/// exactly once there; empty near a transition.
+std::optional<std::int64_t> unique_offset(const date::time_zone& zone, std::int64_t t) {
+  ZoneSpans* zs = nullptr;
+  for (ZoneSpans& z : t_zone_spans)
+    if (z.zone == &zone) {
+      zs = &z;
+      break;
+    }
+  if (zs == nullptr) {
+    if (t_zone_spans.size() >= kMaxCachedZones) t_zone_spans.clear();
+    zs = &t_zone_spans.emplace_back();
+    zs->zone = &zone;
+  }
+  std::vector<LocalSpan>& spans = zs->spans;
+  if (zs->last < spans.size()) {
+    const LocalSpan& s = spans[zs->last];
+    if (s.begin <= t && t < s.end) return s.offset;
+  }
+  auto it = std::upper_bound(spans.begin(), spans.end(), t,
+                             [](std::int64_t x, const LocalSpan& s) { return x < s.begin; });
+  if (it != spans.begin() && t < std::prev(it)->end) {
+    zs->last = static_cast<std::size_t>(std::prev(it) - spans.begin());
+    return std::prev(it)->offset;
+  }
+  const std::optional<LocalSpan> found = find_span(zone, t);
+  if (!found) return std::nullopt;
+  const bool overlaps =
+      (it != spans.begin() && std::prev(it)->end > found->begin) || (it != spans.end() && it->begin < found->end);
+  if (!overlaps) {
+    if (spans.size() >= kMaxCachedSpans) {
+      spans.clear();
+      it = spans.begin();
+    }
+    it = spans.insert(it, *found);
+    zs->last = static_cast<std::size_t>(it - spans.begin());
+  }
+  return found->offset;
+}
+
+/// A naive local time (seconds plus milliseconds) to a timestamp, when it is
+/// far from any transition; the general path's from_local decides the rest.
+bool naive_to_timestamp(const date::time_zone& zone, std::int64_t local_s, int millis, bool date_only,
+                        Timestamp& out) {
+  const std::optional<std::int64_t> offset = unique_offset(zone, local_s);
+  if (!offset) return false;
+  out = Timestamp{Instant{milliseconds{(local_s - *offset) * 1000 + millis}}, date_only};
+  return true;
+}
+
+/// `YYYY-MM-DD[(T|t| )HH:MM[:SS[(.|,)f...]][[ ](Z|z|UTC|GMT|±HH[[:]MM])]]`.
+bool fast_iso(std::string_view s, const date::time_zone& zone, Timestamp& out) {
+  const std::size_t n = s.size();
+  const char* p = s.data();
+  if (n < 10 || !is_digit(p[0]) || !is_digit(p[1]) || !is_digit(p[2]) || !is_digit(p[3]) || p[4] != '-' ||
+      !is_digit(p[5]) || !is_digit(p[6]) || p[7] != '-' || !is_digit(p[8]) || !is_digit(p[9]))
+    return false;
+  const int y = two_digits(p) * 100 + two_digits(p + 2), mo = two_digits(p + 5), d = two_digits(p + 8);
+  if (!valid_date(y, mo, d)) return false;
+  const std::int64_t day = day_number(y, mo, d);
+  if (n == 10) return naive_to_timestamp(zone, day * kSecondsPerDay, 0, true, out);
+
+  if ((p[10] != 'T' && p[10] != 't' && p[10] != ' ') || n < 16 || !is_digit(p[11]) || !is_digit(p[12]) ||
+      p[13] != ':' || !is_digit(p[14]) || !is_digit(p[15]))
+    return false;
+  const int hh = two_digits(p + 11), mm = two_digits(p + 14);
+  int ss = 0, millis = 0;
+  std::size_t i = 16;
+  // The general parser also reads a fraction straight after HH:MM (as a
+  // fraction of a second); that is odd enough to leave to it.
+  if (i < n && p[i] == ':') {
+    if (n < i + 3 || !is_digit(p[i + 1]) || !is_digit(p[i + 2])) return false;
+    ss = two_digits(p + i + 1);
+    i += 3;
+    if (i < n && (p[i] == '.' || p[i] == ',')) {
+      const std::size_t start = ++i;
+      // Milliseconds, truncated: digits past the third are read and dropped.
+      while (i < n && is_digit(p[i])) {
+        if (i - start < 3) millis = millis * 10 + digit_value(p[i]);
+        ++i;
+      }
+      if (i == start) return false;
+      for (std::size_t k = i - start; k < 3; ++k) millis *= 10;
+    }
+  }
+  if (hh > 23 || mm > 59 || ss > 60) return false;
+  const std::int64_t local_s = day * kSecondsPerDay + hh * 3600 + mm * 60 + ss;
+
+  if (i < n && p[i] == ' ') {
+    ++i;
+    if (i == n) return false;
+  }
+  if (i == n) {
+    if (ss == 60) return false;  // a leap second needs an explicit offset
+    return naive_to_timestamp(zone, local_s, millis, false, out);
+  }
+  int offset_minutes = 0;
+  const std::size_t left = n - i;
+  const char* r = p + i;
+  if ((left == 1 && (r[0] == 'Z' || r[0] == 'z')) ||
+      (left == 3 && ((r[0] == 'U' && r[1] == 'T' && r[2] == 'C') || (r[0] == 'G' && r[1] == 'M' && r[2] == 'T')))) {
+    offset_minutes = 0;
+  } else if (r[0] == '+' || r[0] == '-') {
+    const int sign = r[0] == '-' ? -1 : 1;
+    const char* q = r + 1;
+    int oh = 0, om = 0;
+    switch (left - 1) {
+      case 2:  // ±HH
+        if (!is_digit(q[0]) || !is_digit(q[1])) return false;
+        oh = two_digits(q);
+        break;
+      case 4:  // ±HHMM
+        if (!is_digit(q[0]) || !is_digit(q[1]) || !is_digit(q[2]) || !is_digit(q[3])) return false;
+        oh = two_digits(q);
+        om = two_digits(q + 2);
+        break;
+      case 5:  // ±HH:MM
+        if (!is_digit(q[0]) || !is_digit(q[1]) || q[2] != ':' || !is_digit(q[3]) || !is_digit(q[4])) return false;
+        oh = two_digits(q);
+        om = two_digits(q + 3);
+        break;
+      default: return false;
+    }
+    if (oh > 23 || om > 59) return false;
+    offset_minutes = sign * (oh * 60 + om);
+  } else {
+    return false;
+  }
+  // A leap second only in the last minute of the UTC day (see the general path).
+  if (ss == 60 && ((hh * 60 + mm - offset_minutes) % 1440 + 1440) % 1440 != 1439) return false;
+  out = Timestamp{Instant{milliseconds{(local_s - offset_minutes * 60) * 1000 + millis}}, false};
+  return true;
+}
+
+/// Epoch seconds (9-11 digits) or milliseconds (12-14) in 1990-2100.
+bool fast_epoch(std::string_view s, Timestamp& out) {
+  if (s.size() < 9 || s.size() > 14) return false;
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+    v = v * 10 + digit_value(c);
+  }
+  const bool in_seconds = s.size() <= 11;
+  const std::int64_t secs = in_seconds ? v : v / 1000;
+  if (secs < kEpochLow || secs >= kEpochHigh) return false;
+  out = Timestamp{in_seconds ? Instant{seconds{v}} : Instant{milliseconds{v}}, false};
+  return true;
+}
+
+/// Locale dates as parse_locale reads them, `H:MM[:SS]` and a bare AM/PM in
+/// any case; the dotted `a.m.` forms are left to the general path.
+bool fast_locale(std::string_view s, const date::time_zone& zone, std::optional<DateOrder> order, Timestamp& out) {
+  const std::optional<LocaleDate> ld = scan_locale_date(s);
+  if (!ld) return false;
+  if (!order && ld->first_digits != 4) return false;  // the general path asks for an order
+  int y = 0, m = 0, d = 0, ydigits = 0;
+  switch (order.value_or(DateOrder::Ymd)) {
+    case DateOrder::Dmy: d = ld->first; m = ld->second; y = ld->third; ydigits = ld->third_digits; break;
+    case DateOrder::Mdy: m = ld->first; d = ld->second; y = ld->third; ydigits = ld->third_digits; break;
+    case DateOrder::Ymd: y = ld->first; m = ld->second; d = ld->third; ydigits = ld->first_digits; break;
+  }
+  if (ydigits == 2) y += y < 69 ? 2000 : 1900;
+  else if (ydigits != 4) return false;
+  if (!valid_date(y, m, d)) return false;
+  const std::int64_t day = day_number(y, m, d);
+
+  const std::size_t n = s.size();
+  auto separator = [](char c) { return c == ' ' || c == 'T' || c == ','; };
+  std::size_t i = 0;
+  while (i < n && !separator(s[i])) ++i;
+  while (i < n && separator(s[i])) ++i;
+  if (i == n) return naive_to_timestamp(zone, day * kSecondsPerDay, 0, true, out);
+
+  if (!is_digit(s[i])) return false;
+  int hh = digit_value(s[i++]);
+  if (i < n && is_digit(s[i])) hh = hh * 10 + digit_value(s[i++]);
+  if (n < i + 3 || s[i] != ':' || !is_digit(s[i + 1]) || !is_digit(s[i + 2])) return false;
+  const int mm = two_digits(s.data() + i + 1);
+  i += 3;
+  int ss = 0;
+  if (i < n && s[i] == ':') {
+    if (n < i + 3 || !is_digit(s[i + 1]) || !is_digit(s[i + 2])) return false;
+    ss = two_digits(s.data() + i + 1);
+    i += 3;
+  }
+  while (i < n && s[i] == ' ') ++i;
+  if (i < n) {
+    if (n - i != 2 || ascii_lower(s[i + 1]) != 'm') return false;
+    const char half = ascii_lower(s[i]);
+    if (half != 'a' && half != 'p') return false;
+    if (hh < 1 || hh > 12) return false;
+    if (half == 'a' && hh == 12) hh = 0;
+    if (half == 'p' && hh != 12) hh += 12;
+  }
+  if (hh > 23 || mm > 59 || ss > 59) return false;
+  return naive_to_timestamp(zone, day * kSecondsPerDay + hh * 3600 + mm * 60 + ss, 0, false, out);
+}
+
+}  // namespace
+
+bool detail::parse_timestamp_fast(std::string_view raw, const date::time_zone& zone, std::optional<DateOrder> order,
+                                  Timestamp& out) {
+  const std::string_view s = trim(raw);
+  if (s.empty()) return false;
+  // Shape by shape, in the general parser's order of precedence: text that
+  // starts YYYY- is never a locale date, and neither is a bare number.
+  if (s.size() >= 5 && s[4] == '-' && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]))
+    return fast_iso(s, zone, out);
+  if (is_digit(s.back()) && s.size() >= 9 && s.size() <= 14 &&
+      std::all_of(s.begin(), s.end(), [](char c) { return is_digit(c); }))
+    return fast_epoch(s, out);
+  return fast_locale(s, zone, order, out);
+}
+
+TimestampParse parse_timestamp(std::string_view text, const date::time_zone& zone, std::optional<DateOrder> order) {
+  Timestamp t;
+  if (detail::parse_timestamp_fast(text, zone, order, t)) return TimestampParse{t, {}};
+  return detail::parse_timestamp_general(text, zone, order);
 }
 
 std::string format_utc(Instant at) {

@@ -7,7 +7,14 @@
 namespace leadfunnel {
 
 /// Without leading and trailing spaces, tabs, CR and LF.
-std::string_view trim(std::string_view s);
+/// `s` without spaces, tabs, CR or LF at either end.
+inline std::string_view trim(std::string_view s) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  std::size_t b = 0, e = s.size();
+  while (b < e && is_space(s[b])) ++b;
+  while (e > b && is_space(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 
 /// ASCII lowercase copy.
 std::string to_lower(std::string_view s);
