@@ -258,16 +258,21 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         }
       }
     } else {
+      bool quote = false;
       while (have(1)) {
         std::size_t i = pos_;
         const std::size_t end = buf_.size();
-        while (i < end && buf_[i] != delimiter_ && !is_line_end(buf_[i])) ++i;
+        for (; i < end; ++i) {
+          const char c = buf_[i];
+          if (c == delimiter_ || is_line_end(c)) break;
+          quote = quote || c == '"';
+        }
         field.append(buf_, pos_, i - pos_);
         pos_ = i;
         if (auto why = field_too_long(field.size(), false)) return reject(std::move(*why));
         if (pos_ < end) break;
       }
-      if (field.find('"') != std::string::npos) ++stray_quotes_;
+      if (quote) ++stray_quotes_;
     }
     ++nf;
     record.end_line = line_;

@@ -60,18 +60,21 @@ class IdIndex {
     return h | 1;  // 0 marks an empty slot
   }
   /// The number stored for `id`, if it was added.
-  std::optional<std::uint64_t> find(std::string_view id) const {
+  /// Starts loading the slot of hash `h` into the cache, for a lookup soon after.
+  void prefetch(std::uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
+  }
+
+  std::optional<std::uint64_t> find(std::uint64_t h) const {
     if (slots_.empty()) return std::nullopt;
-    const std::uint64_t h = hash(id);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       if (slots_[i].hash == 0) return std::nullopt;
       if (slots_[i].hash == h) return slots_[i].value;
     }
   }
   /// The number stored for `id` if it was added; else adds it with `value`.
-  std::optional<std::uint64_t> find_or_add(std::string_view id, std::uint64_t value) {
+  std::optional<std::uint64_t> find_or_add(std::uint64_t h, std::uint64_t value) {
     if ((count_ + 1) * 2 > slots_.size()) grow();
-    const std::uint64_t h = hash(id);
     std::size_t i = h & mask_;
     for (; slots_[i].hash != 0; i = (i + 1) & mask_)
       if (slots_[i].hash == h) return slots_[i].value;
@@ -223,6 +226,7 @@ class Replay final : public RowStream {
 /// rows can be prepared on several threads; commit() applies them in file order.
 struct Prepared {
   bool blank_id = false;
+  std::uint64_t id_hash = 0;
   std::optional<Rejection> bad;  ///< a timestamp that cannot be read
   Lead lead;                     ///< id and line are always set
   bool blank_source = false;
@@ -790,6 +794,7 @@ class Loader {
     p.blank_id = lead.id.empty();
     p.bad.reset();
     if (p.blank_id) return;
+    p.id_hash = IdIndex::hash(lead.id);
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(leads_, lead_map_, row, orders, times)) {
       p.bad.emplace(std::move(*bad));
@@ -866,7 +871,7 @@ class Loader {
     std::optional<std::size_t> replace;
     // One probe: a row that will be accepted is added to the index at once.
     const std::uint64_t slot = stored_ ? leads_kept_.size() : line;
-    if (auto seen = p.bad ? index_.find(id) : index_.find_or_add(id, slot)) {
+    if (auto seen = p.bad ? index_.find(p.id_hash) : index_.find_or_add(p.id_hash, slot)) {
       const std::size_t first_line = stored_ ? leads_kept_[*seen].line : static_cast<std::size_t>(*seen);
       note_check("duplicate_ids", "later rows repeating a lead id", leads_.path, line, id, "");
       if (options_.duplicates == DuplicatePolicy::Error)
@@ -918,15 +923,26 @@ class Loader {
       lead_stream_->next_batch(batch, kBatchRows);
       if (batch.empty()) break;
       lead_rows_seen_ += batch.size();
-      for (auto& row : batch) {
+      std::size_t ready_rows = 0;  // rows before any that waits are prepared together
+      auto flush = [&] {
+        if (prepared_.size() < ready_rows) prepared_.resize(ready_rows);
+        for (std::size_t i = 0; i < ready_rows; ++i) prepare(batch[i], fd.orders, prepared_[i]);
+        commit_all(prepared_, ready_rows);
+        ready_rows = 0;
+      };
+      for (std::size_t r = 0; r < batch.size(); ++r) {
+        RawRow& row = batch[r];
         const bool ready = gather_evidence(fd, row);
         if (ready && fd.waiting.empty()) {
-          lead_row(row);
+          if (ready_rows != r) std::swap(batch[ready_rows], row);
+          ++ready_rows;
           continue;
         }
+        flush();
         fd.waiting.push_back(std::move(row));
         if (fd.undecided == 0) release_leads();
       }
+      flush();
     }
     decide_by_convention(fd);
     if (fd.undecided == 0) release_leads();
@@ -940,6 +956,18 @@ class Loader {
   void lead_row(const RawRow& row) {
     prepare(row, lead_dates_state_.orders, scratch_);
     commit(scratch_);
+  }
+
+  /// Commits prepared rows in order, loading each row's index slot into the
+  /// cache a few rows ahead: the index is too big for the cache, and a miss
+  /// per row would otherwise be most of the cost of committing.
+  void commit_all(std::vector<Prepared>& rows, std::size_t n) {
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < n && i < kAhead; ++i) index_.prefetch(rows[i].id_hash);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) index_.prefetch(rows[i + kAhead].id_hash);
+      commit(rows[i]);
+    }
   }
 
   /// A batch of leads rows on its way through the threads.
@@ -1073,7 +1101,7 @@ class Loader {
           w = std::move(done.at(seq));
           done.erase(seq);
         }
-        for (auto& p : w->out) commit(p);
+        commit_all(w->out, w->out.size());
         std::lock_guard lock(m);
         --live;
         spare.push_back(std::move(w));
@@ -1158,7 +1186,7 @@ class Loader {
       reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
       return;
     }
-    const auto slot = index_.find(id);
+    const auto slot = index_.find(IdIndex::hash(id));
     if (auto rl = rejected_leads_.find(id); !slot && rl != rejected_leads_.end()) {
       reject(p.path, row.line, p.columns[id_col],
              fmt::format("its lead \"{}\" ({} line {}) was rejected, so this row cannot be joined; fix that row",
@@ -1363,6 +1391,7 @@ class Loader {
   std::vector<Lead> leads_kept_;
   std::vector<bool> filled_;  ///< per lead and --by key: a prospects row gave the value
   Prepared scratch_;
+  std::vector<Prepared> prepared_;
   std::vector<std::unordered_map<std::string, std::string>> folded_;  ///< --fold-case: folded -> first spelling
   std::unordered_map<std::string, std::string> folded_owners_;
   std::size_t lead_rows_seen_ = 0, prospect_rows_seen_ = 0;

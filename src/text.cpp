@@ -22,8 +22,9 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
 bool is_placeholder(std::string_view s) {
   const std::string_view v = trim(s);
   if (v.empty()) return true;
-  // Every placeholder is short: most cells are decided by their length alone.
-  if (v.size() > 10) return false;
+  // Every placeholder is short and starts with a letter or - # (: most cells
+  // are decided by their length or first character alone.
+  if (v.size() > 10 || (v.front() >= '0' && v.front() <= '9')) return false;
   for (std::string_view p : {"-", "--", "n/a", "#n/a", "na", "null", "(no value)", "select", "(none)", "none",
                              "(blank)"})
     if (equals_ignore_case(v, p)) return true;
