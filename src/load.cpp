@@ -1021,43 +1021,66 @@ class Loader {
           } else {
             w = std::make_unique<Work>();
           }
-          w->rows.clear();
         };
+        // Rows taken one at a time (after rows had to wait for a date order).
         auto add = [&](RawRow&& row) {
-          if (!w) take();
+          if (!w) {
+            take();
+            w->rows.clear();
+          }
           w->rows.push_back(std::move(row));
           if (w->rows.size() >= kBatchRows) {
             send();
             w.reset();
           }
         };
-        std::vector<RawRow> batch;
+        auto release = [&] {
+          for (auto& r : fd.waiting) add(std::move(r));
+          fd.waiting.clear();
+        };
         for (;;) {
           {
             std::lock_guard lock(m);
             if (stop) return;
           }
-          lead_stream_->next_batch(batch, kBatchRows);
-          if (batch.empty()) break;
-          lead_rows_seen_ += batch.size();
-          for (auto& row : batch) {
-            const bool ready = gather_evidence(fd, row);
+          // Read straight into a recycled batch, so its strings are reused.
+          if (w) {
+            send();
+            w.reset();
+          }
+          take();
+          lead_stream_->next_batch(w->rows, kBatchRows);
+          const std::size_t n = w->rows.size();
+          if (n == 0) {
+            w.reset();
+            break;
+          }
+          lead_rows_seen_ += n;
+          std::size_t r = 0;
+          bool checked = false;  // row r has had its evidence gathered (and must wait)
+          if (fd.waiting.empty()) {
+            while (r < n && gather_evidence(fd, w->rows[r])) ++r;
+            checked = r < n;
+          }
+          if (r == n) continue;
+          // Rare: some row waits for a date order; the rest go one at a time.
+          std::vector<RawRow> rest(std::make_move_iterator(w->rows.begin() + static_cast<std::ptrdiff_t>(r)),
+                                   std::make_move_iterator(w->rows.end()));
+          w->rows.resize(r);
+          if (r > 0) send();
+          w.reset();
+          for (std::size_t k = 0; k < rest.size(); ++k) {
+            const bool ready = !(k == 0 && checked) && gather_evidence(fd, rest[k]);
             if (ready && fd.waiting.empty()) {
-              add(std::move(row));
+              add(std::move(rest[k]));
               continue;
             }
-            fd.waiting.push_back(std::move(row));
-            if (fd.undecided == 0) {
-              for (auto& r : fd.waiting) add(std::move(r));
-              fd.waiting.clear();
-            }
+            fd.waiting.push_back(std::move(rest[k]));
+            if (fd.undecided == 0) release();
           }
         }
         decide_by_convention(fd);
-        if (fd.undecided == 0) {
-          for (auto& r : fd.waiting) add(std::move(r));
-          fd.waiting.clear();
-        }
+        if (fd.undecided == 0) release();
         send();
       } catch (...) {
         fail(std::current_exception());
