@@ -74,12 +74,17 @@ void setup_validate(CLI::App& app, InputOptions& options) {
 int run_validate(const InputOptions& options, const RunContext& ctx) {
   const ResolvedInput in = resolve_input(options, ctx.now);
   if (options.dump_records) return dump_records(options, in, ctx);
-  const Dataset data = load_dataset(options.leads, options.prospects, in.load);
+  // Validation needs the account of the rows, not the leads: none are kept.
+  struct Discard final : LeadConsumer {
+    void begin(const DatasetShape&) override {}
+    void add(const Lead&) override {}
+  } discard;
+  const InputSummary input = stream_leads(options.leads, options.prospects, in.load, discard);
   Report report;
   report.meta.command = "validate";
   report.meta.as_of = format_utc(in.as_of);
   report.meta.tz = in.tz_name;
-  report.input = data.input;
+  report.input = input;
   write_output(render(report, in.format), options.output, ctx.out);
   return rejection_status(report.input, options.max_rejected, ctx.err);
 }
