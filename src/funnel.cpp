@@ -83,13 +83,20 @@ std::string period_key(Instant at, Period period, const date::time_zone& zone) {
 }
 
 std::int64_t LocalDays::day(Instant at) {
-  if (at < begin_ || at >= end_) {
+  // Leads come in no time order, so every offset period they fall in is
+  // remembered (a few a year), the last one used first.
+  std::size_t i = 0;
+  while (i < known_.size() && !(at >= known_[i].begin && at < known_[i].end)) ++i;
+  if (i == known_.size()) {
     const auto info = zone_->get_info(std::chrono::floor<std::chrono::seconds>(at));
-    begin_ = std::chrono::time_point_cast<std::chrono::milliseconds>(info.begin);
-    end_ = std::chrono::time_point_cast<std::chrono::milliseconds>(info.end);
-    offset_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(info.offset).count();
+    known_.push_back({std::chrono::time_point_cast<std::chrono::milliseconds>(info.begin),
+                      std::chrono::time_point_cast<std::chrono::milliseconds>(info.end),
+                      std::chrono::duration_cast<std::chrono::milliseconds>(info.offset).count()});
+    if (known_.size() > 64) known_.erase(known_.begin());
+    i = known_.size() - 1;
   }
-  const std::int64_t local = at.time_since_epoch().count() + offset_ms_;
+  if (i != 0) std::swap(known_[i], known_[0]);
+  const std::int64_t local = at.time_since_epoch().count() + known_[0].offset_ms;
   constexpr std::int64_t kDay = 86400000;
   return local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
 }

@@ -665,6 +665,8 @@ class Loader {
     for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
       const auto& [v, folded] = p.variants[i];
       if (v.empty()) continue;
+      // Most rows repeat a value already recorded: one hash lookup skips them.
+      if (!variant_seen_[i].insert(v).second) continue;
       auto& variants = variants_[static_cast<std::size_t>(kVariantFields[i])][folded];
       if (std::find_if(variants.begin(), variants.end(), [&](const auto& x) { return x.first == v; }) == variants.end())
         variants.emplace_back(v, lead.line);
@@ -1415,6 +1417,7 @@ class Loader {
   std::vector<bool> filled_;  ///< per lead and --by key: a prospects row gave the value
   Prepared scratch_;
   std::vector<Prepared> prepared_;
+  std::array<std::unordered_set<std::string>, 3> variant_seen_;  ///< raw values already in variants_
   std::vector<std::unordered_map<std::string, std::string>> folded_;  ///< --fold-case: folded -> first spelling
   std::unordered_map<std::string, std::string> folded_owners_;
   std::size_t lead_rows_seen_ = 0, prospect_rows_seen_ = 0;

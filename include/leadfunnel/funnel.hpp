@@ -137,9 +137,12 @@ class LocalDays {
   std::int64_t day(Instant at);
 
  private:
+  struct Stretch {
+    Instant begin, end;  ///< the offset is constant in [begin, end)
+    std::int64_t offset_ms;
+  };
   const date::time_zone* zone_;
-  Instant begin_{Instant::max()}, end_{Instant::min()};
-  std::int64_t offset_ms_ = 0;
+  std::vector<Stretch> known_;  ///< the stretches met so far, most recent first
 };
 
 /// The key of the period starting on local day `start` (as period_start gives it).
