@@ -237,6 +237,28 @@ struct Prepared {
 
 constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Field::Owner};
 
+/// One prospects row, until the leads are read: its line, its lead id, and
+/// why it cannot be used if a value cannot be read.
+struct ProspectRow {
+  std::size_t line = 0;
+  std::string id;
+  std::optional<Rejection> bad;
+};
+
+/// What the prospects rows of one lead id say, folded in file order: the
+/// earliest date of each stage, stages reached by a rule or an undated row,
+/// the first owner given, and the --by values of the first row.
+struct ProspectJoin {
+  std::size_t rows = 0;
+  std::array<std::optional<Instant>, kStageCount> at{};
+  std::array<bool, kStageCount> date_only{};
+  std::array<bool, kStageCount> flagged{};
+  bool prospect_row = false;
+  std::optional<Instant> first_touch_at, lost_at;
+  std::string owner;
+  std::vector<std::string> segments;
+};
+
 /// Rows handed from a stream at a time.
 constexpr std::size_t kBatchRows = 4096;
 
@@ -290,20 +312,19 @@ class Loader {
     note_ambiguous(leads_, lead_map_);
     if (prospects_) note_ambiguous(*prospects_, prospect_map_);
 
-    // Leads go to the consumer as they are read, unless the prospects file
-    // must be joined to them first or a later row may replace an earlier one.
-    stored_ = prospects_ != nullptr || options_.duplicates == DuplicatePolicy::Last;
     make_shape();
     consumer_.begin(shape_);
     begun_ = true;
     start_dates(leads_, lead_map_, lead_dates_state_);
     if (prospects_) start_dates(*prospects_, prospect_map_, prospect_dates_state_);
+    // The prospects file is read first, into what it says about each lead
+    // id, so that each lead can be joined and counted as it is read.
+    if (prospects_) read_prospects();
+    // Leads go to the consumer as they are read, unless a later row may
+    // replace an earlier one, or prospects rows still wait for a date order.
+    stored_ = options_.duplicates == DuplicatePolicy::Last || !prospect_dates_state_.waiting.empty();
     read_leads();
     strict_reader_check(leads_, std::string::npos);
-    if (prospects_) {
-      read_prospects();
-      strict_reader_check(*prospects_, std::string::npos);
-    }
     return finish();
   }
 
@@ -704,11 +725,6 @@ class Loader {
                  "so they no longer match their lead", t.path, line, id, "scientific notation");
       return;
     }
-    if (stripped_ids_.empty())
-      for (const auto& l : leads_kept_) {
-        const auto nz = l.id.find_first_not_of('0');
-        if (nz != 0 && nz != std::string::npos) stripped_ids_.emplace(l.id.substr(nz), l.id);
-      }
     if (auto s = stripped_ids_.find(id); s != stripped_ids_.end())
       note_check("excel_mangled_ids", "ids that Excel turned into scientific notation or stripped of leading zeros, "
                  "so they no longer match their lead", t.path, line, id, fmt::format("lead \"{}\" has leading zeros", s->second));
@@ -908,8 +924,16 @@ class Loader {
     }
     note_lead_checks(p);
     ++leads_used_;
-    if (stored_) leads_kept_.push_back(std::move(lead));
-    else feed(lead);
+    if (prospects_) {
+      const auto nz = id.find_first_not_of('0');
+      if (nz != 0 && nz != std::string::npos) stripped_ids_.emplace(id.substr(nz), id);
+    }
+    if (stored_) {
+      leads_kept_.push_back(std::move(lead));
+    } else {
+      join(lead);
+      feed(lead);
+    }
   }
 
   /// Reads the leads file row by row. Rows wait (in order) while a date
@@ -1169,12 +1193,14 @@ class Loader {
     }
   }
 
-  /// Reads the prospects file. Its rows wait while leads rows still wait
-  /// for a date order (they join leads), or while its own dates do.
+  /// Reads the prospects file, before the leads. Each row is noted with its
+  /// line and id; the rows that read well are folded into what the file says
+  /// about their lead id (a ProspectJoin). Whether a row is used, an orphan or
+  /// rejected is settled after the leads are read. Rows wait while their own
+  /// date columns have no known day/month order.
   void read_prospects() {
     const RawTable& p = *prospects_;
     prospect_rules_ = bind_rules(options_.agreement ? &*options_.agreement : nullptr, prospect_preset_, p);
-    filled_.assign(leads_kept_.size() * shape_.by.size(), false);
     FileDates& fd = prospect_dates_state_;
     std::vector<RawRow> batch;
     for (;;) {
@@ -1183,15 +1209,16 @@ class Loader {
       prospect_rows_seen_ += batch.size();
       for (auto& row : batch) {
         const bool ready = gather_evidence(fd, row);
-        if (ready && fd.waiting.empty() && lead_dates_state_.waiting.empty()) {
+        if (ready && fd.waiting.empty()) {
           prospect_row(row);
           continue;
         }
         fd.waiting.push_back(std::move(row));
-        if (fd.undecided == 0 && lead_dates_state_.waiting.empty()) release_prospects();
+        if (fd.undecided == 0) release_prospects();
       }
     }
     decide_by_convention(fd);
+    if (fd.undecided == 0) release_prospects();
   }
 
   void release_prospects() {
@@ -1205,70 +1232,111 @@ class Loader {
     // In the prospects file, the row's own creation date is when the lead
     // became a prospect, unless a prospect_at column is mapped there.
     const bool created_is_prospect = !prospect_map_[Field::ProspectAt] && prospect_map_[Field::CreatedAt];
-    strict_reader_check(p, row.line);
-    const std::string id(trim(row.fields[id_col]));
-    if (id.empty()) {
-      reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
-      return;
-    }
-    const auto slot = index_.find(IdIndex::hash(id));
-    if (auto rl = rejected_leads_.find(id); !slot && rl != rejected_leads_.end()) {
-      reject(p.path, row.line, p.columns[id_col],
-             fmt::format("its lead \"{}\" ({} line {}) was rejected, so this row cannot be joined; fix that row",
-                         printable(id), leads_.path, rl->second));
-      return;
-    }
-    if (!slot) {
-      ++input_.orphans;
-      check_mangled_id(p, row.line, id);
-      reject(p.path, row.line, p.columns[id_col],
-             fmt::format("orphan: no lead with id \"{}\" in {}; add the lead or check the id", printable(id),
-                         leads_.path));
-      return;
-    }
+    ProspectRow& noted = prospect_rows_.emplace_back();
+    noted.line = row.line;
+    noted.id.assign(trim(row.fields[id_col]));
+    if (noted.id.empty()) return;
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(p, prospect_map_, row, prospect_dates_state_.orders, times)) {
-      reject(bad->file, bad->line, bad->column, bad->reason);
+      noted.bad.emplace(std::move(*bad));
       return;
     }
-
-    const auto lead_index = static_cast<std::size_t>(*slot);
-    Lead& lead = leads_kept_[lead_index];
+    auto it = joins_.find(noted.id);
+    if (it == joins_.end()) it = joins_.emplace(noted.id, ProspectJoin{}).first;
+    ProspectJoin& j = it->second;
+    ++j.rows;
     // A row makes its lead a prospect. When the row dates that (its own
     // prospect or creation date, or a later stage), the date decides, so
     // --as-of and --window apply; an undated row marks the stage as reached.
     bool dated = created_is_prospect && times[static_cast<std::size_t>(Field::CreatedAt)].has_value();
     for (std::size_t s = static_cast<std::size_t>(Stage::Prospect); s < kStageCount; ++s)
       dated = dated || times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))].has_value();
-    if (!dated) lead.flagged[static_cast<std::size_t>(Stage::Prospect)] = true;
-    else lead.prospect_row = true;
+    if (!dated) j.flagged[static_cast<std::size_t>(Stage::Prospect)] = true;
+    else j.prospect_row = true;
     for (std::size_t s = 1; s < kStageCount; ++s) {
       const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
-      if (t) keep_earliest(lead.at[s], lead.date_only[s], *t);
+      if (t) keep_earliest(j.at[s], j.date_only[s], *t);
     }
     const std::size_t prospect = static_cast<std::size_t>(Stage::Prospect);
     if (created_is_prospect)
       if (const auto& t = times[static_cast<std::size_t>(Field::CreatedAt)])
-        keep_earliest(lead.at[prospect], lead.date_only[prospect], *t);
+        keep_earliest(j.at[prospect], j.date_only[prospect], *t);
     bool unused = false;
     if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)])
-      keep_earliest(lead.first_touch_at, unused, *t);
-    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) keep_earliest(lead.lost_at, unused, *t);
-    if (lead.owner.empty() && prospect_map_[Field::Owner])
-      lead.owner = clean_value(row.fields[prospect_map_[Field::Owner]->column]);
+      keep_earliest(j.first_touch_at, unused, *t);
+    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) keep_earliest(j.lost_at, unused, *t);
+    // The owner, when the lead has none: the first one the lead's rows give.
+    if (j.owner.empty() && prospect_map_[Field::Owner])
+      j.owner = clean_value(row.fields[prospect_map_[Field::Owner]->column]);
     for (const auto& r : prospect_rules_)
-      if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
+      if (rule_matches(*r.rule, row.fields[r.column])) j.flagged[static_cast<std::size_t>(r.stage)] = true;
     // Segment values missing from the leads file come from the first
     // prospects row of the lead, in file order.
-    for (std::size_t k = 0; k < shape_.by.size(); ++k) {
-      const std::size_t col = segment_sources_[k].prospect_column;
-      if (col == std::string::npos) continue;
-      const std::size_t at = lead_index * shape_.by.size() + k;
-      if (filled_[at]) continue;
-      filled_[at] = true;
-      if (lead.segments[k].empty()) lead.segments[k] = clean_value(row.fields[col]);
+    if (j.rows == 1) {
+      j.segments.resize(shape_.by.size());
+      for (std::size_t k = 0; k < shape_.by.size(); ++k) {
+        const std::size_t col = segment_sources_[k].prospect_column;
+        if (col != std::string::npos) j.segments[k] = clean_value(row.fields[col]);
+      }
     }
-    ++prospect_rows_used_;
+  }
+
+  /// Joins what the prospects file says about a lead's id to the lead, as if
+  /// its rows were applied one by one in file order.
+  void join(Lead& lead) {
+    if (joins_.empty()) return;
+    const auto it = joins_.find(lead.id);
+    if (it == joins_.end()) return;
+    const ProspectJoin& j = it->second;
+    for (std::size_t s = 1; s < kStageCount; ++s) {
+      if (j.at[s]) keep_earliest(lead.at[s], lead.date_only[s], Timestamp{*j.at[s], j.date_only[s]});
+      lead.flagged[s] = lead.flagged[s] || j.flagged[s];
+    }
+    lead.prospect_row = lead.prospect_row || j.prospect_row;
+    bool unused = false;
+    if (j.first_touch_at) keep_earliest(lead.first_touch_at, unused, Timestamp{*j.first_touch_at, false});
+    if (j.lost_at) keep_earliest(lead.lost_at, unused, Timestamp{*j.lost_at, false});
+    if (lead.owner.empty()) lead.owner = j.owner;
+    for (std::size_t k = 0; k < j.segments.size() && k < lead.segments.size(); ++k)
+      if (segment_sources_[k].prospect_column != std::string::npos && lead.segments[k].empty())
+        lead.segments[k] = j.segments[k];
+  }
+
+  /// After the leads: each prospects row, in file order, is used (its lead
+  /// was read), or rejected: blank id, lead rejected, no such lead, bad date.
+  void settle_prospect_rows() {
+    const RawTable& p = *prospects_;
+    const std::size_t id_col = prospect_map_[Field::Id]->column;
+    for (const ProspectRow& row : prospect_rows_) {
+      strict_reader_check(p, row.line);
+      const std::string& id = row.id;
+      if (id.empty()) {
+        reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
+        continue;
+      }
+      const bool found = index_.find(IdIndex::hash(id)).has_value();
+      if (auto rl = rejected_leads_.find(id); !found && rl != rejected_leads_.end()) {
+        reject(p.path, row.line, p.columns[id_col],
+               fmt::format("its lead \"{}\" ({} line {}) was rejected, so this row cannot be joined; fix that row",
+                           printable(id), leads_.path, rl->second));
+        continue;
+      }
+      if (!found) {
+        ++input_.orphans;
+        check_mangled_id(p, row.line, id);
+        reject(p.path, row.line, p.columns[id_col],
+               fmt::format("orphan: no lead with id \"{}\" in {}; add the lead or check the id", printable(id),
+                           leads_.path));
+        continue;
+      }
+      if (row.bad) {
+        reject(row.bad->file, row.bad->line, row.bad->column, row.bad->reason);
+        continue;
+      }
+      ++prospect_rows_used_;
+    }
+    prospect_rows_ = {};
+    joins_ = {};
   }
 
   FileSummary summarize(const RawTable& t, const ColumnMapping& m, std::string role, std::size_t used) {
@@ -1327,11 +1395,18 @@ class Loader {
       begun_ = true;
     }
     decide_the_rest();
-    release_leads();
     if (prospects_) release_prospects();
+    release_leads();
     if (stored_)
-      for (Lead& lead : leads_kept_) feed(lead);
+      for (Lead& lead : leads_kept_) {
+        join(lead);
+        feed(lead);
+      }
     leads_kept_ = {};
+    if (prospects_) {
+      settle_prospect_rows();
+      strict_reader_check(*prospects_, std::string::npos);
+    }
     auto& in = input_;
     // Reader-level rejections come first in each file, then mapping ones; sort by file role then line.
     std::vector<Rejection> all;
@@ -1367,6 +1442,10 @@ class Loader {
       in.rows_used += f.rows_used;
       in.rows_rejected += f.rows_rejected;
     }
+    // Checks are listed in the order the steps find them: duplicate ids while
+    // choosing among rows, then the checks on the rows kept, then the joins.
+    std::stable_partition(checks_.begin(), checks_.end(),
+                          [](const QualityCheck& c) { return c.kind == "duplicate_ids"; });
     for (Field f : {Field::Source, Field::Campaign, Field::Owner})
       for (const auto& [folded, raw] : variants_[static_cast<std::size_t>(f)]) {
         if (raw.size() < 2) continue;
@@ -1414,7 +1493,8 @@ class Loader {
   std::unordered_map<std::string, std::size_t> rejected_leads_;  ///< id -> line, for rows rejected for a bad date
   bool stored_ = false;        ///< leads are kept until the end (two files, or --duplicates last)
   std::vector<Lead> leads_kept_;
-  std::vector<bool> filled_;  ///< per lead and --by key: a prospects row gave the value
+  std::vector<ProspectRow> prospect_rows_;  ///< every prospects row read, in file order
+  std::unordered_map<std::string, ProspectJoin> joins_;  ///< lead id -> what its prospects rows say
   Prepared scratch_;
   std::vector<Prepared> prepared_;
   std::array<std::unordered_set<std::string>, 3> variant_seen_;  ///< raw values already in variants_
