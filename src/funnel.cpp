@@ -2,6 +2,8 @@
 // say why each rule is what it is.
 #include "leadfunnel/funnel.hpp"
 
+#include "leadfunnel/listing.hpp"
+
 #include <date/date.h>
 #include <date/iso_week.h>
 #include <date/tz.h>
@@ -190,12 +192,12 @@ struct FunnelAccumulator::State {
   std::vector<Groups> groups;
   std::optional<LocalDays> days;
 
+  FirstByLine<QualityIssue> issues;
+
   template <typename MakeDetail>
   void issue(const Lead& lead, const char* kind, MakeDetail&& detail) {
-    if (opt.max_listed == 0 || r.quality.issues.size() < opt.max_listed)
-      r.quality.issues.push_back({lead.id, lead.line, kind, detail()});
-    else
-      ++r.quality.issues_unlisted;
+    if (issues.wants(lead.line)) issues.add(lead.line, QualityIssue{lead.id, lead.line, kind, detail()});
+    else issues.count();
   }
 };
 
@@ -205,6 +207,7 @@ FunnelAccumulator::FunnelAccumulator(const DatasetShape& shape, const FunnelOpti
   s_->opt = opt;
   s_->has_created = shape.has_field[static_cast<std::size_t>(Field::CreatedAt)];
   s_->date_filter = opt.from || opt.to || opt.window;
+  s_->issues = FirstByLine<QualityIssue>(opt.max_listed);
   s_->groups.resize(shape.by.size());
   if (opt.zone) s_->days.emplace(*opt.zone);
 }
@@ -366,11 +369,7 @@ void FunnelAccumulator::merge(FunnelAccumulator&& later) {
   q.leads_out_of_order += p.leads_out_of_order;
   q.events_after_as_of += p.events_after_as_of;
   q.undated_conversions += p.undated_conversions;
-  for (auto& i : p.issues) {
-    if (a.opt.max_listed == 0 || q.issues.size() < a.opt.max_listed) q.issues.push_back(std::move(i));
-    else ++q.issues_unlisted;
-  }
-  q.issues_unlisted += p.issues_unlisted;
+  a.issues.merge(std::move(b.issues));
   for (std::size_t s = 0; s < kStageCount; ++s) {
     a.reached[s] += b.reached[s];
     a.implied[s] += b.implied[s];
@@ -395,6 +394,8 @@ FunnelResult FunnelAccumulator::finish() {
   const FunnelOptions& opt = st.opt;
   const bool has_created = st.has_created;
   FunnelResult r = std::move(st.r);
+  r.quality.issues = st.issues.take();
+  r.quality.issues_unlisted = st.issues.total() - r.quality.issues.size();
   const auto& reached = st.reached;
   const auto& implied = st.implied;
   r.conversion = make_rate(reached[kProspect], r.cohort.leads);

@@ -2,6 +2,8 @@
 // docs/metrics.md ("Service agreement"); comments here say why.
 #include "leadfunnel/sla.hpp"
 
+#include "leadfunnel/listing.hpp"
+
 #include <date/date.h>
 #include <date/iso_week.h>
 #include <date/tz.h>
@@ -126,8 +128,7 @@ struct ClockState {
   std::pair<ClockCounts, std::vector<double>> blank_owner;
   bool blank_seen = false;
   TopCases breaches, pending;
-  std::vector<QualityIssue> issues;  ///< ends before their start, in file order (at most max_listed)
-  std::size_t issues_unlisted = 0;
+  FirstByLine<QualityIssue> issues;  ///< ends before their start, first by line (at most max_listed)
 };
 
 struct VolumeState {
@@ -176,6 +177,7 @@ SlaAccumulator::SlaAccumulator(const DatasetShape& shape, const Agreement& agree
       c.breaches.limit = opt.max_listed;
       c.pending.order = due_sooner;
       c.pending.limit = opt.max_listed;
+      c.issues = FirstByLine<QualityIssue>(opt.max_listed);
       st.clocks.push_back(std::move(c));
     } else if (t.kind == Target::Kind::Volume) {
       st.volumes.emplace_back();
@@ -236,13 +238,13 @@ void SlaAccumulator::add(const Lead& lead) {
         if (*end < *start) {
           // An end before the start counts as immediate, and is listed.
           ++r.end_before_start;
-          if (opt.max_listed == 0 || c.issues.size() < opt.max_listed)
-            c.issues.push_back({lead.id, lead.line, "sla_end_before_start",
-                                 fmt::format("{}: {} {} is before {} {}; counted as immediate", t.name,
-                                             event_name(t.to_event), format_utc(*end), event_name(t.from_event),
-                                             format_utc(*start))});
+          if (c.issues.wants(lead.line))
+            c.issues.add(lead.line, QualityIssue{lead.id, lead.line, "sla_end_before_start",
+                                                 fmt::format("{}: {} {} is before {} {}; counted as immediate", t.name,
+                                                             event_name(t.to_event), format_utc(*end),
+                                                             event_name(t.from_event), format_utc(*start))});
           else
-            ++c.issues_unlisted;
+            c.issues.count();
         } else {
           delay = business_time(*c.cal, *start, *end);
         }
@@ -337,11 +339,7 @@ void SlaAccumulator::merge(SlaAccumulator&& later) {
     add_counts(x.blank_owner.first, y.blank_owner.first);
     append(x.blank_owner.second, y.blank_owner.second);
     x.blank_seen = x.blank_seen || y.blank_seen;
-    for (auto& q : y.issues) {
-      if (a.opt.max_listed == 0 || x.issues.size() < a.opt.max_listed) x.issues.push_back(std::move(q));
-      else ++x.issues_unlisted;
-    }
-    x.issues_unlisted += y.issues_unlisted;
+    x.issues.merge(std::move(y.issues));
     for (auto& cs : y.breaches.cases) x.breaches.add(std::move(cs));
     for (auto& cs : y.pending.cases) x.pending.add(std::move(cs));
   }
@@ -393,11 +391,13 @@ SlaResult SlaAccumulator::finish() {
       if (r.all.compliance.value) r.pass = *r.all.compliance.value >= t.share;
       out.targets.push_back(std::move(r));
       // The issues of each clock target, in target order, within one limit.
-      for (auto& q : c.issues) {
+      std::size_t unlisted = c.issues.total();  // less each one listed here
+      for (auto& q : c.issues.take()) {
+        --unlisted;
         if (opt.max_listed == 0 || out.issues.size() < opt.max_listed) out.issues.push_back(std::move(q));
         else ++out.issues_unlisted;
       }
-      out.issues_unlisted += c.issues_unlisted;
+      out.issues_unlisted += unlisted;
     } else if (t.kind == Target::Kind::Volume) {
       VolumeState& v = st.volumes[volume_i++];
       TargetResult r;
