@@ -61,6 +61,17 @@ class Measure final : public LeadConsumer {
     funnel->add(lead);
     sla->add(lead);
   }
+  // The accumulators give the same result however leads are shared out.
+  std::unique_ptr<LeadConsumer> part() override {
+    auto p = std::make_unique<Measure>(f_, agreement_, false);
+    p->begin(shape_);
+    return p;
+  }
+  void join(LeadConsumer& part) override {
+    auto& p = static_cast<Measure&>(part);
+    funnel->merge(std::move(*p.funnel));
+    sla->merge(std::move(*p.sla));
+  }
 
   std::optional<FunnelAccumulator> funnel;
   std::optional<SlaAccumulator> sla;

@@ -225,6 +225,7 @@ class Replay final : public RowStream {
 /// One leads row worked out without touching the loader's state, so that
 /// rows can be prepared on several threads; commit() applies them in file order.
 struct Prepared {
+  bool accepted = false;  ///< committed as a lead, to be handed to a consumer part (several threads)
   bool blank_id = false;
   std::uint64_t id_hash = 0;
   std::optional<Rejection> bad;  ///< a timestamp that cannot be read
@@ -868,6 +869,7 @@ class Loader {
   /// dates, the data-quality checks; an accepted lead goes to the consumer
   /// (or is kept, with two files).
   void commit(Prepared& p) {
+    p.accepted = false;
     Lead& lead = p.lead;
     const std::size_t line = lead.line;
     strict_reader_check(leads_, line);
@@ -932,7 +934,12 @@ class Loader {
       leads_kept_.push_back(std::move(lead));
     } else {
       join(lead);
-      feed(lead);
+      if (parts_active_) {
+        fold(lead);
+        p.accepted = true;  // a worker hands it to its consumer part
+      } else {
+        feed(lead);
+      }
     }
   }
 
@@ -1010,9 +1017,23 @@ class Loader {
     std::condition_variable cv;
     std::deque<std::unique_ptr<Work>> todo;                 // read, not yet prepared
     std::map<std::size_t, std::unique_ptr<Work>> done;      // prepared, by sequence number
+    std::deque<std::unique_ptr<Work>> committed;             // committed, leads to hand to consumer parts
     std::vector<std::unique_ptr<Work>> spare;                // committed, to reuse
     bool reading = true;
+    bool committing = true;
     bool stop = false;
+    // Accepted leads go to consumer parts on the workers when the consumer
+    // can take them on several threads; else to the consumer here.
+    std::vector<std::unique_ptr<LeadConsumer>> parts;
+    for (std::size_t i = 0; i + 1 < options_.threads; ++i) {
+      auto part = consumer_.part();
+      if (!part) {
+        parts.clear();
+        break;
+      }
+      parts.push_back(std::move(part));
+    }
+    parts_active_ = !parts.empty();
     std::exception_ptr failure;
     std::size_t next_seq = 0;
     const std::size_t in_flight = 4 * options_.threads;
@@ -1115,19 +1136,37 @@ class Loader {
       reading = false;
       cv.notify_all();
     });
-    // The preparers.
+    // The workers: they prepare batches, and hand committed leads to their consumer part.
     std::vector<std::thread> workers;
     for (std::size_t i = 0; i + 1 < options_.threads; ++i)
-      workers.emplace_back([&] {
+      workers.emplace_back([&, i] {
         try {
           for (;;) {
             std::unique_ptr<Work> w;
+            bool accumulate = false;
             {
               std::unique_lock lock(m);
-              cv.wait(lock, [&] { return stop || !todo.empty() || !reading; });
-              if (stop || (todo.empty() && !reading)) return;
-              w = std::move(todo.front());
-              todo.pop_front();
+              cv.wait(lock, [&] { return stop || !committed.empty() || !todo.empty() || (!reading && !committing); });
+              if (stop) return;
+              if (!committed.empty()) {
+                w = std::move(committed.front());
+                committed.pop_front();
+                accumulate = true;
+              } else if (!todo.empty()) {
+                w = std::move(todo.front());
+                todo.pop_front();
+              } else {
+                return;  // nothing is left to read, prepare or commit
+              }
+            }
+            if (accumulate) {
+              for (auto& p : w->out)
+                if (p.accepted) parts[i]->add(p.lead);
+              std::lock_guard lock(m);
+              --live;
+              spare.push_back(std::move(w));
+              cv.notify_all();
+              continue;
             }
             w->out.resize(w->rows.size());
             for (std::size_t r = 0; r < w->rows.size(); ++r) prepare(w->rows[r], w->orders, w->out[r]);
@@ -1152,8 +1191,12 @@ class Loader {
         }
         commit_all(w->out, w->out.size());
         std::lock_guard lock(m);
-        --live;
-        spare.push_back(std::move(w));
+        if (parts_active_) {
+          committed.push_back(std::move(w));
+        } else {
+          --live;
+          spare.push_back(std::move(w));
+        }
         cv.notify_all();
       }
     } catch (...) {
@@ -1161,17 +1204,29 @@ class Loader {
     }
     {
       std::lock_guard lock(m);
+      committing = false;
+      cv.notify_all();
+    }
+    for (auto& t : workers) t.join();
+    {
+      std::lock_guard lock(m);
       stop = true;
       cv.notify_all();
     }
     reader.join();
-    for (auto& t : workers) t.join();
+    parts_active_ = false;
     if (failure) std::rethrow_exception(failure);
+    for (auto& part : parts) consumer_.join(*part);
   }
 
   /// Hands a finished lead to the consumer; --fold-case gives each segment
   /// value and owner the spelling seen first.
   void feed(Lead& lead) {
+    fold(lead);
+    consumer_.add(lead);
+  }
+
+  void fold(Lead& lead) {
     if (options_.fold_case) {
       for (std::size_t k = 0; k < shape_.by.size(); ++k) {
         if (shape_.by[k].kind == ByKey::Kind::Period || lead.segments[k].empty()) continue;
@@ -1183,7 +1238,6 @@ class Loader {
         if (!fresh) lead.owner = it->second;
       }
     }
-    consumer_.add(lead);
   }
 
   static void keep_earliest(std::optional<Instant>& slot, bool& date_only, const Timestamp& t) {
@@ -1505,6 +1559,7 @@ class Loader {
   std::size_t prospect_rows_used_ = 0;
   std::size_t loader_listed_ = 0, loader_unlisted_ = 0;
   bool begun_ = false;
+  bool parts_active_ = false;  ///< accepted leads go to consumer parts on the worker threads
   std::unordered_set<std::size_t> lead_flags_blank_source_;  ///< --duplicates last: lines of leads with no source
   DatasetShape shape_;
   InputSummary input_;

@@ -153,6 +153,12 @@ class LeadConsumer {
   virtual void begin(const DatasetShape& shape) = 0;
   /// One accepted lead; the reference is valid only during the call.
   virtual void add(const Lead& lead) = 0;
+  /// A consumer for one more thread, when this one can take leads on
+  /// several threads (its result must not depend on how leads are shared
+  /// out); nullptr when it cannot. Called after begin().
+  virtual std::unique_ptr<LeadConsumer> part() { return nullptr; }
+  /// Takes in what a part received.
+  virtual void join(LeadConsumer& /*part*/) {}
 };
 
 class RowStream;
