@@ -186,9 +186,9 @@ struct FunnelAccumulator::State {
   FunnelResult r;
   std::array<std::size_t, kStageCount> reached{}, implied{};
   DurationSummary ttc;
-  std::vector<double> ttc_hours;
+  Samples ttc_hours;
   std::array<DurationSummary, kStageCount> stage;  ///< [s] is the pair s-1 -> s
-  std::array<std::vector<double>, kStageCount> stage_hours;
+  std::array<Samples, kStageCount> stage_hours;
   std::vector<Groups> groups;
   std::optional<LocalDays> days;
 
@@ -409,7 +409,7 @@ FunnelResult FunnelAccumulator::finish() {
     c.cumulative = make_rate(reached[s], r.cohort.leads);
     r.stages.push_back(c);
   }
-  auto summarize = [](DurationSummary d, std::vector<double>& hours) {
+  auto summarize = [](DurationSummary d, Samples& hours) {
     d.n = hours.size();
     d.median_hours = percentile_in_place(hours, 0.5);
     d.p90_hours = percentile_in_place(hours, 0.9);

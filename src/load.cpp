@@ -43,9 +43,9 @@ std::vector<const RawTable*> tables_of(const RawTable& leads, const RawTable* pr
   return out;
 }
 
-/// Ids already seen, by a 64-bit hash of the id: 16 bytes a lead (at most
-/// half full), so ten million ids take 256 MB rather than the gigabyte a map
-/// of strings would. Two different ids sharing a hash would be taken for a
+/// Ids already seen, by a 64-bit hash of the id: a 16-byte slot per lead, the
+/// table at most three quarters full, so ten million ids take 256 MB rather
+/// than the gigabytes a map of strings would. Two different ids sharing a hash would be taken for a
 /// duplicate; with 64 bits, the odds for ten million ids are about 3 in a
 /// million. Each slot keeps a number (a line, or a lead's index).
 class IdIndex {
@@ -74,7 +74,7 @@ class IdIndex {
   }
   /// The number stored for `id` if it was added; else adds it with `value`.
   std::optional<std::uint64_t> find_or_add(std::uint64_t h, std::uint64_t value) {
-    if ((count_ + 1) * 2 > slots_.size()) grow();
+    if ((count_ + 1) * 4 > slots_.size() * 3) grow();
     std::size_t i = h & mask_;
     for (; slots_[i].hash != 0; i = (i + 1) & mask_)
       if (slots_[i].hash == h) return slots_[i].value;

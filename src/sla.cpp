@@ -67,7 +67,7 @@ std::string period_label(date::local_days start, VolumePeriod per) {
   return fmt::format("{:04}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()));
 }
 
-void summarize(ClockCounts& c, std::vector<double>& delays) {
+void summarize(ClockCounts& c, Samples& delays) {
   c.compliance = make_rate(c.met, c.met + c.breached);
   c.median_hours = percentile_in_place(delays, 0.5);
   c.p90_hours = percentile_in_place(delays, 0.9);
@@ -123,9 +123,10 @@ struct TopCases {
 struct ClockState {
   const Calendar* cal = nullptr;
   TargetResult r;
-  std::vector<double> all_delays;
-  std::unordered_map<std::string, std::pair<ClockCounts, std::vector<double>>, StringHash, std::equal_to<>> owners;
-  std::pair<ClockCounts, std::vector<double>> blank_owner;
+  // The delays are kept per owner only; the target's own percentiles are
+  // taken over all of them at the end.
+  std::unordered_map<std::string, std::pair<ClockCounts, Samples>, StringHash, std::equal_to<>> owners;
+  std::pair<ClockCounts, Samples> blank_owner;
   bool blank_seen = false;
   TopCases breaches, pending;
   FirstByLine<QualityIssue> issues;  ///< ends before their start, first by line (at most max_listed)
@@ -154,7 +155,7 @@ struct SlaAccumulator::State {
   // response times
   bool response = false;
   const Calendar* response_cal = nullptr;
-  std::vector<double> speed, reply;
+  Samples speed, reply;
   std::optional<LocalDays> days;
 };
 
@@ -224,7 +225,7 @@ void SlaAccumulator::add(const Lead& lead) {
       }
       auto& [counts, delays] = lead.owner.empty() ? c.blank_owner : [&]() -> auto& {
         auto it = c.owners.find(std::string_view(lead.owner));
-        if (it == c.owners.end()) it = c.owners.emplace(lead.owner, std::pair<ClockCounts, std::vector<double>>{}).first;
+        if (it == c.owners.end()) it = c.owners.emplace(lead.owner, std::pair<ClockCounts, Samples>{}).first;
         return it->second;
       }();
       if (lead.owner.empty()) c.blank_seen = true;
@@ -249,7 +250,6 @@ void SlaAccumulator::add(const Lead& lead) {
           delay = business_time(*c.cal, *start, *end);
         }
         const double h = hours(delay);
-        c.all_delays.push_back(h);
         delays.push_back(h);
         if (delay <= t.within) {
           ++r.all.met;
@@ -323,14 +323,13 @@ void SlaAccumulator::merge(SlaAccumulator&& later) {
     x.breached += y.breached;
     x.pending += y.pending;
   };
-  auto append = [](std::vector<double>& x, const std::vector<double>& y) { x.insert(x.end(), y.begin(), y.end()); };
+  auto append = [](Samples& x, const Samples& y) { x.insert(x.end(), y.begin(), y.end()); };
   for (std::size_t i = 0; i < a.clocks.size(); ++i) {
     ClockState& x = a.clocks[i];
     ClockState& y = b.clocks[i];
     add_counts(x.r.all, y.r.all);
     x.r.no_start += y.r.no_start;
     x.r.end_before_start += y.r.end_before_start;
-    append(x.all_delays, y.all_delays);
     for (auto& [owner, entry] : y.owners) {
       auto& mine = x.owners[owner];
       add_counts(mine.first, entry.first);
@@ -367,16 +366,18 @@ SlaResult SlaAccumulator::finish() {
     if (t.kind == Target::Kind::Clock) {
       ClockState& c = st.clocks[clock_i++];
       TargetResult r = std::move(c.r);
-      summarize(r.all, c.all_delays);
+      Samples all;
+      auto take_owner = [&](ClockCounts& counts, Samples& delays) {
+        all.insert(all.end(), delays.begin(), delays.end());
+        summarize(counts, delays);  // also frees the owner's delays
+        r.by_owner.push_back(counts);
+      };
       for (auto& [owner, entry] : c.owners) {
         entry.first.owner = owner;
-        summarize(entry.first, entry.second);
-        r.by_owner.push_back(entry.first);
+        take_owner(entry.first, entry.second);
       }
-      if (c.blank_seen) {
-        summarize(c.blank_owner.first, c.blank_owner.second);
-        r.by_owner.push_back(c.blank_owner.first);
-      }
+      if (c.blank_seen) take_owner(c.blank_owner.first, c.blank_owner.second);
+      summarize(r.all, all);
       // Owners with the most cases first; blank owner last on ties.
       std::sort(r.by_owner.begin(), r.by_owner.end(), [](const ClockCounts& a, const ClockCounts& b) {
         const auto na = a.met + a.breached + a.pending, nb = b.met + b.breached + b.pending;

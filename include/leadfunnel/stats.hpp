@@ -2,6 +2,7 @@
 /// The statistics behind every number: rates with Wilson intervals, percentiles.
 
 #include <cstddef>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -38,5 +39,10 @@ std::optional<double> percentile(std::vector<double> values, double q);
 
 /// The same, reordering `values` in place instead of copying them (linear time).
 std::optional<double> percentile_in_place(std::vector<double>& values, double q);
+
+/// Values collected one at a time for a percentile: a deque grows in small
+/// chunks, never copying itself to twice its size as a vector does.
+using Samples = std::deque<double>;
+std::optional<double> percentile_in_place(Samples& values, double q);
 
 }  // namespace leadfunnel
