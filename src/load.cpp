@@ -243,7 +243,7 @@ constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Fi
 struct ProspectRow {
   std::size_t line = 0;
   std::string id;
-  std::optional<Rejection> bad;
+  std::unique_ptr<Rejection> bad;  ///< rare: a pointer keeps the common row small
 };
 
 /// What the prospects rows of one lead id say, folded in file order: the
@@ -1292,7 +1292,7 @@ class Loader {
     if (noted.id.empty()) return;
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(p, prospect_map_, row, prospect_dates_state_.orders, times)) {
-      noted.bad.emplace(std::move(*bad));
+      noted.bad = std::make_unique<Rejection>(std::move(*bad));
       return;
     }
     auto it = joins_.find(noted.id);
@@ -1389,7 +1389,7 @@ class Loader {
       }
       ++prospect_rows_used_;
     }
-    prospect_rows_ = {};
+    std::vector<ProspectRow>().swap(prospect_rows_);
     joins_ = {};
   }
 
