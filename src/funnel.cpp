@@ -375,9 +375,11 @@ void FunnelAccumulator::merge(FunnelAccumulator&& later) {
     a.implied[s] += b.implied[s];
     add_summary(a.stage[s], b.stage[s]);
     a.stage_hours[s].insert(a.stage_hours[s].end(), b.stage_hours[s].begin(), b.stage_hours[s].end());
+    b.stage_hours[s] = {};  // freed as soon as copied: merging never holds both for long
   }
   add_summary(a.ttc, b.ttc);
   a.ttc_hours.insert(a.ttc_hours.end(), b.ttc_hours.begin(), b.ttc_hours.end());
+  b.ttc_hours = {};
   for (std::size_t k = 0; k < a.groups.size(); ++k) {
     auto& x = a.groups[k];
     auto& y = b.groups[k];

@@ -323,7 +323,10 @@ void SlaAccumulator::merge(SlaAccumulator&& later) {
     x.breached += y.breached;
     x.pending += y.pending;
   };
-  auto append = [](Samples& x, const Samples& y) { x.insert(x.end(), y.begin(), y.end()); };
+  auto append = [](Samples& x, Samples& y) {
+    x.insert(x.end(), y.begin(), y.end());
+    y = {};  // freed as soon as copied
+  };
   for (std::size_t i = 0; i < a.clocks.size(); ++i) {
     ClockState& x = a.clocks[i];
     ClockState& y = b.clocks[i];
