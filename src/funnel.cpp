@@ -66,22 +66,8 @@ bool in_cohort(const Lead& lead, const FunnelOptions& opt, bool has_created) {
 }
 
 std::string period_key(Instant at, Period period, const date::time_zone& zone) {
-  const auto local = zone.to_local(std::chrono::floor<std::chrono::seconds>(at));
-  const auto day = date::floor<date::days>(local);
-  const date::year_month_day ymd{day};
-  const int y = static_cast<int>(ymd.year());
-  const unsigned m = static_cast<unsigned>(ymd.month());
-  switch (period) {
-    case Period::Day: return fmt::format("{:04}-{:02}-{:02}", y, m, static_cast<unsigned>(ymd.day()));
-    case Period::Week: {
-      const iso_week::year_weeknum_weekday w{day};
-      return fmt::format("{:04}-W{:02}", static_cast<int>(w.year()), static_cast<unsigned>(w.weeknum()));
-    }
-    case Period::Month: return fmt::format("{:04}-{:02}", y, m);
-    case Period::Quarter: return fmt::format("{:04}-Q{}", y, (m - 1) / 3 + 1);
-    case Period::Year: return fmt::format("{:04}", y);
-  }
-  return {};
+  LocalDays days(zone);
+  return period_key_of_day(period_start(days.day(at), period), period);
 }
 
 std::int64_t LocalDays::day(Instant at) {

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli_run.hpp"
 #include "leadfunnel/cli.hpp"
 
 namespace leadfunnel {
@@ -27,34 +28,12 @@ using nlohmann::json;
 
 Instant fixed_now() { return Instant{date::sys_days{date::year{2026} / 12 / 1}}; }
 
-struct Run {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::Run;
 
-Run run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  Run r;
-  r.code = run_cli(args, out, err, fixed_now());
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+Run run(const std::vector<std::string>& args) { return testing::run_at(args, fixed_now()); }
 
-/// A scratch file with `bytes`, removed at the end of the test.
-struct TempFile {
-  std::filesystem::path path;
-  TempFile(const std::string& name, const std::string& bytes) {
-    path = std::filesystem::temp_directory_path() /
-           ("leadfunnel-rel-" + std::to_string(static_cast<long>(::getpid())) + "-" + name);
-    std::ofstream(path, std::ios::binary) << bytes;
-  }
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-  }
-  std::string str() const { return path.string(); }
+struct TempFile : testing::TempFile {
+  TempFile(const std::string& name, const std::string& bytes) : testing::TempFile("leadfunnel-rel", name, bytes) {}
 };
 
 int shell_status(const std::string& command) {

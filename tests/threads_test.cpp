@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_run.hpp"
 #include "leadfunnel/cli.hpp"
 #include "leadfunnel/timestamp.hpp"
 
@@ -22,33 +23,14 @@ namespace {
 
 using nlohmann::json;
 
-struct Run {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::Run;
 
 Run run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  Run r;
-  r.code = run_cli(args, out, err, Instant{date::sys_days{date::year{2026} / 12 / 1}});
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return testing::run_at(args, Instant{date::sys_days{date::year{2026} / 12 / 1}});
 }
 
-struct TempFile {
-  std::filesystem::path path;
-  TempFile(const std::string& name, const std::string& bytes) {
-    path = std::filesystem::temp_directory_path() /
-           ("leadfunnel-threads-" + std::to_string(static_cast<long>(::getpid())) + "-" + name);
-    std::ofstream(path, std::ios::binary) << bytes;
-  }
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-  }
-  std::string str() const { return path.string(); }
+struct TempFile : testing::TempFile {
+  TempFile(const std::string& name, const std::string& bytes) : testing::TempFile("leadfunnel-threads", name, bytes) {}
 };
 
 /// What the generated file looks like.
