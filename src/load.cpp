@@ -685,7 +685,8 @@ class Loader {
       note_check("date_only", "stage dates with no time of day (durations to them have whole-day precision)",
                  leads_.path, lead.line, lead.id, fmt::format("{} = {}", field_name(f), cell));
     for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
-      const auto& [v, folded] = p.variants[i];
+      const std::string& v = p.variants[i].first;  // not a structured binding: clang 14 cannot capture one
+      const std::string& folded = p.variants[i].second;
       if (v.empty()) continue;
       // Most rows repeat a value already recorded: one hash lookup skips them.
       if (!variant_seen_[i].insert(v).second) continue;
