@@ -94,6 +94,12 @@ std::string out_of_range(const std::string& shown) {
   return fmt::format("'{}' is outside the years {}-{}; check the value", shown, kMinYear, kMaxYear);
 }
 
+/// Whether the UTC date of `at` is in the years above.
+bool in_years_utc(Instant at) {
+  const date::year y = date::year_month_day{date::floor<date::days>(at)}.year();
+  return y >= date::year{kMinYear} && y <= date::year{kMaxYear};
+}
+
 /// A naive local time (or a date alone) in `zone` to an instant. A date alone
 /// is the start of the day, or the DST transition when midnight is skipped; a
 /// time in a DST gap is an error; in a repeated hour the earlier is taken.
@@ -204,7 +210,24 @@ std::optional<LocaleDate> scan_locale_date(std::string_view text) {
   return ld;
 }
 
+namespace {
+TimestampParse general_shapes(std::string_view raw, const date::time_zone& zone, std::optional<DateOrder> order);
+}  // namespace
+
 TimestampParse detail::parse_timestamp_general(std::string_view raw, const date::time_zone& zone,
+                                               std::optional<DateOrder> order) {
+  TimestampParse r = general_shapes(raw, zone, order);
+  // The years are checked on the written date; the instant must be inside
+  // them in UTC too (1900-01-01 in a zone east of UTC is still 1899 there),
+  // so that every instant read prints as a value that reads back.
+  if (r.value && !in_years_utc(r.value->at))
+    return TimestampParse{std::nullopt, out_of_range(printable(trim(raw), 60)) + " (in UTC)"};
+  return r;
+}
+
+namespace {
+
+TimestampParse general_shapes(std::string_view raw, const date::time_zone& zone,
                                                std::optional<DateOrder> order) {
   const std::string_view trimmed = trim(raw);
   // Messages quote the value escaped and shortened, never raw.
@@ -297,6 +320,8 @@ TimestampParse detail::parse_timestamp_general(std::string_view raw, const date:
   }
   return fail(fmt::format("'{}' has unexpected text after the time", shown));
 }
+
+}  // namespace
 
 // The fast path. A 10M-row export has about 7 date cells a row, and the
 // general parser above spends most of its time building strings for messages
@@ -590,8 +615,18 @@ bool fast_locale(std::string_view s, const date::time_zone& zone, std::optional<
 
 }  // namespace
 
+namespace {
+bool fast_shapes(std::string_view raw, const date::time_zone& zone, std::optional<DateOrder> order, Timestamp& out);
+}  // namespace
+
 bool detail::parse_timestamp_fast(std::string_view raw, const date::time_zone& zone, std::optional<DateOrder> order,
                                   Timestamp& out) {
+  return fast_shapes(raw, zone, order, out) && in_years_utc(out.at);
+}
+
+namespace {
+
+bool fast_shapes(std::string_view raw, const date::time_zone& zone, std::optional<DateOrder> order, Timestamp& out) {
   const std::string_view s = trim(raw);
   if (s.empty()) return false;
   // Shape by shape, in the general parser's order of precedence: text that
@@ -603,6 +638,8 @@ bool detail::parse_timestamp_fast(std::string_view raw, const date::time_zone& z
     return fast_epoch(s, out);
   return fast_locale(s, zone, order, out);
 }
+
+}  // namespace
 
 TimestampParse parse_timestamp(std::string_view text, const date::time_zone& zone, std::optional<DateOrder> order) {
   Timestamp t;
