@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <map>
 
@@ -141,6 +142,39 @@ CsvReader::Status CsvReader::reject_and_skip(std::size_t record_line, std::size_
 
 void CsvReader::resume_after_first_line(const CsvRecord& record) { skip_first_line(record.offset, record.line); }
 
+bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::size_t max_record) {
+  // Most records are one line with no quote and no CR inside it: they are cut
+  // at the delimiter with memchr, which scans many bytes per step. Anything
+  // else (a quote, a lone CR, a line not yet wholly buffered, a field or
+  // record over its limit) is left to the general reader below, which gives
+  // the same record or the exact problem.
+  const char* b = buf_.data() + pos_;
+  const auto* nl = static_cast<const char*>(std::memchr(b, '\n', buf_.size() - pos_));
+  if (!nl) return false;
+  const std::size_t len = static_cast<std::size_t>(nl - b);
+  std::size_t body = len;
+  if (body > 0 && b[body - 1] == '\r') --body;
+  if (std::memchr(b, '"', body) || std::memchr(b, '\r', body)) return false;
+  if (body + (body + 1) * sizeof(std::string) > max_record) return false;
+  const char* p = b;
+  const char* const end = b + body;
+  std::size_t nf = 0;
+  for (;;) {
+    const auto* d = static_cast<const char*>(std::memchr(p, delimiter_, static_cast<std::size_t>(end - p)));
+    const char* fe = d ? d : end;
+    if (static_cast<std::size_t>(fe - p) > max_field) return false;
+    if (nf == record.fields.size()) record.fields.emplace_back();
+    record.fields[nf++].assign(p, static_cast<std::size_t>(fe - p));
+    if (!d) break;
+    p = d + 1;
+  }
+  record.fields.resize(nf);
+  record.end_line = line_;
+  pos_ += len + 1;
+  ++line_;
+  return true;
+}
+
 CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   keep_ = pos_;
   while (have(1) && is_line_end(buf_[pos_])) {
@@ -157,6 +191,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
       std::max<std::size_t>(max_field > SIZE_MAX / 8 ? SIZE_MAX : max_field * 8, std::size_t{1} << 20);
   record.line = start_line;
   record.offset = start;
+  if (split_plain_line(record, max_field, max_record)) return Status::Record;
   // The field strings are reused from record to record: their capacity is
   // kept, so a file of same-shaped rows allocates nothing after its first rows.
   std::size_t nf = 0;

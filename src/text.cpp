@@ -22,9 +22,12 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
 bool is_placeholder(std::string_view s) {
   const std::string_view v = trim(s);
   if (v.empty()) return true;
-  // Every placeholder is short and starts with a letter or - # (: most cells
-  // are decided by their length or first character alone.
-  if (v.size() > 10 || (v.front() >= '0' && v.front() <= '9')) return false;
+  // Every placeholder is 1-4, 6, 7 or 10 bytes long and starts with - # ( n
+  // or s: most cells are decided by their length and first character alone.
+  constexpr unsigned kLengths = (1U << 1) | (1U << 2) | (1U << 3) | (1U << 4) | (1U << 6) | (1U << 7) | (1U << 10);
+  if (v.size() > 10 || !((kLengths >> v.size()) & 1U)) return false;
+  const char first = ascii_lower(v.front());
+  if (first != '-' && first != '#' && first != '(' && first != 'n' && first != 's') return false;
   for (std::string_view p : {"-", "--", "n/a", "#n/a", "na", "null", "(no value)", "select", "(none)", "none",
                              "(blank)"})
     if (equals_ignore_case(v, p)) return true;

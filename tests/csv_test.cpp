@@ -1,6 +1,9 @@
 // Tests for the CSV reader, delimiter sniffing, and CSV tables.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -674,3 +677,63 @@ TEST_CASE("csv: one-cell rows at the end with no footer phrase are rejected as u
 }
 
 }  // namespace leadfunnel
+
+// ---------------------------------------------------------------------------
+// The plain-line fast path against the general reader
+
+namespace leadfunnel {
+namespace {
+
+/// Everything a reader produced, with the details the fast path must match.
+std::vector<std::string> trace(std::string_view data, char delimiter, CsvLimits limits) {
+  CsvReader reader(data, delimiter, limits);
+  std::vector<std::string> out;
+  CsvRecord rec;
+  CsvProblem prob;
+  for (int guard = 0; guard < 100000; ++guard) {
+    const auto st = reader.next(rec, prob);
+    if (st == CsvReader::Status::End) break;
+    if (st == CsvReader::Status::Problem) {
+      out.push_back(fmt::format("problem line {}: {}", prob.line, prob.reason));
+      continue;
+    }
+    out.push_back(fmt::format("record lines {}-{} at {}: [{}]", rec.line, rec.end_line, rec.offset,
+                              fmt::join(rec.fields, "|")));
+    // Broken multi-line records are read again from their second line, as the table reader does.
+    if (rec.end_line > rec.line && rec.fields.size() != 3) reader.resume_after_first_line(rec);
+  }
+  out.push_back(fmt::format("blank {} stray {}", reader.blank_lines(), reader.stray_quotes()));
+  return out;
+}
+
+}  // namespace
+}  // namespace leadfunnel
+
+TEST_CASE("csv: records cut by the plain-line fast path equal those of the byte-by-byte reader", "[csv]") {
+  using namespace leadfunnel;
+  // A block of 1 byte never holds a whole line, so every record takes the
+  // general path; a large block lets plain lines take the fast one.
+  const std::vector<std::string> pieces{"a",  "bb", "",    "\"q,x\"", "\"\"", "\"multi\nline\"", "x\"y", "\r",
+                                        "\n", ",",  "\r\n", ";",     "\"",   "0123456789abcdef", " "};
+  std::uint64_t state = 12345;
+  auto rnd = [&](std::uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  for (int c = 0; c < 3000; ++c) {
+    std::string data;
+    const std::size_t n = 1 + rnd(60);
+    for (std::size_t i = 0; i < n; ++i) {
+      // Mostly well-formed rows, with a messy piece now and then.
+      if (rnd(4) == 0) data += pieces[rnd(pieces.size())];
+      else data += fmt::format("{}{},{},{}\n", rnd(3) == 0 ? " " : "", rnd(1000), pieces[rnd(3)], rnd(50));
+    }
+    const char delimiter = rnd(5) == 0 ? ';' : ',';
+    for (std::size_t max_field : {std::size_t{1} << 20, std::size_t{4}}) {
+      INFO(fmt::format("case {}, max_field_bytes {}, data: {}", c, max_field, printable(data, 400)));
+      const auto slow = trace(data, delimiter, CsvLimits{max_field, 1});
+      const auto fast = trace(data, delimiter, CsvLimits{max_field, std::size_t{1} << 16});
+      REQUIRE(slow == fast);
+    }
+  }
+}
