@@ -23,10 +23,6 @@ constexpr int kHorizonDays = 3660;
 /// The calendar's zone; UTC when none was resolved.
 const date::time_zone& zone_of(const Calendar& cal) { return cal.zone ? *cal.zone : *date::locate_zone("UTC"); }
 
-date::local_days local_day_of(const Calendar& cal, Instant t) {
-  return date::floor<date::days>(zone_of(cal).to_local(t));
-}
-
 bool is_holiday(const Calendar& cal, date::local_days d) {
   const int n = static_cast<int>(d.time_since_epoch().count());
   return std::binary_search(cal.holidays.begin(), cal.holidays.end(), n);
@@ -66,50 +62,96 @@ Calendar wall_clock() {
   return c;
 }
 
-Millis business_time(const Calendar& cal, Instant a, Instant b) {
+Millis business_time(const Calendar& cal, Instant a, Instant b) { return WorkingClock(cal).between(a, b); }
+
+std::optional<Instant> due_time(const Calendar& cal, Instant start, Millis limit) {
+  return WorkingClock(cal).due(start, limit);
+}
+
+WorkingClock::WorkingClock(const Calendar& cal) : cal_(&cal) {}
+
+std::int64_t WorkingClock::local_day(Instant t) {
+  if (!(t >= stretch_begin_ && t < stretch_end_)) {
+    const auto info = zone_of(*cal_).get_info(std::chrono::floor<std::chrono::seconds>(t));
+    stretch_begin_ = std::chrono::time_point_cast<milliseconds>(info.begin);
+    stretch_end_ = std::chrono::time_point_cast<milliseconds>(info.end);
+    offset_ms_ = std::chrono::duration_cast<milliseconds>(info.offset).count();
+  }
+  const std::int64_t local = t.time_since_epoch().count() + offset_ms_;
+  constexpr std::int64_t kDay = 86'400'000;
+  return local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
+}
+
+const WorkingClock::Day& WorkingClock::day(std::int64_t d) {
+  if (days_.empty()) days_.resize(kSlots);
+  Day& slot = days_[static_cast<std::size_t>(d) % kSlots];
+  if (slot.day == d) return slot;
+  slot.day = d;
+  slot.count = 0;
+  for_each_interval(*cal_, date::local_days{date::days{d}}, [&](Instant s, Instant e) {
+    if (slot.count < slot.spans.size()) slot.spans[slot.count] = {s, e};
+    ++slot.count;
+  });
+  return slot;
+}
+
+Millis WorkingClock::between(Instant a, Instant b) {
   if (b <= a) return Millis{0};
-  if (cal.always) return b - a;
+  if (cal_->always) return b - a;
   Millis total{0};
-  const auto first = local_day_of(cal, a) - date::days{1};
-  const auto last = local_day_of(cal, b) + date::days{1};
+  const std::int64_t first = local_day(a) - 1;
+  const std::int64_t last = local_day(b) + 1;
   // Where clocks fall back at midnight, one day's 24:00 (the later instant)
   // comes after the next day's 00:00 (the earlier one): count that hour once.
   Instant covered = Instant::min();
-  for (auto d = first; d <= last; d += date::days{1}) {
-    for_each_interval(cal, d, [&](Instant s, Instant e) {
-      s = std::max(s, covered);
-      if (e <= s) return;
-      covered = e;
-      const Instant lo = std::max(a, s);
-      const Instant hi = std::min(b, e);
-      if (hi > lo) total += hi - lo;
-    });
+  auto span = [&](Instant s, Instant e) {
+    s = std::max(s, covered);
+    if (e <= s) return;
+    covered = e;
+    const Instant lo = std::max(a, s);
+    const Instant hi = std::min(b, e);
+    if (hi > lo) total += hi - lo;
+  };
+  for (std::int64_t d = first; d <= last; ++d) {
+    const Day& w = day(d);
+    if (w.count <= w.spans.size()) {
+      for (std::size_t i = 0; i < w.count; ++i) span(w.spans[i].first, w.spans[i].second);
+    } else {
+      for_each_interval(*cal_, date::local_days{date::days{d}}, span);  // a day with many intervals is not kept
+    }
   }
   return total;
 }
 
-std::optional<Instant> due_time(const Calendar& cal, Instant start, Millis limit) {
-  if (cal.always) return start + limit;
+std::optional<Instant> WorkingClock::due(Instant start, Millis limit) {
+  if (cal_->always) return start + limit;
   if (limit <= Millis{0}) return start;
   Millis remaining = limit;
-  const auto first = local_day_of(cal, start) - date::days{1};
+  const std::int64_t first = local_day(start) - 1;
   std::optional<Instant> due;
-  Instant covered = Instant::min();  // as in business_time: a repeated midnight hour counts once
+  Instant covered = Instant::min();  // as in between(): a repeated midnight hour counts once
+  auto span = [&](Instant s, Instant e) {
+    if (due) return;
+    s = std::max(s, covered);
+    if (e <= s) return;
+    covered = e;
+    const Instant lo = std::max(start, s);
+    if (e <= lo) return;
+    const Millis avail = e - lo;
+    if (avail >= remaining) {
+      due = lo + remaining;
+    } else {
+      remaining -= avail;
+    }
+  };
   for (int k = 0; k < kHorizonDays && !due; ++k) {
-    for_each_interval(cal, first + date::days{k}, [&](Instant s, Instant e) {
-      if (due) return;
-      s = std::max(s, covered);
-      if (e <= s) return;
-      covered = e;
-      const Instant lo = std::max(start, s);
-      if (e <= lo) return;
-      const Millis avail = e - lo;
-      if (avail >= remaining) {
-        due = lo + remaining;
-      } else {
-        remaining -= avail;
-      }
-    });
+    const std::int64_t d = first + k;
+    const Day& w = day(d);
+    if (w.count <= w.spans.size()) {
+      for (std::size_t i = 0; i < w.count; ++i) span(w.spans[i].first, w.spans[i].second);
+    } else {
+      for_each_interval(*cal_, date::local_days{date::days{d}}, span);
+    }
   }
   return due;
 }

@@ -1025,8 +1025,10 @@ class Loader {
     bool stop = false;
     // Accepted leads go to consumer parts on the workers when the consumer
     // can take them on several threads; else to the consumer here.
+    // One part per thread that may accumulate: the workers, the reader and this one.
     std::vector<std::unique_ptr<LeadConsumer>> parts;
-    for (std::size_t i = 0; i + 1 < options_.threads; ++i) {
+    const std::size_t reader_part = options_.threads - 1, main_part = options_.threads;
+    for (std::size_t i = 0; i <= main_part; ++i) {
       auto part = consumer_.part();
       if (!part) {
         parts.clear();
@@ -1046,6 +1048,41 @@ class Loader {
       stop = true;
       cv.notify_all();
     };
+    // Any thread that would wait does a piece of the workers' work instead:
+    // hands committed leads to its consumer part, or prepares a batch. Called
+    // with the lock held; returns whether it did something (the lock is held
+    // again then).
+    auto help = [&](std::unique_lock<std::mutex>& lock, std::size_t part) {
+      std::unique_ptr<Work> w;
+      bool accumulate = false;
+      if (!committed.empty()) {
+        w = std::move(committed.front());
+        committed.pop_front();
+        accumulate = true;
+      } else if (!todo.empty()) {
+        w = std::move(todo.front());
+        todo.pop_front();
+      } else {
+        return false;
+      }
+      lock.unlock();
+      if (accumulate) {
+        for (auto& p : w->out)
+          if (p.accepted) parts[part]->add(p.lead);
+      } else {
+        w->out.resize(w->rows.size());
+        for (std::size_t r = 0; r < w->rows.size(); ++r) prepare(w->rows[r], w->orders, w->out[r]);
+      }
+      lock.lock();
+      if (accumulate) {
+        --live;
+        spare.push_back(std::move(w));
+      } else {
+        done.emplace(w->seq, std::move(w));
+      }
+      cv.notify_all();
+      return true;
+    };
     // The reader: rows in file order, with the evidence for date orders.
     std::thread reader([&] {
       try {
@@ -1054,7 +1091,8 @@ class Loader {
           if (!w || w->rows.empty()) return;
           w->orders = fd.orders;
           std::unique_lock lock(m);
-          cv.wait(lock, [&] { return stop || live < in_flight; });
+          while (!stop && live >= in_flight)
+            if (!help(lock, reader_part)) cv.wait(lock);
           if (stop) return;
           w->seq = next_seq++;
           ++live;
@@ -1142,38 +1180,12 @@ class Loader {
     for (std::size_t i = 0; i + 1 < options_.threads; ++i)
       workers.emplace_back([&, i] {
         try {
+          std::unique_lock lock(m);
           for (;;) {
-            std::unique_ptr<Work> w;
-            bool accumulate = false;
-            {
-              std::unique_lock lock(m);
-              cv.wait(lock, [&] { return stop || !committed.empty() || !todo.empty() || (!reading && !committing); });
-              if (stop) return;
-              if (!committed.empty()) {
-                w = std::move(committed.front());
-                committed.pop_front();
-                accumulate = true;
-              } else if (!todo.empty()) {
-                w = std::move(todo.front());
-                todo.pop_front();
-              } else {
-                return;  // nothing is left to read, prepare or commit
-              }
-            }
-            if (accumulate) {
-              for (auto& p : w->out)
-                if (p.accepted) parts[i]->add(p.lead);
-              std::lock_guard lock(m);
-              --live;
-              spare.push_back(std::move(w));
-              cv.notify_all();
-              continue;
-            }
-            w->out.resize(w->rows.size());
-            for (std::size_t r = 0; r < w->rows.size(); ++r) prepare(w->rows[r], w->orders, w->out[r]);
-            std::lock_guard lock(m);
-            done.emplace(w->seq, std::move(w));
-            cv.notify_all();
+            if (stop) return;
+            if (help(lock, i)) continue;
+            if (!reading && !committing) return;  // nothing is left to read, prepare or commit
+            cv.wait(lock);
           }
         } catch (...) {
           fail(std::current_exception());
@@ -1185,7 +1197,8 @@ class Loader {
         std::unique_ptr<Work> w;
         {
           std::unique_lock lock(m);
-          cv.wait(lock, [&] { return stop || done.count(seq) || (!reading && seq == next_seq); });
+          while (!stop && !done.count(seq) && !(!reading && seq == next_seq))
+            if (!help(lock, main_part)) cv.wait(lock);
           if (stop || (!reading && seq == next_seq && !done.count(seq))) break;
           w = std::move(done.at(seq));
           done.erase(seq);

@@ -122,6 +122,7 @@ struct TopCases {
 /// One clock target while leads are added.
 struct ClockState {
   const Calendar* cal = nullptr;
+  std::optional<WorkingClock> clock;  ///< on `cal`
   TargetResult r;
   // The delays are kept per owner only; the target's own percentiles are
   // taken over all of them at the end.
@@ -155,6 +156,7 @@ struct SlaAccumulator::State {
   // response times
   bool response = false;
   const Calendar* response_cal = nullptr;
+  std::optional<WorkingClock> response_clock;  ///< on response_cal
   Samples speed, reply;
   std::optional<LocalDays> days;
 };
@@ -172,6 +174,7 @@ SlaAccumulator::SlaAccumulator(const DatasetShape& shape, const Agreement& agree
       ClockState c;
       c.cal = t.calendar.empty() ? &st.wall : agreement.find_calendar(t.calendar);
       if (!c.cal) c.cal = &st.wall;
+      c.clock.emplace(*c.cal);
       c.r.target = t;
       c.r.business_clock = !c.cal->always;
       c.breaches.order = worse;
@@ -198,6 +201,7 @@ SlaAccumulator::SlaAccumulator(const DatasetShape& shape, const Agreement& agree
     }
   if (!st.response_cal && !agreement.calendars.empty()) st.response_cal = &agreement.calendars.front();
   if (!st.response_cal) st.response_cal = &st.wall;
+  st.response_clock.emplace(*st.response_cal);
 }
 SlaAccumulator::SlaAccumulator(SlaAccumulator&&) noexcept = default;
 SlaAccumulator& SlaAccumulator::operator=(SlaAccumulator&&) noexcept = default;
@@ -232,7 +236,7 @@ void SlaAccumulator::add(const Lead& lead) {
       const auto end = event_time(lead, t.to_event, opt.as_of);
       auto make_case = [&](std::optional<double> delay, std::optional<Instant> due) {
         return ClockCase{lead.id, lead.owner, lead.line, *start, end, delay,
-                         due ? due : due_time(*c.cal, *start, t.within)};
+                         due ? due : c.clock->due(*start, t.within)};
       };
       if (end) {
         Millis delay{0};
@@ -247,7 +251,7 @@ void SlaAccumulator::add(const Lead& lead) {
           else
             c.issues.count();
         } else {
-          delay = business_time(*c.cal, *start, *end);
+          delay = c.clock->between(*start, *end);
         }
         const double h = hours(delay);
         delays.push_back(h);
@@ -261,7 +265,7 @@ void SlaAccumulator::add(const Lead& lead) {
         }
         continue;
       }
-      const auto due = due_time(*c.cal, *start, t.within);
+      const auto due = c.clock->due(*start, t.within);
       if (due && opt.as_of > *due) {
         // No end by as-of and the limit has passed: breached, whatever happens later.
         ++r.all.breached;
@@ -310,7 +314,7 @@ void SlaAccumulator::add(const Lead& lead) {
       if (const auto c = event_time(lead, Event::Created, opt.as_of); c && *touch >= *c)
         st.speed.push_back(hours(*touch - *c));
       if (const auto h = event_time(lead, Event::Handoff, opt.as_of); h && *touch >= *h)
-        st.reply.push_back(hours(business_time(*st.response_cal, *h, *touch)));
+        st.reply.push_back(hours(st.response_clock->between(*h, *touch)));
     }
   }
 }

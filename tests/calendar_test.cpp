@@ -370,3 +370,37 @@ TEST_CASE("calendar: .ics holidays from the fixture skip Christmas and the days 
 }
 
 }  // namespace leadfunnel
+
+TEST_CASE("calendar: a WorkingClock used for many calls gives what a fresh clock gives for each call",
+          "[calendar]") {
+  using namespace leadfunnel;
+  // The clock keeps each day's intervals in a table slot by day number (4096
+  // slots) and reuses the last zone offset: calls far apart in time share
+  // slots, and DST days, holidays and days with more intervals than a slot
+  // holds must still come out as a clock that keeps nothing would give.
+  std::vector<Calendar> cals{
+      office("America/New_York", {day_number(2026, 12, 25), day_number(2031, 1, 1)}),
+      office_with_lunch("Europe/Berlin"),
+      weekly("America/Sao_Paulo", {0, 1, 2, 3, 4, 5, 6}, {{at(0), at(6)}, {at(20), at(24)}}),
+      weekly("Asia/Kolkata", {1, 3, 5},
+             {{at(1), at(2)}, {at(3), at(4)}, {at(5), at(6)}, {at(7), at(8)}, {at(9), at(10)}, {at(11), at(12)}}),
+  };
+  std::uint64_t state = 7;
+  auto rnd = [&](std::uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  const Instant base = utc(2015, 1, 1);
+  for (const auto& cal : cals) {
+    WorkingClock kept(cal);
+    for (int i = 0; i < 4000; ++i) {
+      // Starts over 30 years (so day slots clash), spans up to 20 days.
+      const Instant a = base + std::chrono::minutes{rnd(30ULL * 366 * 24 * 60)};
+      const Instant b = a + std::chrono::minutes{rnd(20 * 24 * 60)} - std::chrono::minutes{rnd(60)};
+      const Millis limit = std::chrono::minutes{rnd(40 * 60)};
+      INFO(cal.zone->name() << " from " << iso(a) << " to " << iso(b) << ", limit " << in_minutes(limit) << " min");
+      CHECK(in_minutes(kept.between(a, b)) == in_minutes(WorkingClock(cal).between(a, b)));
+      CHECK(iso(kept.due(a, limit)) == iso(WorkingClock(cal).due(a, limit)));
+    }
+  }
+}

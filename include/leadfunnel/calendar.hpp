@@ -3,9 +3,11 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "leadfunnel/duration.hpp"
@@ -48,6 +50,33 @@ Millis business_time(const Calendar& cal, Instant a, Instant b);
 /// The instant at which `limit` of working time has passed since `start`;
 /// empty when the calendar has no working time within ten years.
 std::optional<Instant> due_time(const Calendar& cal, Instant start, Millis limit);
+
+/// The same clock as business_time and due_time, for many calls on one
+/// calendar: each local day's working intervals are turned into instants
+/// once and kept (one day per slot of a table indexed by the day number), and
+/// the zone offset last used is reused while it holds. One object per
+/// thread; the calendar must outlive it.
+class WorkingClock {
+ public:
+  explicit WorkingClock(const Calendar& cal);
+  Millis between(Instant a, Instant b);
+  std::optional<Instant> due(Instant start, Millis limit);
+
+ private:
+  struct Day {
+    std::int64_t day = INT64_MIN;
+    std::uint8_t count = 0;                            ///< working intervals that day (at most kMaxIntervals)
+    std::array<std::pair<Instant, Instant>, 4> spans;  ///< their start and end instants
+  };
+  static constexpr std::size_t kSlots = 4096;  ///< about eleven years of days without a clash
+  const Day& day(std::int64_t d);
+  std::int64_t local_day(Instant t);
+
+  const Calendar* cal_;
+  std::vector<Day> days_;      ///< allocated on first use
+  Instant stretch_begin_{}, stretch_end_{};  ///< the zone offset below holds in [begin, end)
+  std::int64_t offset_ms_ = 0;
+};
 
 /// Parses "09:00-18:00" (end may be "24:00"); empty when malformed or empty.
 std::optional<WorkInterval> parse_work_interval(std::string_view text);
