@@ -360,12 +360,10 @@ void FunnelAccumulator::merge(FunnelAccumulator&& later) {
     a.reached[s] += b.reached[s];
     a.implied[s] += b.implied[s];
     add_summary(a.stage[s], b.stage[s]);
-    a.stage_hours[s].insert(a.stage_hours[s].end(), b.stage_hours[s].begin(), b.stage_hours[s].end());
-    b.stage_hours[s] = {};  // freed as soon as copied: merging never holds both for long
+    a.stage_hours[s].append(std::move(b.stage_hours[s]));  // b's share is freed as it is taken
   }
   add_summary(a.ttc, b.ttc);
-  a.ttc_hours.insert(a.ttc_hours.end(), b.ttc_hours.begin(), b.ttc_hours.end());
-  b.ttc_hours = {};
+  a.ttc_hours.append(std::move(b.ttc_hours));
   for (std::size_t k = 0; k < a.groups.size(); ++k) {
     auto& x = a.groups[k];
     auto& y = b.groups[k];
@@ -401,7 +399,7 @@ FunnelResult FunnelAccumulator::finish() {
     d.n = hours.size();
     d.median_hours = percentile_in_place(hours, 0.5);
     d.p90_hours = percentile_in_place(hours, 0.9);
-    hours = {};
+    hours.clear();
     return d;
   };
   st.ttc.from = Stage::Lead;

@@ -71,7 +71,7 @@ void summarize(ClockCounts& c, Samples& delays) {
   c.compliance = make_rate(c.met, c.met + c.breached);
   c.median_hours = percentile_in_place(delays, 0.5);
   c.p90_hours = percentile_in_place(delays, 0.9);
-  delays = {};
+  delays.clear();
 }
 
 struct StringHash {
@@ -327,10 +327,7 @@ void SlaAccumulator::merge(SlaAccumulator&& later) {
     x.breached += y.breached;
     x.pending += y.pending;
   };
-  auto append = [](Samples& x, Samples& y) {
-    x.insert(x.end(), y.begin(), y.end());
-    y = {};  // freed as soon as copied
-  };
+  auto append = [](Samples& x, Samples& y) { x.append(std::move(y)); };
   for (std::size_t i = 0; i < a.clocks.size(); ++i) {
     ClockState& x = a.clocks[i];
     ClockState& y = b.clocks[i];
@@ -375,7 +372,7 @@ SlaResult SlaAccumulator::finish() {
       TargetResult r = std::move(c.r);
       Samples all;
       auto take_owner = [&](ClockCounts& counts, Samples& delays) {
-        all.insert(all.end(), delays.begin(), delays.end());
+        all.append_copy(delays);
         summarize(counts, delays);  // also frees the owner's delays
         r.by_owner.push_back(counts);
       };

@@ -33,25 +33,4 @@ Rate make_rate(std::size_t k, std::size_t n) {
 
 std::optional<double> percentile(std::vector<double> values, double q) { return percentile_in_place(values, q); }
 
-namespace {
-
-template <typename Values>
-std::optional<double> percentile_of(Values& values, double q) {
-  if (values.empty()) return std::nullopt;
-  const double h = (static_cast<double>(values.size()) - 1.0) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(lo);
-  std::nth_element(values.begin(), nth, values.end());
-  const double low = *nth;
-  // The next order statistic is the smallest value after the nth.
-  const double high = lo + 1 < values.size() ? *std::min_element(nth + 1, values.end()) : low;
-  return low + (h - static_cast<double>(lo)) * (high - low);
-}
-
-}  // namespace
-
-std::optional<double> percentile_in_place(std::vector<double>& values, double q) { return percentile_of(values, q); }
-
-std::optional<double> percentile_in_place(Samples& values, double q) { return percentile_of(values, q); }
-
 }  // namespace leadfunnel

@@ -2,9 +2,10 @@
 /// The statistics behind every number: rates with Wilson intervals, percentiles.
 
 #include <cstddef>
-#include <deque>
 #include <optional>
 #include <vector>
+
+#include "leadfunnel/samples.hpp"
 
 namespace leadfunnel {
 
@@ -34,15 +35,8 @@ Rate make_rate(std::size_t k, std::size_t n);
 
 /// The q-quantile (0..1) of `values` by linear interpolation between order
 /// statistics (NumPy's default, Hyndman & Fan type 7); empty for no values.
-/// `values` need not be sorted.
+/// `values` need not be sorted. (percentile_in_place and Samples, for many
+/// values, are in samples.hpp.)
 std::optional<double> percentile(std::vector<double> values, double q);
-
-/// The same, reordering `values` in place instead of copying them (linear time).
-std::optional<double> percentile_in_place(std::vector<double>& values, double q);
-
-/// Values collected one at a time for a percentile: a deque grows in small
-/// chunks, never copying itself to twice its size as a vector does.
-using Samples = std::deque<double>;
-std::optional<double> percentile_in_place(Samples& values, double q);
 
 }  // namespace leadfunnel

@@ -1,0 +1,65 @@
+#pragma once
+/// Durations collected one at a time for exact percentiles, in bounded memory.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace leadfunnel {
+
+/// Values collected for a percentile. Up to kChunk values stay in memory;
+/// each further kChunk values are written as a block to one temporary file
+/// shared by the whole process (in $TMPDIR, else /tmp; deleted by the system
+/// when the process ends), so a set of any size costs at most kChunk values
+/// of memory. Percentiles stay exact: a spilled set is read back in two
+/// passes, one counting values by their top 16 bits and one gathering the
+/// buckets that hold the wanted order statistics (further passes only when a
+/// bucket is too big to gather). When the file cannot be made or written,
+/// values stay in memory.
+///
+/// Not thread-safe: one object belongs to one thread at a time. Blocks are
+/// never changed once written, so copies share them.
+class Samples {
+ public:
+  static constexpr std::size_t kChunk = 4096;
+
+  void push_back(double v);
+  std::size_t size() const { return mem_.size() + blocks_.size() * kChunk; }
+  bool empty() const { return size() == 0; }
+
+  /// Takes all of `other`'s values (its blocks are moved, not read); `other` is left empty.
+  void append(Samples&& other);
+  /// Adds `other`'s values, leaving it as it was (written blocks are shared).
+  void append_copy(const Samples& other);
+
+  /// The q-quantile (0..1) by linear interpolation between order statistics
+  /// (NumPy's default, Hyndman & Fan type 7), equal to that of the same values
+  /// in a vector; empty for no values. May reorder the values in memory.
+  std::optional<double> percentile(double q);
+
+  /// Frees everything (written blocks stay in the file until the process ends).
+  void clear();
+
+  /// Whether some values were written to the file (for tests and measurements).
+  bool spilled() const { return !blocks_.empty(); }
+
+ private:
+  void spill();
+  /// The k-th smallest value (0-based) of a spilled set.
+  double order_stat(std::size_t k);
+  /// Calls f(value) for every value, in memory and in the file.
+  template <class F>
+  void for_each(F&& f) const;
+
+  std::vector<double> mem_;
+  std::vector<std::uint64_t> blocks_;  ///< file offsets of full blocks of kChunk values
+  std::vector<std::uint32_t> top_;     ///< counts by top 16 key bits, kept between percentiles of a spilled set
+  std::size_t top_n_ = 0;              ///< the size when top_ was counted
+};
+
+/// The same percentile on values in a vector (reordered in place, linear time).
+std::optional<double> percentile_in_place(std::vector<double>& values, double q);
+inline std::optional<double> percentile_in_place(Samples& values, double q) { return values.percentile(q); }
+
+}  // namespace leadfunnel

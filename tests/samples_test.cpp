@@ -1,0 +1,134 @@
+// Tests for Samples: exact percentiles whether the values stay in memory or
+// go to the temporary file. Every expected value comes from sorting a copy of
+// the same values and applying the type-7 formula here.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "leadfunnel/samples.hpp"
+
+namespace leadfunnel {
+namespace {
+
+/// The q-quantile of `values` by sorting: h = (n - 1) q, between order statistics floor(h) and floor(h) + 1.
+double by_sorting(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  const double h = (static_cast<double>(values.size()) - 1.0) * q;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const double high = lo + 1 < values.size() ? values[lo + 1] : values[lo];
+  return values[lo] + (h - static_cast<double>(lo)) * (high - values[lo]);
+}
+
+struct Rng {
+  std::uint64_t s;
+  std::uint64_t next(std::uint64_t n) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (s >> 33) % n;
+  }
+};
+
+/// Durations in hours: many ties (whole minutes), some zeros, a long tail.
+std::vector<double> durations(Rng& rng, std::size_t n) {
+  std::vector<double> v(n);
+  for (auto& x : v) {
+    const auto kind = rng.next(10);
+    if (kind == 0) x = 0;
+    else if (kind < 5) x = static_cast<double>(rng.next(600)) / 60.0;
+    else x = static_cast<double>(rng.next(1000000000)) / 3600000.0;
+  }
+  return v;
+}
+
+constexpr double kQs[] = {0.0, 0.1, 0.5, 0.9, 1.0};
+
+}  // namespace
+}  // namespace leadfunnel
+
+TEST_CASE("samples: percentiles equal those of the sorted values, in memory and spilled to the file", "[samples]") {
+  using namespace leadfunnel;
+  Rng rng{3};
+  for (std::size_t n : {std::size_t{1}, std::size_t{2}, Samples::kChunk - 1, Samples::kChunk, Samples::kChunk + 1,
+                        5 * Samples::kChunk + 17, std::size_t{300000}}) {
+    const auto values = durations(rng, n);
+    Samples s;
+    for (double v : values) s.push_back(v);
+    CHECK(s.size() == n);
+    CHECK(s.spilled() == (n >= Samples::kChunk));
+    for (double q : kQs) {
+      INFO(fmt::format("{} values, q = {}", n, q));
+      CHECK(s.percentile(q) == by_sorting(values, q));
+    }
+  }
+  Samples none;
+  CHECK_FALSE(none.percentile(0.5));
+}
+
+TEST_CASE("samples: sets joined with append and append_copy hold every value once", "[samples]") {
+  using namespace leadfunnel;
+  Rng rng{11};
+  const auto values = durations(rng, 3 * Samples::kChunk + 999);
+  Samples a, b, c;
+  for (std::size_t i = 0; i < values.size(); ++i) (i % 3 == 0 ? a : i % 3 == 1 ? b : c).push_back(values[i]);
+  const double b_median = by_sorting(std::vector<double>(values.begin(), values.end()), 0.5);
+  std::vector<double> b_values;
+  for (std::size_t i = 1; i < values.size(); i += 3) b_values.push_back(values[i]);
+  Samples all;
+  all.append_copy(b);  // b stays as it was
+  all.append(std::move(a));
+  all.append(std::move(c));
+  CHECK(a.empty());
+  CHECK(c.empty());
+  CHECK(b.size() == b_values.size());
+  CHECK(b.percentile(0.9) == by_sorting(b_values, 0.9));
+  CHECK(all.size() == values.size());
+  CHECK(all.percentile(0.5) == b_median);
+  CHECK(all.percentile(0.9) == by_sorting(values, 0.9));
+}
+
+TEST_CASE("samples: values added after a percentile count in the next one", "[samples]") {
+  using namespace leadfunnel;
+  Rng rng{5};
+  auto values = durations(rng, 4 * Samples::kChunk);
+  Samples s;
+  for (double v : values) s.push_back(v);
+  CHECK(s.percentile(0.5) == by_sorting(values, 0.5));
+  for (int i = 0; i < 3000; ++i) {
+    values.push_back(1e6 + i);
+    s.push_back(1e6 + i);
+  }
+  CHECK(s.percentile(0.5) == by_sorting(values, 0.5));
+  CHECK(s.percentile(0.9) == by_sorting(values, 0.9));
+}
+
+TEST_CASE("samples: a bucket too big to gather is narrowed, and a million equal values need no gathering",
+          "[samples]") {
+  using namespace leadfunnel;
+  // 1.3 million values share their top 16 key bits (1.0 to 1.0 + 1.3e-6):
+  // the bucket is split on the next bits before it is gathered.
+  std::vector<double> close;
+  Samples s;
+  for (std::size_t i = 0; i < 1300000; ++i) {
+    const double v = 1.0 + static_cast<double>((i * 7919) % 1300000) * 1e-12;
+    close.push_back(v);
+    s.push_back(v);
+  }
+  for (double q : kQs) {
+    INFO("q = " << q);
+    CHECK(s.percentile(q) == by_sorting(close, q));
+  }
+  // 1.2 million equal values and a few others.
+  std::vector<double> same(1200000, 2.5);
+  same.push_back(0.0);
+  same.push_back(99.0);
+  Samples t;
+  for (double v : same) t.push_back(v);
+  for (double q : kQs) {
+    INFO("q = " << q);
+    CHECK(t.percentile(q) == by_sorting(same, q));
+  }
+}
