@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +21,7 @@
 
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/preset.hpp"
+#include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
 #include "leadfunnel/text.hpp"
 #include "leadfunnel/timestamp.hpp"
@@ -265,14 +268,18 @@ constexpr std::size_t kBatchRows = 4096;
 
 class Loader {
  public:
+  /// `reopen_leads`, when given, opens the leads file again from its start
+  /// (a regular file): the lead ids are then read once before the leads, so
+  /// that only ids that occur twice need to be remembered.
   Loader(std::unique_ptr<RowStream> leads, std::unique_ptr<RowStream> prospects, const LoadOptions& options,
-         LeadConsumer& consumer)
+         LeadConsumer& consumer, std::function<std::unique_ptr<RowStream>()> reopen_leads = {})
       : lead_stream_(std::move(leads)),
         prospect_stream_(std::move(prospects)),
         leads_(lead_stream_->table()),
         prospects_(prospect_stream_ ? &prospect_stream_->table() : nullptr),
         options_(options),
-        consumer_(consumer) {}
+        consumer_(consumer),
+        reopen_leads_(std::move(reopen_leads)) {}
 
   InputSummary run() {
     for (const RawTable* t : tables_of(leads_, prospects_))
@@ -324,7 +331,14 @@ class Loader {
     // Leads go to the consumer as they are read, unless a later row may
     // replace an earlier one, or prospects rows still wait for a date order.
     stored_ = options_.duplicates == DuplicatePolicy::Last || !prospect_dates_state_.waiting.empty();
+    if (reopen_leads_ && options_.duplicates != DuplicatePolicy::Last && leads_.format != "json")
+      find_repeated_ids();
     read_leads();
+    if (prepass_ && ids_committed_ != prepass_ids_)
+      throw InputError(leads_.path, 0, "",
+                       fmt::format("{}: the file changed while it was being read ({} lead ids the first time, {} the "
+                                   "second); run again when nothing is writing to it",
+                                   leads_.path, prepass_ids_, ids_committed_));
     strict_reader_check(leads_, std::string::npos);
     return finish();
   }
@@ -880,7 +894,9 @@ class Loader {
       return;
     }
     const std::string& id = lead.id;
-    if (!rejected_leads_.empty())
+    ++ids_committed_;
+    const bool indexed = !prepass_ || repeated_.find(p.id_hash) || prospect_hashes_.find(p.id_hash);
+    if (indexed && !rejected_leads_.empty())
       if (auto rl = rejected_leads_.find(id); rl != rejected_leads_.end()) {
         ++input_.duplicate_ids;
         reject(leads_.path, line, leads_.columns[id_col],
@@ -892,7 +908,9 @@ class Loader {
     std::optional<std::size_t> replace;
     // One probe: a row that will be accepted is added to the index at once.
     const std::uint64_t slot = stored_ ? leads_kept_.size() : line;
-    if (auto seen = p.bad ? index_.find(p.id_hash) : index_.find_or_add(p.id_hash, slot)) {
+    std::optional<std::uint64_t> seen;
+    if (indexed) seen = p.bad ? index_.find(p.id_hash) : index_.find_or_add(p.id_hash, slot);
+    if (seen) {
       const std::size_t first_line = stored_ ? leads_kept_[*seen].line : static_cast<std::size_t>(*seen);
       note_check("duplicate_ids", "later rows repeating a lead id", leads_.path, line, id, "");
       if (options_.duplicates == DuplicatePolicy::Error)
@@ -910,7 +928,7 @@ class Loader {
       replace = static_cast<std::size_t>(*seen);
     }
     if (p.bad) {
-      if (!replace) rejected_leads_.emplace(id, line);
+      if (!replace && indexed) rejected_leads_.emplace(id, line);
       reject(p.bad->file, p.bad->line, p.bad->column, p.bad->reason);
       return;
     }
@@ -980,6 +998,32 @@ class Loader {
     }
     decide_by_convention(fd);
     if (fd.undecided == 0) release_leads();
+  }
+
+  /// Reads the lead ids once before the leads (the file is read twice), to
+  /// learn which ids occur more than once. Only those, and the ids the
+  /// prospects file names, are then kept while the leads are read: the
+  /// memory for ids no longer grows with the file. The second read must see
+  /// the same ids (checked after the leads).
+  void find_repeated_ids() {
+    auto stream = reopen_leads_();
+    if (stream->table().columns != leads_.columns) return;  // not the same file: keep every id
+    const std::size_t id_col = lead_map_[Field::Id]->column;
+    RepeatFinder finder;
+    std::vector<RawRow> batch;
+    for (;;) {
+      stream->next_batch(batch, kBatchRows);
+      if (batch.empty()) break;
+      for (const RawRow& row : batch) {
+        const std::string_view id = trim(row.fields[id_col]);
+        if (!id.empty()) finder.add(IdIndex::hash(id));
+      }
+    }
+    prepass_ids_ = finder.size();
+    for (const std::uint64_t h : finder.repeated()) repeated_.find_or_add(h, 0);
+    for (const ProspectRow& row : prospect_rows_)
+      if (!row.id.empty()) prospect_hashes_.find_or_add(IdIndex::hash(row.id), 0);
+    prepass_ = true;
   }
 
   void release_leads() {
@@ -1557,7 +1601,12 @@ class Loader {
   FileDates lead_dates_state_, prospect_dates_state_;
   std::vector<DateColumn> lead_dates_, prospect_dates_;
   /// Lead ids accepted so far: to the lead's index when stored, else to its line.
-  IdIndex index_;
+  IdIndex index_;  ///< every lead id read; with prepass_, only repeated ids and those the prospects name
+  std::function<std::unique_ptr<RowStream>()> reopen_leads_;
+  bool prepass_ = false;        ///< the ids were read once before the leads
+  IdIndex repeated_;            ///< hashes of the ids that occur more than once in the leads file
+  IdIndex prospect_hashes_;     ///< hashes of the ids the prospects file names
+  std::size_t prepass_ids_ = 0, ids_committed_ = 0;  ///< non-blank ids in the first and second reads
   std::unordered_map<std::string, std::size_t> rejected_leads_;  ///< id -> line, for rows rejected for a bad date
   bool stored_ = false;        ///< leads are kept until the end (two files, or --duplicates last)
   std::vector<Lead> leads_kept_;
@@ -1611,6 +1660,16 @@ InputSummary stream_leads(std::unique_ptr<RowStream> leads, std::unique_ptr<RowS
   return Loader(std::move(leads), std::move(prospects), options, consumer).run();
 }
 
+namespace {
+
+/// Whether `path` names a regular file (not stdin, a pipe or a device), which can be read twice.
+bool rereadable(const std::string& path) {
+  std::error_code ec;
+  return path != "-" && std::filesystem::is_regular_file(path, ec);
+}
+
+}  // namespace
+
 InputSummary stream_leads(const std::string& leads_path, const std::optional<std::string>& prospects_path,
                           const LoadOptions& options, LeadConsumer& consumer) {
   if (prospects_path && *prospects_path == "-" && leads_path == "-")
@@ -1618,7 +1677,10 @@ InputSummary stream_leads(const std::string& leads_path, const std::optional<std
   auto leads = open_rows(leads_path, options.read);
   std::unique_ptr<RowStream> prospects;
   if (prospects_path) prospects = open_rows(*prospects_path, options.read);
-  return stream_leads(std::move(leads), std::move(prospects), options, consumer);
+  if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");
+  std::function<std::unique_ptr<RowStream>()> reopen;
+  if (rereadable(leads_path)) reopen = [&] { return open_rows(leads_path, options.read); };
+  return Loader(std::move(leads), std::move(prospects), options, consumer, std::move(reopen)).run();
 }
 
 Dataset build_dataset(RawTable leads, std::optional<RawTable> prospects, const LoadOptions& options) {

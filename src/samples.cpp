@@ -1,83 +1,15 @@
-// Samples: values for exact percentiles, written to a temporary file in
-// blocks once a set outgrows its memory share. The file is one per process:
-// blocks are appended at offsets taken atomically, so threads never wait on
-// each other, and read back with pread.
+// Samples: values for exact percentiles, written to the process's spill
+// file in blocks once a set outgrows its memory share.
 #include "leadfunnel/samples.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <bit>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <stdexcept>
-#include <string>
+
+#include "leadfunnel/spill.hpp"
 
 namespace leadfunnel {
 namespace {
-
-/// The process's spill file: unnamed, so nothing is left behind.
-class SpillFile {
- public:
-  /// The file, made on first use; nullptr when no temporary file can be made.
-  static SpillFile* get() {
-    static SpillFile file;
-    return file.fd_ >= 0 ? &file : nullptr;
-  }
-
-  /// Writes n values; the offset they went to, or nothing when the write failed.
-  std::optional<std::uint64_t> write(const double* v, std::size_t n) {
-    const std::size_t bytes = n * sizeof(double);
-    const std::uint64_t at = end_.fetch_add(bytes);
-    std::size_t done = 0;
-    while (done < bytes) {
-      const ssize_t k = ::pwrite(fd_, reinterpret_cast<const char*>(v) + done, bytes - done,
-                                 static_cast<off_t>(at + done));
-      if (k < 0 && errno == EINTR) continue;
-      if (k <= 0) return std::nullopt;  // disk full or the like: the caller keeps the values in memory
-      done += static_cast<std::size_t>(k);
-    }
-    return at;
-  }
-
-  void read(std::uint64_t at, double* out, std::size_t n) const {
-    const std::size_t bytes = n * sizeof(double);
-    std::size_t done = 0;
-    while (done < bytes) {
-      const ssize_t k =
-          ::pread(fd_, reinterpret_cast<char*>(out) + done, bytes - done, static_cast<off_t>(at + done));
-      if (k < 0 && errno == EINTR) continue;
-      if (k <= 0)
-        throw std::runtime_error("cannot read back the temporary file that holds durations for the medians (" +
-                                 dir_ + "); check that TMPDIR is a working, writable directory");
-      done += static_cast<std::size_t>(k);
-    }
-  }
-
- private:
-  SpillFile() {
-    const char* t = std::getenv("TMPDIR");
-    dir_ = t && *t ? t : "/tmp";
-#ifdef O_TMPFILE
-    fd_ = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-#endif
-    if (fd_ < 0) {
-      std::string path = dir_ + "/leadfunnel-samples-XXXXXX";
-      fd_ = ::mkstemp(path.data());
-      if (fd_ >= 0) ::unlink(path.c_str());
-    }
-  }
-  ~SpillFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  int fd_ = -1;
-  std::string dir_;
-  std::atomic<std::uint64_t> end_{0};
-};
 
 /// An unsigned key that orders as the doubles do (zero of either sign is 0.0).
 std::uint64_t key_of(double v) {
@@ -119,7 +51,7 @@ void Samples::push_back(double v) {
 void Samples::spill() {
   SpillFile* file = SpillFile::get();
   if (!file) return;
-  if (const auto at = file->write(mem_.data(), mem_.size())) {
+  if (const auto at = file->write(mem_.data(), mem_.size() * sizeof(double))) {
     blocks_.push_back(*at);
     mem_.clear();  // the capacity stays: the next chunk fills the same memory
   }
@@ -151,7 +83,7 @@ void Samples::for_each(F&& f) const {
   SpillFile* file = SpillFile::get();
   std::vector<double> buf(kChunk);
   for (const std::uint64_t at : blocks_) {
-    file->read(at, buf.data(), kChunk);
+    file->read(at, buf.data(), kChunk * sizeof(double));
     for (double v : buf) f(v);
   }
 }

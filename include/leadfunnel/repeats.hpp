@@ -1,0 +1,37 @@
+#pragma once
+/// Finding the values that occur more than once, in bounded memory.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace leadfunnel {
+
+/// Collects 64-bit values (hashes of lead ids) and tells which occur more
+/// than once. The values are split by their top 8 bits into 256 parts; each
+/// part keeps at most kBlock values in memory and writes the rest to the
+/// spill file in blocks. At the end each part is read back and sorted alone,
+/// so memory holds 256 blocks and one part, not every value: about 2 MB plus
+/// 8 bytes per value / 256. When the spill file cannot be used, the values
+/// stay in memory.
+class RepeatFinder {
+ public:
+  static constexpr std::size_t kParts = 256;
+  static constexpr std::size_t kBlock = 1024;
+
+  void add(std::uint64_t v);
+  std::size_t size() const { return count_; }
+  /// The values added more than once, sorted, each once.
+  std::vector<std::uint64_t> repeated();
+
+ private:
+  struct Part {
+    std::vector<std::uint64_t> mem;
+    std::vector<std::uint64_t> blocks;  ///< spill file offsets of full blocks
+  };
+  std::array<Part, kParts> parts_;
+  std::size_t count_ = 0;
+};
+
+}  // namespace leadfunnel
