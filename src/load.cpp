@@ -265,6 +265,9 @@ struct ProspectJoin {
 
 /// Rows handed from a stream at a time.
 constexpr std::size_t kBatchRows = 4096;
+/// Rows in a batch passed between threads: smaller, since 3 batches per
+/// thread are in flight at once and each row costs about 1.5 KB on its way.
+constexpr std::size_t kThreadBatchRows = 1024;
 
 class Loader {
  public:
@@ -1083,7 +1086,7 @@ class Loader {
     parts_active_ = !parts.empty();
     std::exception_ptr failure;
     std::size_t next_seq = 0;
-    const std::size_t in_flight = 4 * options_.threads;
+    const std::size_t in_flight = 3 * options_.threads;
     std::size_t live = 0;  // batches read and not yet committed
 
     auto fail = [&](std::exception_ptr e) {
@@ -1159,7 +1162,7 @@ class Loader {
             w->rows.clear();
           }
           w->rows.push_back(std::move(row));
-          if (w->rows.size() >= kBatchRows) {
+          if (w->rows.size() >= kThreadBatchRows) {
             send();
             w.reset();
           }
@@ -1179,7 +1182,7 @@ class Loader {
             w.reset();
           }
           take();
-          lead_stream_->next_batch(w->rows, kBatchRows);
+          lead_stream_->next_batch(w->rows, kThreadBatchRows);
           const std::size_t n = w->rows.size();
           if (n == 0) {
             w.reset();
