@@ -127,12 +127,6 @@ std::string unknown_column_message(std::string_view what, std::string_view colum
 /// A segment or owner value: trimmed, and blank for placeholders (-, N/A, ...).
 std::string clean_value(std::string_view v) { return is_placeholder(v) ? std::string() : std::string(trim(v)); }
 
-/// The same, into a string whose storage is reused.
-void clean_value_into(std::string_view v, std::string& out) {
-  if (is_placeholder(v)) out.clear();
-  else out.assign(trim(v));
-}
-
 bool any_has_column(const std::vector<const RawTable*>& tables, std::string_view column) {
   for (const auto* t : tables)
     if (find_column(t->columns, column)) return true;
@@ -235,8 +229,29 @@ struct Prepared {
   Lead lead;                     ///< id and line are always set
   bool blank_source = false;
   std::vector<std::pair<Field, std::string>> date_only_cells;  ///< for the date_only check's examples
-  /// Source, campaign and owner: the clean value and its folded form (case-variant check).
-  std::array<std::pair<std::string, std::string>, 3> variants;
+  /// Source, campaign and owner: the clean value and its hash (case-variant check).
+  std::array<std::pair<std::string, std::size_t>, 3> variants;
+};
+
+/// A string with its std::hash, computed on a worker thread, so that the
+/// thread committing rows in order does not hash it again.
+struct Hashed {
+  std::string_view text;
+  std::size_t hash;
+};
+
+/// Hashes strings, or takes a Hashed's hash as it is.
+struct PrehashedHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(const Hashed& h) const noexcept { return h.hash; }
+};
+
+struct PrehashedEqual {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+  bool operator()(const Hashed& a, std::string_view b) const noexcept { return a.text == b; }
+  bool operator()(std::string_view a, const Hashed& b) const noexcept { return a == b.text; }
 };
 
 constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Field::Owner};
@@ -703,11 +718,12 @@ class Loader {
                  leads_.path, lead.line, lead.id, fmt::format("{} = {}", field_name(f), cell));
     for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
       const std::string& v = p.variants[i].first;  // not a structured binding: clang 14 cannot capture one
-      const std::string& folded = p.variants[i].second;
       if (v.empty()) continue;
-      // Most rows repeat a value already recorded: one hash lookup skips them.
-      if (!variant_seen_[i].insert(v).second) continue;
-      auto& variants = variants_[static_cast<std::size_t>(kVariantFields[i])][folded];
+      // Most rows repeat a value already recorded: one lookup, with the hash
+      // the worker computed, skips them.
+      if (variant_seen_[i].find(Hashed{v, p.variants[i].second}) != variant_seen_[i].end()) continue;
+      variant_seen_[i].insert(v);
+      auto& variants = variants_[static_cast<std::size_t>(kVariantFields[i])][fold_value(v)];
       if (std::find_if(variants.begin(), variants.end(), [&](const auto& x) { return x.first == v; }) == variants.end())
         variants.emplace_back(v, lead.line);
     }
@@ -852,30 +868,40 @@ class Loader {
     }
     if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) lead.first_touch_at = t->at;
     if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) lead.lost_at = t->at;
+    // Each text cell is cleaned once, however many uses it has.
+    std::array<std::pair<std::size_t, std::string_view>, 8> cleaned;
+    std::size_t n_cleaned = 0;
+    auto clean = [&](std::size_t col) -> std::string_view {
+      for (std::size_t i = 0; i < n_cleaned; ++i)
+        if (cleaned[i].first == col) return cleaned[i].second;
+      const std::string& cell = row.fields[col];
+      const std::string_view v = is_placeholder(cell) ? std::string_view() : trim(cell);
+      if (n_cleaned < cleaned.size()) cleaned[n_cleaned++] = {col, v};
+      return v;
+    };
     lead.owner.clear();
-    if (lead_map_[Field::Owner]) clean_value_into(row.fields[lead_map_[Field::Owner]->column], lead.owner);
+    if (lead_map_[Field::Owner]) lead.owner.assign(clean(lead_map_[Field::Owner]->column));
     for (const auto& r : lead_rules_)
       if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
     lead.segments.resize(shape_.by.size());
     for (std::size_t k = 0; k < shape_.by.size(); ++k) {
       lead.segments[k].clear();
       if (segment_sources_[k].lead_column != std::string::npos)
-        clean_value_into(row.fields[segment_sources_[k].lead_column], lead.segments[k]);
+        lead.segments[k].assign(clean(segment_sources_[k].lead_column));
     }
     // What the data-quality checks need from the row.
-    p.blank_source = lead_map_[Field::Source] && is_placeholder(row.fields[lead_map_[Field::Source]->column]);
+    p.blank_source = lead_map_[Field::Source] && clean(lead_map_[Field::Source]->column).empty();
     p.date_only_cells.clear();
     for (std::size_t s = 0; s < kStageCount; ++s) {
       const Field f = stage_field(static_cast<Stage>(s));
       if (lead.at[s] && lead.date_only[s] && lead_map_[f]) p.date_only_cells.emplace_back(f, row.fields[lead_map_[f]->column]);
     }
     for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
-      auto& [value, folded] = p.variants[i];
+      auto& [value, hash] = p.variants[i];
       value.clear();
-      folded.clear();
       if (!lead_map_[kVariantFields[i]]) continue;
-      clean_value_into(row.fields[lead_map_[kVariantFields[i]]->column], value);
-      if (!value.empty()) fold_value_into(value, folded);
+      value.assign(clean(lead_map_[kVariantFields[i]]->column));
+      hash = std::hash<std::string_view>{}(value);
     }
   }
 
@@ -1617,7 +1643,7 @@ class Loader {
   std::unordered_map<std::string, ProspectJoin> joins_;  ///< lead id -> what its prospects rows say
   Prepared scratch_;
   std::vector<Prepared> prepared_;
-  std::array<std::unordered_set<std::string>, 3> variant_seen_;  ///< raw values already in variants_
+  std::array<std::unordered_set<std::string, PrehashedHash, PrehashedEqual>, 3> variant_seen_;  ///< raw values already in variants_
   std::vector<std::unordered_map<std::string, std::string>> folded_;  ///< --fold-case: folded -> first spelling
   std::unordered_map<std::string, std::string> folded_owners_;
   std::size_t lead_rows_seen_ = 0, prospect_rows_seen_ = 0;
