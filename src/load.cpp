@@ -1684,9 +1684,10 @@ class KeepLeads final : public LeadConsumer {
 }  // namespace
 
 InputSummary stream_leads(std::unique_ptr<RowStream> leads, std::unique_ptr<RowStream> prospects,
-                          const LoadOptions& options, LeadConsumer& consumer) {
+                          const LoadOptions& options, LeadConsumer& consumer,
+                          std::function<std::unique_ptr<RowStream>()> reopen_leads) {
   if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");
-  return Loader(std::move(leads), std::move(prospects), options, consumer).run();
+  return Loader(std::move(leads), std::move(prospects), options, consumer, std::move(reopen_leads)).run();
 }
 
 namespace {
@@ -1706,10 +1707,9 @@ InputSummary stream_leads(const std::string& leads_path, const std::optional<std
   auto leads = open_rows(leads_path, options.read);
   std::unique_ptr<RowStream> prospects;
   if (prospects_path) prospects = open_rows(*prospects_path, options.read);
-  if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");
   std::function<std::unique_ptr<RowStream>()> reopen;
   if (rereadable(leads_path)) reopen = [&] { return open_rows(leads_path, options.read); };
-  return Loader(std::move(leads), std::move(prospects), options, consumer, std::move(reopen)).run();
+  return stream_leads(std::move(leads), std::move(prospects), options, consumer, std::move(reopen));
 }
 
 Dataset build_dataset(RawTable leads, std::optional<RawTable> prospects, const LoadOptions& options) {

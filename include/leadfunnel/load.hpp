@@ -1,6 +1,7 @@
 #pragma once
 /// The load step: files -> mapped, validated leads, and an account of every row.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -164,14 +165,21 @@ class LeadConsumer {
 class RowStream;
 
 /// The load step as a stream: reads the files in batches, hands each accepted
-/// lead to `consumer` (at once with one file; after the join with two, or
-/// with --duplicates last), and returns the account of every row. Memory
-/// holds a batch of rows and the consumer's state, not the file; with two
-/// files, the leads are kept until the prospects are joined.
+/// lead to `consumer` as it is read (after all the rows with --duplicates
+/// last, or while prospects rows wait for a date order), and returns the
+/// account of every row. The prospects file is read first, into a summary
+/// per lead id. When the leads file is a regular file, its ids are read once
+/// before the leads (it is read twice) so that only ids that occur more than
+/// once, or that the prospects name, are remembered: memory then holds
+/// batches of rows and the consumer's state, not the file.
 InputSummary stream_leads(const std::string& leads_path, const std::optional<std::string>& prospects_path,
                           const LoadOptions& options, LeadConsumer& consumer);
+/// The same on streams. `reopen_leads`, when given, opens the leads again
+/// from their start for the first read of the ids; without it every id is
+/// remembered.
 InputSummary stream_leads(std::unique_ptr<RowStream> leads, std::unique_ptr<RowStream> prospects,
-                          const LoadOptions& options, LeadConsumer& consumer);
+                          const LoadOptions& options, LeadConsumer& consumer,
+                          std::function<std::unique_ptr<RowStream>()> reopen_leads = {});
 
 /// Maps and validates already-read tables. Throws UsageError for unknown
 /// columns or keys, AgreementError for agreement columns that exist nowhere,

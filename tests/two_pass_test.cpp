@@ -1,0 +1,151 @@
+// Reading the lead ids once before the leads: RepeatFinder, and a load that
+// remembers only repeated ids gives exactly what a load remembering every id
+// gives.
+#include <catch2/catch.hpp>
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli_run.hpp"
+#include "leadfunnel/error.hpp"
+#include "leadfunnel/input.hpp"
+#include "leadfunnel/load.hpp"
+#include "leadfunnel/repeats.hpp"
+#include "leadfunnel/row_stream.hpp"
+
+using namespace leadfunnel;
+
+namespace {
+
+struct TempFile : testing::TempFile {
+  TempFile(const std::string& name, const std::string& bytes) : testing::TempFile("leadfunnel-two-pass", name, bytes) {}
+};
+
+/// Everything a load says about its rows, as text to compare.
+std::string account(const Dataset& d) {
+  std::string out = fmt::format("read {} used {} rejected {} duplicates {} orphans {}\n", d.input.rows_read,
+                                d.input.rows_used, d.input.rows_rejected, d.input.duplicate_ids, d.input.orphans);
+  for (const auto& l : d.leads) out += fmt::format("lead {} line {}\n", l.id, l.line);
+  for (const auto& r : d.input.rejections) out += fmt::format("rejected {}:{} [{}] {}\n", r.file, r.line, r.column, r.reason);
+  for (const auto& c : d.input.checks) {
+    out += fmt::format("check {} {}\n", c.kind, c.count);
+    for (const auto& e : c.examples) out += fmt::format("  {}:{} {} {}\n", e.file, e.line, e.id, e.value);
+  }
+  return out;
+}
+
+LoadOptions options(DuplicatePolicy p) {
+  LoadOptions o;
+  o.zone = date::locate_zone("UTC");
+  o.duplicates = p;
+  return o;
+}
+
+/// Leads with ids drawn from a small pool (most ids repeat), blank ids, ids
+/// with spaces around them, leading zeros, and impossible dates (rejected
+/// rows whose ids come back later).
+std::string leads_csv(unsigned seed, std::size_t rows) {
+  std::uint64_t s = seed;
+  auto rnd = [&](std::uint64_t n) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (s >> 33) % n;
+  };
+  std::string out = "lead_id,created_at,source\n";
+  for (std::size_t i = 0; i < rows; ++i) {
+    std::string id = std::to_string(rnd(3) == 0 ? rnd(rows / 3 + 1) : 100000 + i);
+    if (rnd(50) == 0) id = "";
+    if (rnd(40) == 0) id = " " + id + " ";
+    if (rnd(60) == 0) id = "00" + id;
+    const std::string created = rnd(30) == 0 ? "2025-02-30 10:00" : fmt::format("2026-0{}-1{} 10:00", 1 + rnd(9), rnd(10));
+    out += fmt::format("{},{},{}\n", id, created, rnd(4) == 0 ? "-" : "Ads");
+  }
+  return out;
+}
+
+std::string prospects_csv(std::size_t rows) {
+  std::string out = "lead_id,prospect_at\n";
+  for (std::size_t i = 0; i < rows; i += 7) out += fmt::format("{},2026-10-01 10:00\n", i);
+  out += "999999999,2026-10-01 10:00\n";  // an orphan
+  out += "00100003,2026-10-01 10:00\n";   // a leading zero Excel would strip
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("two-pass: RepeatFinder returns each value added more than once, once, sorted", "[two-pass]") {
+  RepeatFinder f;
+  std::map<std::uint64_t, int> times;
+  std::uint64_t s = 1;
+  for (int i = 0; i < 300000; ++i) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    // Values spread over every top byte, a third of them drawn again.
+    const std::uint64_t v = (i % 3 == 0) ? (s % 50000) * 0x9E3779B97F4A7C15ULL : s;
+    f.add(v);
+    ++times[v];
+  }
+  std::vector<std::uint64_t> expected;
+  for (const auto& [v, n] : times)
+    if (n > 1) expected.push_back(v);
+  CHECK(f.size() == 300000);
+  CHECK(expected.size() > 1000);
+  CHECK(f.repeated() == expected);
+}
+
+TEST_CASE("two-pass: reading the ids first changes no lead, rejection or check", "[two-pass]") {
+  for (unsigned seed : {1U, 2U, 3U}) {
+    const std::size_t rows = 3000;
+    TempFile leads(fmt::format("leads-{}.csv", seed), leads_csv(seed, rows));
+    TempFile prospects(fmt::format("prospects-{}.csv", seed), prospects_csv(rows));
+    for (auto policy : {DuplicatePolicy::First, DuplicatePolicy::Error}) {
+      for (bool two_files : {false, true}) {
+        INFO(fmt::format("seed {}, policy {}, two files {}", seed, static_cast<int>(policy), two_files));
+        const auto o = options(policy);
+        // From a path: a regular file, so the ids are read first.
+        std::string first_read, every_id;
+        try {
+          first_read = account(load_dataset(leads.str(), two_files ? std::optional(prospects.str()) : std::nullopt, o));
+        } catch (const InputError& e) {
+          first_read = std::string("error: ") + e.what();
+        }
+        // From tables already read: every id is remembered.
+        try {
+          every_id = account(build_dataset(read_table(leads.str(), o.read),
+                                           two_files ? std::optional(read_table(prospects.str(), o.read)) : std::nullopt,
+                                           o));
+        } catch (const InputError& e) {
+          every_id = std::string("error: ") + e.what();
+        }
+        CHECK(first_read.find("duplicate") != std::string::npos);
+        CHECK(first_read == every_id);
+      }
+    }
+  }
+}
+
+namespace {
+
+class Discard final : public LeadConsumer {
+ public:
+  void begin(const DatasetShape&) override {}
+  void add(const Lead&) override {}
+};
+
+}  // namespace
+
+TEST_CASE("two-pass: a file whose ids changed between the two reads is an error, not a silent miss", "[two-pass]") {
+  const std::string before = "lead_id,created_at\n1,2026-01-01\n2,2026-01-02\n";
+  const std::string after = before + "1,2026-01-03\n";  // a duplicate the first read did not see
+  TempFile first("changed-before.csv", before);
+  TempFile second("changed-after.csv", after);
+  const auto o = options(DuplicatePolicy::First);
+  Discard d;
+  CHECK_THROWS_WITH(stream_leads(open_rows(second.str(), o.read), nullptr, o, d,
+                                 [&] { return open_rows(first.str(), o.read); }),
+                    Catch::Contains("changed while it was being read"));
+}
