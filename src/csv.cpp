@@ -6,6 +6,9 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <optional>
 #include <map>
 
@@ -143,31 +146,47 @@ CsvReader::Status CsvReader::reject_and_skip(std::size_t record_line, std::size_
 void CsvReader::resume_after_first_line(const CsvRecord& record) { skip_first_line(record.offset, record.line); }
 
 bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::size_t max_record) {
-  // Most records are one line with no quote and no CR inside it: they are cut
-  // at the delimiter with memchr, which scans many bytes per step. Anything
-  // else (a quote, a lone CR, a line not yet wholly buffered, a field or
-  // record over its limit) is left to the general reader below, which gives
-  // the same record or the exact problem.
+  // Most records are one line with no quote and no CR inside it: the line
+  // end is found with memchr and the line cut at its delimiters in one scan,
+  // 16 bytes a step where SSE2 is there. Anything else (a quote, a lone CR,
+  // a line not yet wholly buffered, a field or record over its limit) is
+  // left to the general reader below, which gives the same record or the
+  // exact problem.
   const char* b = buf_.data() + pos_;
   const auto* nl = static_cast<const char*>(std::memchr(b, '\n', buf_.size() - pos_));
   if (!nl) return false;
   const std::size_t len = static_cast<std::size_t>(nl - b);
   std::size_t body = len;
   if (body > 0 && b[body - 1] == '\r') --body;
-  if (std::memchr(b, '"', body) || std::memchr(b, '\r', body)) return false;
   if (body + (body + 1) * sizeof(std::string) > max_record) return false;
-  const char* p = b;
   const char* const end = b + body;
+  const char* field = b;
   std::size_t nf = 0;
-  for (;;) {
-    const auto* d = static_cast<const char*>(std::memchr(p, delimiter_, static_cast<std::size_t>(end - p)));
-    const char* fe = d ? d : end;
-    if (static_cast<std::size_t>(fe - p) > max_field) return false;
+  auto cut = [&](const char* e) {
+    if (static_cast<std::size_t>(e - field) > max_field) return false;
     if (nf == record.fields.size()) record.fields.emplace_back();
-    record.fields[nf++].assign(p, static_cast<std::size_t>(fe - p));
-    if (!d) break;
-    p = d + 1;
+    record.fields[nf++].assign(field, static_cast<std::size_t>(e - field));
+    field = e + 1;
+    return true;
+  };
+  const char* p = b;
+#if defined(__SSE2__)
+  const __m128i delimiter = _mm_set1_epi8(delimiter_);
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i cr = _mm_set1_epi8('\r');
+  for (; p + 16 <= end; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, cr)))) return false;
+    auto cuts = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, delimiter)));
+    for (; cuts; cuts &= cuts - 1)
+      if (!cut(p + __builtin_ctz(cuts))) return false;
   }
+#endif
+  for (; p < end; ++p) {
+    if (*p == '"' || *p == '\r') return false;
+    if (*p == delimiter_ && !cut(p)) return false;
+  }
+  if (!cut(end)) return false;
   record.fields.resize(nf);
   record.end_line = line_;
   pos_ += len + 1;
