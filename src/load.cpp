@@ -20,6 +20,7 @@
 #include <unordered_set>
 
 #include "leadfunnel/error.hpp"
+#include "leadfunnel/id_scan.hpp"
 #include "leadfunnel/preset.hpp"
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
@@ -289,15 +290,19 @@ class Loader {
   /// `reopen_leads`, when given, opens the leads file again from its start
   /// (a regular file): the lead ids are then read once before the leads, so
   /// that only ids that occur twice need to be remembered.
+  /// `scan_path`, when given, is the leads file's path, for a quicker first
+  /// read of the ids (CSV only).
   Loader(std::unique_ptr<RowStream> leads, std::unique_ptr<RowStream> prospects, const LoadOptions& options,
-         LeadConsumer& consumer, std::function<std::unique_ptr<RowStream>()> reopen_leads = {})
+         LeadConsumer& consumer, std::function<std::unique_ptr<RowStream>()> reopen_leads = {},
+         std::string scan_path = {})
       : lead_stream_(std::move(leads)),
         prospect_stream_(std::move(prospects)),
         leads_(lead_stream_->table()),
         prospects_(prospect_stream_ ? &prospect_stream_->table() : nullptr),
         options_(options),
         consumer_(consumer),
-        reopen_leads_(std::move(reopen_leads)) {}
+        reopen_leads_(std::move(reopen_leads)),
+        scan_path_(std::move(scan_path)) {}
 
   InputSummary run() {
     for (const RawTable* t : tables_of(leads_, prospects_))
@@ -352,7 +357,7 @@ class Loader {
     if (reopen_leads_ && options_.duplicates != DuplicatePolicy::Last && leads_.format != "json")
       find_repeated_ids();
     read_leads();
-    if (prepass_ && ids_committed_ != prepass_ids_)
+    if (prepass_ && (prepass_exact_ ? ids_committed_ != prepass_ids_ : ids_committed_ > prepass_ids_))
       throw InputError(leads_.path, 0, "",
                        fmt::format("{}: the file changed while it was being read ({} lead ids the first time, {} the "
                                    "second); run again when nothing is writing to it",
@@ -1035,6 +1040,7 @@ class Loader {
   /// memory for ids no longer grows with the file. The second read must see
   /// the same ids (checked after the leads).
   void find_repeated_ids() {
+    if (scan_repeated_ids()) return;
     auto stream = reopen_leads_();
     if (stream->table().columns != leads_.columns) return;  // not the same file: keep every id
     const std::size_t id_col = lead_map_[Field::Id]->column;
@@ -1048,6 +1054,27 @@ class Loader {
         if (!id.empty()) finder.add(IdIndex::hash(id));
       }
     }
+    prepass_exact_ = true;
+    use_repeats(finder);
+  }
+
+  /// The quick first read (scan_csv_ids): a CSV file in UTF-8 or
+  /// Windows-1252 whose lines end in LF or CRLF. It may give more ids than
+  /// the rows hold (never fewer); false when the file needs the full reader.
+  bool scan_repeated_ids() {
+    if (scan_path_.empty() || leads_.format != "csv" || leads_.line_ending == "CR" ||
+        (leads_.encoding != "utf-8" && leads_.encoding != "windows-1252"))
+      return false;
+    RepeatFinder finder;
+    const bool read = scan_csv_ids(scan_path_, leads_.delimiter, lead_map_[Field::Id]->column,
+                                   options_.read.block_bytes, [&](std::string_view id) { finder.add(IdIndex::hash(id)); });
+    if (!read) return false;
+    prepass_exact_ = false;
+    use_repeats(finder);
+    return true;
+  }
+
+  void use_repeats(RepeatFinder& finder) {
     prepass_ids_ = finder.size();
     for (const std::uint64_t h : finder.repeated()) repeated_.find_or_add(h, 0);
     for (const ProspectRow& row : prospect_rows_)
@@ -1632,7 +1659,9 @@ class Loader {
   /// Lead ids accepted so far: to the lead's index when stored, else to its line.
   IdIndex index_;  ///< every lead id read; with prepass_, only repeated ids and those the prospects name
   std::function<std::unique_ptr<RowStream>()> reopen_leads_;
+  std::string scan_path_;
   bool prepass_ = false;        ///< the ids were read once before the leads
+  bool prepass_exact_ = false;  ///< by the full reader (else by the quicker scan, which may give more)
   IdIndex repeated_;            ///< hashes of the ids that occur more than once in the leads file
   IdIndex prospect_hashes_;     ///< hashes of the ids the prospects file names
   std::size_t prepass_ids_ = 0, ids_committed_ = 0;  ///< non-blank ids in the first and second reads
@@ -1698,6 +1727,12 @@ bool rereadable(const std::string& path) {
   return path != "-" && std::filesystem::is_regular_file(path, ec);
 }
 
+/// The size and modification time of a file.
+std::pair<std::uintmax_t, std::filesystem::file_time_type> file_stamp(const std::string& path) {
+  std::error_code ec;
+  return {std::filesystem::file_size(path, ec), std::filesystem::last_write_time(path, ec)};
+}
+
 }  // namespace
 
 InputSummary stream_leads(const std::string& leads_path, const std::optional<std::string>& prospects_path,
@@ -1707,9 +1742,19 @@ InputSummary stream_leads(const std::string& leads_path, const std::optional<std
   auto leads = open_rows(leads_path, options.read);
   std::unique_ptr<RowStream> prospects;
   if (prospects_path) prospects = open_rows(*prospects_path, options.read);
-  std::function<std::unique_ptr<RowStream>()> reopen;
-  if (rereadable(leads_path)) reopen = [&] { return open_rows(leads_path, options.read); };
-  return stream_leads(std::move(leads), std::move(prospects), options, consumer, std::move(reopen));
+  if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");
+  if (!rereadable(leads_path)) return Loader(std::move(leads), std::move(prospects), options, consumer).run();
+  // The file is read twice: it must not change in between.
+  const auto before = file_stamp(leads_path);
+  InputSummary summary = Loader(std::move(leads), std::move(prospects), options, consumer,
+                                [&] { return open_rows(leads_path, options.read); }, leads_path)
+                             .run();
+  if (file_stamp(leads_path) != before)
+    throw InputError(leads_path, 0, "",
+                     fmt::format("{}: the file changed while it was being read; run again when nothing is writing "
+                                 "to it",
+                                 leads_path));
+  return summary;
 }
 
 Dataset build_dataset(RawTable leads, std::optional<RawTable> prospects, const LoadOptions& options) {
