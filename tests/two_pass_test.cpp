@@ -149,3 +149,62 @@ TEST_CASE("two-pass: a file whose ids changed between the two reads is an error,
                                  [&] { return open_rows(first.str(), o.read); }),
                     Catch::Contains("changed while it was being read"));
 }
+
+#include "leadfunnel/id_scan.hpp"
+#include "leadfunnel/text.hpp"
+
+TEST_CASE("two-pass: the quick id scan gives every id the full reader gives, at least as often", "[two-pass]") {
+  // Pieces of messy CSV: quoted ids with doubled quotes and delimiters,
+  // notes with line breaks and quotes before and after the id, blank lines,
+  // CRLF, ragged rows, stray quotes.
+  const std::vector<std::string> cells{"7",      " 8 ",    "\"9\"",          "\"1,0\"", "\"a\"\"b\"", "",
+                                       "x\"y",   "\"n\nm\"", "\"p\"\"\nq\"", "\"open",  "11",        "\"12\" "};
+  std::uint64_t s = 99;
+  auto rnd = [&](std::uint64_t n) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (s >> 33) % n;
+  };
+  std::size_t read_quickly = 0;
+  for (int c = 0; c < 1500; ++c) {
+    const std::size_t id_col = rnd(3);
+    std::string csv = "a,b,c\n";
+    const std::size_t rows = 1 + rnd(12);
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t k = 0; k < 3; ++k) {
+        if (k) csv += ',';
+        csv += (rnd(3) == 0) ? cells[rnd(cells.size())] : std::to_string(rnd(20));
+      }
+      csv += rnd(8) == 0 ? "\r\n" : rnd(15) == 0 ? "\n\n" : "\n";
+    }
+    TempFile f("scan.csv", csv);
+    std::map<std::string, int> full, quick;
+    const RawTable t = parse_table(csv, f.str(), ReadOptions{});
+    for (const auto& row : t.rows) {
+      const std::string id(trim(row.fields[id_col]));
+      if (!id.empty()) ++full[id];
+    }
+    const bool ok = scan_csv_ids(f.str(), ',', id_col, 1, [&](std::string_view id) { ++quick[std::string(id)]; });
+    if (!ok) continue;
+    ++read_quickly;
+    for (const auto& [id, n] : full) {
+      INFO(fmt::format("case {}, id column {}, id '{}', file:\n{}", c, id_col, printable(id, 40), printable(csv, 600)));
+      CHECK(quick[id] >= n);
+    }
+  }
+  // Most files are read quickly; the rest went to the full reader.
+  CHECK(read_quickly > 500);
+}
+
+TEST_CASE("two-pass: the quick id scan leaves unsure files to the full reader", "[two-pass]") {
+  auto scan = [](const std::string& csv, std::size_t col) {
+    TempFile f("unsure.csv", csv);
+    return scan_csv_ids(f.str(), ',', col, 1, [](std::string_view) {});
+  };
+  CHECK(scan("id,notes\n1,\"a\nb\"\n2,x\n", 0));         // a line break in a quoted note after the id
+  CHECK_FALSE(scan("notes,id\n\"a\nb\",1\n2,x\n", 1));   // ... before the id
+  CHECK_FALSE(scan("id,notes\r1,x\r2,y\r", 0));          // CR line ends
+  CHECK_FALSE(scan("id,notes\n1,x\r2,y\n", 0));          // a lone CR
+  CHECK(scan("id,notes\r\n1,x\r\n2,y\r\n", 0));          // CRLF
+  CHECK_FALSE(scan("id,notes\n\xC3\xA9t\xC3\xA9,x\n", 0));  // an id outside ASCII
+  CHECK(scan("id,notes\n1,\xC3\xA9t\xC3\xA9\n", 0));       // other text outside ASCII
+}
