@@ -1116,18 +1116,18 @@ class Loader {
     FileDates& fd = lead_dates_state_;
     std::mutex m;
     std::condition_variable cv;
-    std::deque<std::unique_ptr<Work>> todo;                 // read, not yet prepared
-    std::map<std::size_t, std::unique_ptr<Work>> done;      // prepared, by sequence number
-    std::deque<std::unique_ptr<Work>> committed;             // committed, leads to hand to consumer parts
-    std::vector<std::unique_ptr<Work>> spare;                // committed, to reuse
+    std::deque<std::unique_ptr<Work>> todo;             // read, not yet prepared
+    std::map<std::size_t, std::unique_ptr<Work>> done;  // prepared, by sequence number
+    std::vector<std::unique_ptr<Work>> spare;           // finished, to reuse
     bool reading = true;
-    bool committing = true;
     bool stop = false;
-    // Accepted leads go to consumer parts on the workers when the consumer
-    // can take them on several threads; else to the consumer here.
-    // One part per thread that may accumulate: the workers, the reader and this one.
+    bool commit_busy = false;     // a thread is committing batch next_commit
+    std::size_t next_commit = 0;  // the batch to commit next
+    // Accepted leads go to consumer parts when the consumer can take them on
+    // several threads (one part per thread: the workers and this one); else
+    // to the consumer itself, by the committing thread.
     std::vector<std::unique_ptr<LeadConsumer>> parts;
-    const std::size_t reader_part = options_.threads - 1, main_part = options_.threads;
+    const std::size_t main_part = options_.threads - 1;
     for (std::size_t i = 0; i <= main_part; ++i) {
       auto part = consumer_.part();
       if (!part) {
@@ -1140,7 +1140,7 @@ class Loader {
     std::exception_ptr failure;
     std::size_t next_seq = 0;
     const std::size_t in_flight = 3 * options_.threads;
-    std::size_t live = 0;  // batches read and not yet committed
+    std::size_t live = 0;  // batches read and not yet finished
 
     auto fail = [&](std::exception_ptr e) {
       std::lock_guard lock(m);
@@ -1148,186 +1148,178 @@ class Loader {
       stop = true;
       cv.notify_all();
     };
-    // Any thread that would wait does a piece of the workers' work instead:
-    // hands committed leads to its consumer part, or prepares a batch. Called
-    // with the lock held; returns whether it did something (the lock is held
-    // again then).
+    // Every thread that would wait does work instead: commits the next batch
+    // when it is prepared and nobody is committing (then hands its accepted
+    // leads to its own consumer part), or prepares a batch. A batch is thus
+    // most often prepared, committed and accumulated by one thread, its rows
+    // still in that core's cache. Commits stay one at a time, in file order.
+    // Called with the lock held; returns whether it did something (the lock
+    // is held again then).
     auto help = [&](std::unique_lock<std::mutex>& lock, std::size_t part) {
-      std::unique_ptr<Work> w;
-      bool accumulate = false;
-      if (!committed.empty()) {
-        w = std::move(committed.front());
-        committed.pop_front();
-        accumulate = true;
-      } else if (!todo.empty()) {
-        w = std::move(todo.front());
-        todo.pop_front();
-      } else {
-        return false;
+      if (!commit_busy) {
+        if (auto it = done.find(next_commit); it != done.end()) {
+          std::unique_ptr<Work> w = std::move(it->second);
+          done.erase(it);
+          commit_busy = true;
+          lock.unlock();
+          try {
+            commit_all(w->out, w->out.size());
+          } catch (...) {
+            lock.lock();
+            commit_busy = false;
+            throw;
+          }
+          lock.lock();
+          commit_busy = false;
+          ++next_commit;
+          cv.notify_all();
+          if (parts_active_) {
+            lock.unlock();
+            for (auto& p : w->out)
+              if (p.accepted) parts[part]->add(p.lead);
+            lock.lock();
+          }
+          --live;
+          spare.push_back(std::move(w));
+          cv.notify_all();
+          return true;
+        }
       }
+      if (todo.empty()) return false;
+      std::unique_ptr<Work> w = std::move(todo.front());
+      todo.pop_front();
       lock.unlock();
-      if (accumulate) {
-        for (auto& p : w->out)
-          if (p.accepted) parts[part]->add(p.lead);
-      } else {
-        w->out.resize(w->rows.size());
-        for (std::size_t r = 0; r < w->rows.size(); ++r) prepare(w->rows[r], w->orders, w->out[r]);
-      }
+      w->out.resize(w->rows.size());
+      for (std::size_t r = 0; r < w->rows.size(); ++r) prepare(w->rows[r], w->orders, w->out[r]);
       lock.lock();
-      if (accumulate) {
-        --live;
-        spare.push_back(std::move(w));
-      } else {
-        done.emplace(w->seq, std::move(w));
-      }
+      done.emplace(w->seq, std::move(w));
       cv.notify_all();
       return true;
     };
-    // The reader: rows in file order, with the evidence for date orders.
-    std::thread reader([&] {
-      try {
-        std::unique_ptr<Work> w;
-        auto send = [&] {
-          if (!w || w->rows.empty()) return;
-          w->orders = fd.orders;
-          std::unique_lock lock(m);
-          while (!stop && live >= in_flight)
-            if (!help(lock, reader_part)) cv.wait(lock);
-          if (stop) return;
-          w->seq = next_seq++;
-          ++live;
-          todo.push_back(std::move(w));
-          cv.notify_all();
-        };
-        auto take = [&] {
-          std::unique_lock lock(m);
-          if (!spare.empty()) {
-            w = std::move(spare.back());
-            spare.pop_back();
-          } else {
-            w = std::make_unique<Work>();
-          }
-        };
-        // Rows taken one at a time (after rows had to wait for a date order).
-        auto add = [&](RawRow&& row) {
-          if (!w) {
-            take();
-            w->rows.clear();
-          }
-          w->rows.push_back(std::move(row));
-          if (w->rows.size() >= kThreadBatchRows) {
-            send();
-            w.reset();
-          }
-        };
-        auto release = [&] {
-          for (auto& r : fd.waiting) add(std::move(r));
-          fd.waiting.clear();
-        };
-        for (;;) {
-          {
-            std::lock_guard lock(m);
-            if (stop) return;
-          }
-          // Read straight into a recycled batch, so its strings are reused.
-          if (w) {
-            send();
-            w.reset();
-          }
-          take();
-          lead_stream_->next_batch(w->rows, kThreadBatchRows);
-          const std::size_t n = w->rows.size();
-          if (n == 0) {
-            w.reset();
-            break;
-          }
-          lead_rows_seen_ += n;
-          std::size_t r = 0;
-          bool checked = false;  // row r has had its evidence gathered (and must wait)
-          if (fd.waiting.empty()) {
-            while (r < n && gather_evidence(fd, w->rows[r])) ++r;
-            checked = r < n;
-          }
-          if (r == n) continue;
-          // Rare: some row waits for a date order; the rest go one at a time.
-          std::vector<RawRow> rest(std::make_move_iterator(w->rows.begin() + static_cast<std::ptrdiff_t>(r)),
-                                   std::make_move_iterator(w->rows.end()));
-          w->rows.resize(r);
-          if (r > 0) send();
-          w.reset();
-          for (std::size_t k = 0; k < rest.size(); ++k) {
-            const bool ready = !(k == 0 && checked) && gather_evidence(fd, rest[k]);
-            if (ready && fd.waiting.empty()) {
-              add(std::move(rest[k]));
-              continue;
-            }
-            fd.waiting.push_back(std::move(rest[k]));
-            if (fd.undecided == 0) release();
-          }
-        }
+    // Reading, one batch at a time, by whichever thread takes the reader's
+    // turn: rows in file order, with the evidence for date orders. The
+    // thread then most often prepares the batch it read.
+    std::unique_ptr<Work> w;   // the batch being filled (by the thread whose turn it is)
+    bool reader_busy = false;  // a thread has the reader's turn
+    auto send = [&](std::size_t part) {
+      if (!w || w->rows.empty()) return;
+      w->orders = fd.orders;
+      std::unique_lock lock(m);
+      while (!stop && live >= in_flight)
+        if (!help(lock, part)) cv.wait(lock);
+      if (stop) return;
+      w->seq = next_seq++;
+      ++live;
+      todo.push_back(std::move(w));
+      cv.notify_all();
+    };
+    auto take = [&] {
+      std::unique_lock lock(m);
+      if (!spare.empty()) {
+        w = std::move(spare.back());
+        spare.pop_back();
+      } else {
+        w = std::make_unique<Work>();
+      }
+    };
+    // Rows taken one at a time (after rows had to wait for a date order).
+    auto add = [&](RawRow&& row, std::size_t part) {
+      if (!w) {
+        take();
+        w->rows.clear();
+      }
+      w->rows.push_back(std::move(row));
+      if (w->rows.size() >= kThreadBatchRows) {
+        send(part);
+        w.reset();
+      }
+    };
+    auto release = [&](std::size_t part) {
+      for (auto& r : fd.waiting) add(std::move(r), part);
+      fd.waiting.clear();
+    };
+    // Reads one batch from the stream; false when the stream has ended and
+    // the last rows were sent.
+    auto read_step = [&](std::size_t part) {
+      if (w) {
+        send(part);
+        w.reset();
+      }
+      // Read straight into a recycled batch, so its strings are reused.
+      take();
+      lead_stream_->next_batch(w->rows, kThreadBatchRows);
+      const std::size_t n = w->rows.size();
+      if (n == 0) {
+        w.reset();
         decide_by_convention(fd);
-        if (fd.undecided == 0) release();
-        send();
+        if (fd.undecided == 0) release(part);
+        send(part);
+        return false;
+      }
+      lead_rows_seen_ += n;
+      std::size_t r = 0;
+      bool checked = false;  // row r has had its evidence gathered (and must wait)
+      if (fd.waiting.empty()) {
+        while (r < n && gather_evidence(fd, w->rows[r])) ++r;
+        checked = r < n;
+      }
+      if (r == n) {
+        send(part);
+        w.reset();
+        return true;
+      }
+      // Rare: some row waits for a date order; the rest go one at a time.
+      std::vector<RawRow> rest(std::make_move_iterator(w->rows.begin() + static_cast<std::ptrdiff_t>(r)),
+                               std::make_move_iterator(w->rows.end()));
+      w->rows.resize(r);
+      if (r > 0) send(part);
+      w.reset();
+      for (std::size_t k = 0; k < rest.size(); ++k) {
+        const bool ready = !(k == 0 && checked) && gather_evidence(fd, rest[k]);
+        if (ready && fd.waiting.empty()) {
+          add(std::move(rest[k]), part);
+          continue;
+        }
+        fd.waiting.push_back(std::move(rest[k]));
+        if (fd.undecided == 0) release(part);
+      }
+      return true;
+    };
+    // Every thread (the workers and this one) commits, prepares or reads,
+    // in that order of preference, until every batch is finished.
+    auto finished = [&] { return !reading && next_commit == next_seq && live == 0; };
+    auto work = [&](std::size_t part) {
+      try {
+        std::unique_lock lock(m);
+        while (!stop && !finished()) {
+          if (help(lock, part)) continue;
+          if (reading && !reader_busy && live < in_flight) {
+            reader_busy = true;
+            lock.unlock();
+            bool more = true;
+            try {
+              more = read_step(part);
+            } catch (...) {
+              lock.lock();
+              reader_busy = false;
+              throw;
+            }
+            lock.lock();
+            reader_busy = false;
+            if (!more) reading = false;
+            cv.notify_all();
+            continue;
+          }
+          cv.wait(lock);
+        }
       } catch (...) {
         fail(std::current_exception());
       }
-      std::lock_guard lock(m);
-      reading = false;
-      cv.notify_all();
-    });
-    // The workers: they prepare batches, and hand committed leads to their consumer part.
+    };
     std::vector<std::thread> workers;
-    for (std::size_t i = 0; i + 1 < options_.threads; ++i)
-      workers.emplace_back([&, i] {
-        try {
-          std::unique_lock lock(m);
-          for (;;) {
-            if (stop) return;
-            if (help(lock, i)) continue;
-            if (!reading && !committing) return;  // nothing is left to read, prepare or commit
-            cv.wait(lock);
-          }
-        } catch (...) {
-          fail(std::current_exception());
-        }
-      });
-    // This thread commits in order.
-    try {
-      for (std::size_t seq = 0;; ++seq) {
-        std::unique_ptr<Work> w;
-        {
-          std::unique_lock lock(m);
-          while (!stop && !done.count(seq) && !(!reading && seq == next_seq))
-            if (!help(lock, main_part)) cv.wait(lock);
-          if (stop || (!reading && seq == next_seq && !done.count(seq))) break;
-          w = std::move(done.at(seq));
-          done.erase(seq);
-        }
-        commit_all(w->out, w->out.size());
-        std::lock_guard lock(m);
-        if (parts_active_) {
-          committed.push_back(std::move(w));
-        } else {
-          --live;
-          spare.push_back(std::move(w));
-        }
-        cv.notify_all();
-      }
-    } catch (...) {
-      fail(std::current_exception());
-    }
-    {
-      std::lock_guard lock(m);
-      committing = false;
-      cv.notify_all();
-    }
+    for (std::size_t i = 0; i + 1 < options_.threads; ++i) workers.emplace_back([&, i] { work(i); });
+    work(main_part);
     for (auto& t : workers) t.join();
-    {
-      std::lock_guard lock(m);
-      stop = true;
-      cv.notify_all();
-    }
-    reader.join();
     parts_active_ = false;
     if (failure) std::rethrow_exception(failure);
     for (auto& part : parts) consumer_.join(*part);
