@@ -99,8 +99,8 @@ void setup_input(CLI::App& app, InputOptions& o) {
                  "(default 0)")
       ->type_name("N|N%");
   app.add_option("--threads", o.threads,
-                 "Threads to read with (default: the number of cores). Rows are read on one thread and parsed on the "
-                 "others; the report is the same for any number")
+                 "Threads to read with (default: the number of cores). Threads take turns reading batches of rows and "
+                 "parse them in parallel; the report is the same for any number")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
   app.add_option("--max-listed", o.max_listed,

@@ -59,14 +59,16 @@ LineId id_of_line(std::string_view line, char delimiter, std::size_t col, std::s
 
 }  // namespace
 
-bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, std::size_t block_bytes,
-                  const std::function<void(std::string_view)>& id) {
+bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, std::size_t header_end,
+                  std::size_t block_bytes, const std::function<void(std::string_view)>& id) {
   FileSource source(path);
   const std::size_t block = std::max<std::size_t>(block_bytes, std::size_t{1} << 20);
   std::vector<char> buf;
   std::size_t begin = 0, end = 0;  // the bytes not yet scanned are buf[begin, end)
   std::string quoted;
   bool eof = false;
+  std::size_t line_no = 0;
+  bool first_read = true;
   for (;;) {
     const char* nl = static_cast<const char*>(std::memchr(buf.data() + begin, '\n', end - begin));
     if (!nl && !eof) {
@@ -79,6 +81,8 @@ bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, s
       const std::size_t got = source.read(buf.data() + end, block);
       end += got;
       eof = got == 0;
+      if (first_read && end >= 3 && std::memcmp(buf.data(), "\xEF\xBB\xBF", 3) == 0) begin = 3;
+      first_read = false;
       continue;
     }
     const std::size_t stop = nl ? static_cast<std::size_t>(nl - buf.data()) : end;
@@ -87,6 +91,10 @@ bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, s
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     // A CR alone ends a line for the full reader: a record may start after it.
     if (std::memchr(line.data(), '\r', line.size())) return false;
+    if (++line_no <= header_end) {  // the header and what is above it: no record
+      if (!nl && eof) return true;
+      continue;
+    }
     std::string_view value;
     const LineId got = id_of_line(line, delimiter, id_col, quoted, value);
     if (got == LineId::Unsure) return false;

@@ -268,13 +268,29 @@ struct ProspectRow {
 /// What the prospects rows of one lead id say, folded in file order: the
 /// earliest date of each stage, stages reached by a rule or an undated row,
 /// the first owner given, and the --by values of the first row.
+/// An instant or none in 8 bytes (std::optional<Instant> takes 16): a
+/// ProspectJoin is kept for every id the prospects file names.
+class CompactInstant {
+ public:
+  explicit operator bool() const { return ms_ != kNone; }
+  Instant operator*() const { return Instant{std::chrono::milliseconds{ms_}}; }
+  CompactInstant& operator=(Instant t) {
+    ms_ = t.time_since_epoch().count();
+    return *this;
+  }
+
+ private:
+  static constexpr std::int64_t kNone = INT64_MIN;
+  std::int64_t ms_ = kNone;
+};
+
 struct ProspectJoin {
   std::size_t rows = 0;
-  std::array<std::optional<Instant>, kStageCount> at{};
+  std::array<CompactInstant, kStageCount> at{};
   std::array<bool, kStageCount> date_only{};
   std::array<bool, kStageCount> flagged{};
   bool prospect_row = false;
-  std::optional<Instant> first_touch_at, lost_at;
+  CompactInstant first_touch_at, lost_at;
   std::string owner;
   std::vector<std::string> segments;
 };
@@ -357,11 +373,6 @@ class Loader {
     if (reopen_leads_ && options_.duplicates != DuplicatePolicy::Last && leads_.format != "json")
       find_repeated_ids();
     read_leads();
-    if (prepass_ && (prepass_exact_ ? ids_committed_ != prepass_ids_ : ids_committed_ > prepass_ids_))
-      throw InputError(leads_.path, 0, "",
-                       fmt::format("{}: the file changed while it was being read ({} lead ids the first time, {} the "
-                                   "second); run again when nothing is writing to it",
-                                   leads_.path, prepass_ids_, ids_committed_));
     strict_reader_check(leads_, std::string::npos);
     return finish();
   }
@@ -1018,7 +1029,16 @@ class Loader {
       };
       for (std::size_t r = 0; r < batch.size(); ++r) {
         RawRow& row = batch[r];
-        const bool ready = gather_evidence(fd, row);
+        bool ready = false;
+        try {
+          ready = gather_evidence(fd, row);
+        } catch (...) {
+          // A date-order conflict on this row: the rows before it are
+          // committed first, so that an error of theirs is the one reported,
+          // as on any number of threads.
+          flush();
+          throw;
+        }
         if (ready && fd.waiting.empty()) {
           if (ready_rows != r) std::swap(batch[ready_rows], row);
           ++ready_rows;
@@ -1066,8 +1086,9 @@ class Loader {
         (leads_.encoding != "utf-8" && leads_.encoding != "windows-1252"))
       return false;
     RepeatFinder finder;
-    const bool read = scan_csv_ids(scan_path_, leads_.delimiter, lead_map_[Field::Id]->column,
-                                   options_.read.block_bytes, [&](std::string_view id) { finder.add(IdIndex::hash(id)); });
+    const bool read =
+        scan_csv_ids(scan_path_, leads_.delimiter, lead_map_[Field::Id]->column, leads_.header_end_line,
+                     options_.read.block_bytes, [&](std::string_view id) { finder.add(IdIndex::hash(id)); });
     if (!read) return false;
     prepass_exact_ = false;
     use_repeats(finder);
@@ -1079,6 +1100,12 @@ class Loader {
     for (const std::uint64_t h : finder.repeated()) repeated_.find_or_add(h, 0);
     for (const ProspectRow& row : prospect_rows_)
       if (!row.id.empty()) prospect_hashes_.find_or_add(IdIndex::hash(row.id), 0);
+    // Prospects rows still waiting for a date order name their ids too.
+    if (prospects_)
+      for (const RawRow& row : prospect_dates_state_.waiting) {
+        const std::string_view id = trim(row.fields[prospect_map_[Field::Id]->column]);
+        if (!id.empty()) prospect_hashes_.find_or_add(IdIndex::hash(id), 0);
+      }
     prepass_ = true;
   }
 
@@ -1137,7 +1164,8 @@ class Loader {
       parts.push_back(std::move(part));
     }
     parts_active_ = !parts.empty();
-    std::exception_ptr failure;
+    std::exception_ptr failure;       // from preparing or committing: stops every thread
+    std::exception_ptr read_failure;  // from reading: what was read before it is finished first
     std::size_t next_seq = 0;
     const std::size_t in_flight = 3 * options_.threads;
     std::size_t live = 0;  // batches read and not yet finished
@@ -1260,7 +1288,16 @@ class Loader {
       std::size_t r = 0;
       bool checked = false;  // row r has had its evidence gathered (and must wait)
       if (fd.waiting.empty()) {
-        while (r < n && gather_evidence(fd, w->rows[r])) ++r;
+        try {
+          while (r < n && gather_evidence(fd, w->rows[r])) ++r;
+        } catch (...) {
+          // A date-order conflict on row r: the rows before it still go to
+          // be committed (an error of theirs comes first), none after it.
+          w->rows.resize(r);
+          send(part);
+          w.reset();
+          throw;
+        }
         checked = r < n;
       }
       if (r == n) {
@@ -1275,7 +1312,14 @@ class Loader {
       if (r > 0) send(part);
       w.reset();
       for (std::size_t k = 0; k < rest.size(); ++k) {
-        const bool ready = !(k == 0 && checked) && gather_evidence(fd, rest[k]);
+        bool ready = false;
+        try {
+          ready = !(k == 0 && checked) && gather_evidence(fd, rest[k]);
+        } catch (...) {
+          send(part);
+          w.reset();
+          throw;
+        }
         if (ready && fd.waiting.empty()) {
           add(std::move(rest[k]), part);
           continue;
@@ -1300,9 +1344,14 @@ class Loader {
             try {
               more = read_step(part);
             } catch (...) {
+              // Reading stops here; what was read is still committed, in
+              // order, and an error found there comes first.
               lock.lock();
               reader_busy = false;
-              throw;
+              if (!read_failure) read_failure = std::current_exception();
+              reading = false;
+              cv.notify_all();
+              continue;
             }
             lock.lock();
             reader_busy = false;
@@ -1322,6 +1371,7 @@ class Loader {
     for (auto& t : workers) t.join();
     parts_active_ = false;
     if (failure) std::rethrow_exception(failure);
+    if (read_failure) std::rethrow_exception(read_failure);
     for (auto& part : parts) consumer_.join(*part);
   }
 
@@ -1346,7 +1396,8 @@ class Loader {
     }
   }
 
-  static void keep_earliest(std::optional<Instant>& slot, bool& date_only, const Timestamp& t) {
+  template <class Slot>  // std::optional<Instant> or CompactInstant
+  static void keep_earliest(Slot& slot, bool& date_only, const Timestamp& t) {
     if (!slot || t.at < *slot) {
       slot = t.at;
       date_only = t.date_only;
@@ -1557,6 +1608,12 @@ class Loader {
     decide_the_rest();
     if (prospects_) release_prospects();
     release_leads();
+    // Every lead row is committed now, those that waited for a date order too.
+    if (prepass_ && (prepass_exact_ ? ids_committed_ != prepass_ids_ : ids_committed_ > prepass_ids_))
+      throw InputError(leads_.path, 0, "",
+                       fmt::format("{}: the file changed while it was being read ({} lead ids the first time, {} the "
+                                   "second); run again when nothing is writing to it",
+                                   leads_.path, prepass_ids_, ids_committed_));
     if (stored_)
       for (Lead& lead : leads_kept_) {
         join(lead);

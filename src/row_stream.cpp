@@ -255,6 +255,7 @@ class CsvRows final : public RowStream {
       }
     }
     table_.header = rec_.fields;
+    table_.header_end_line = rec_.end_line;
     table_.columns = rec_.fields;
     for (auto& c : table_.columns) c = std::string(trim(c));  // spaces around header names never mean anything
     if (table_.columns.size() > 1 && table_.columns.back().empty()) {

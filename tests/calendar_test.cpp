@@ -404,3 +404,16 @@ TEST_CASE("calendar: a WorkingClock used for many calls gives what a fresh clock
     }
   }
 }
+
+TEST_CASE("calendar: a day of hundreds of one-minute intervals counts every minute", "[calendar]") {
+  using namespace leadfunnel;
+  for (int n : {4, 5, 255, 256, 257, 300}) {
+    std::vector<WorkInterval> minutes;
+    for (int i = 0; i < n; ++i) minutes.push_back({2 * i, 2 * i + 1});
+    const Calendar cal = weekly("UTC", {0, 1, 2, 3, 4, 5, 6}, minutes);
+    WorkingClock clock(cal);
+    INFO(n << " intervals");
+    CHECK(in_minutes(clock.between(utc(2026, 3, 4), utc(2026, 3, 5))) == n);
+    CHECK(in_minutes(business_time(cal, utc(2026, 3, 4), utc(2026, 3, 5))) == n);
+  }
+}

@@ -183,3 +183,24 @@ TEST_CASE("threads: a date-order error found late in the file stops every thread
   CHECK(four.err == one.err);
   CHECK(one.err.find("mixes day-first dates") != std::string::npos);
 }
+
+TEST_CASE("threads: an early duplicate and a later date-order conflict give the same error on any thread count",
+          "[threads]") {
+  // The duplicate on line 11 comes before the conflict on line 3001: the
+  // rows before a conflict are committed first, on every thread count.
+  std::string csv = "lead_id,created_at\n";
+  for (int i = 0; i < 3000; ++i) csv += fmt::format("{},01/02/2026 10:00\n", i == 9 ? 3 : i);
+  csv += "x1,13/02/2026 10:00\nx2,02/14/2026 10:00\n";
+  TempFile f("dup-then-mixed.csv", csv);
+  const Run one = run({"report", f.str(), "--threads", "1", "--duplicates", "error", "--as-of", "2026-07-01T00:00:00Z"});
+  CHECK(one.code != 0);
+  CHECK(one.err.find("is also on line") != std::string::npos);
+  for (int k = 0; k < 5; ++k)
+    for (const char* t : {"2", "4"}) {
+      const Run other = run({"report", f.str(), "--threads", t, "--duplicates", "error", "--as-of",
+                             "2026-07-01T00:00:00Z"});
+      INFO("threads " << t);
+      CHECK(other.code == one.code);
+      CHECK(other.err == one.err);
+    }
+}

@@ -183,7 +183,8 @@ TEST_CASE("two-pass: the quick id scan gives every id the full reader gives, at 
       const std::string id(trim(row.fields[id_col]));
       if (!id.empty()) ++full[id];
     }
-    const bool ok = scan_csv_ids(f.str(), ',', id_col, 1, [&](std::string_view id) { ++quick[std::string(id)]; });
+    const bool ok = scan_csv_ids(f.str(), ',', id_col, t.header_end_line, 1,
+                                 [&](std::string_view id) { ++quick[std::string(id)]; });
     if (!ok) continue;
     ++read_quickly;
     for (const auto& [id, n] : full) {
@@ -198,7 +199,7 @@ TEST_CASE("two-pass: the quick id scan gives every id the full reader gives, at 
 TEST_CASE("two-pass: the quick id scan leaves unsure files to the full reader", "[two-pass]") {
   auto scan = [](const std::string& csv, std::size_t col) {
     TempFile f("unsure.csv", csv);
-    return scan_csv_ids(f.str(), ',', col, 1, [](std::string_view) {});
+    return scan_csv_ids(f.str(), ',', col, 1, 1, [](std::string_view) {});
   };
   CHECK(scan("id,notes\n1,\"a\nb\"\n2,x\n", 0));         // a line break in a quoted note after the id
   CHECK_FALSE(scan("notes,id\n\"a\nb\",1\n2,x\n", 1));   // ... before the id
@@ -207,4 +208,32 @@ TEST_CASE("two-pass: the quick id scan leaves unsure files to the full reader", 
   CHECK(scan("id,notes\r\n1,x\r\n2,y\r\n", 0));          // CRLF
   CHECK_FALSE(scan("id,notes\n\xC3\xA9t\xC3\xA9,x\n", 0));  // an id outside ASCII
   CHECK(scan("id,notes\n1,\xC3\xA9t\xC3\xA9\n", 0));       // other text outside ASCII
+}
+
+TEST_CASE("two-pass: prospects rows waiting for a date order still find their leads", "[two-pass]") {
+  // The prospects dates never show a day above 12; the leads file proves
+  // day-first. The prospects rows wait until the leads are read.
+  TempFile leads("wait-leads.csv", "id,created_at\nL1,25/03/2026\nL2,04/03/2026\nL3,05/03/2026\n");
+  TempFile prospects("wait-prospects.csv", "id,prospect_at\nL1,03/04/2026\nL2,04/04/2026\n");
+  const auto o = options(DuplicatePolicy::First);
+  const Dataset d = load_dataset(leads.str(), prospects.str(), o);
+  CHECK(d.input.orphans == 0);
+  CHECK(d.input.rows_rejected == 0);
+  CHECK(account(d) == account(build_dataset(read_table(leads.str(), o.read), read_table(prospects.str(), o.read), o)));
+}
+
+TEST_CASE("two-pass: lead rows waiting for a date order count as read the second time", "[two-pass]") {
+  // NDJSON ids are read first by the full reader, which counts exactly; the
+  // leads wait for the prospects file to prove the day/month order.
+  TempFile leads("wait-leads.ndjson",
+                 "{\"id\":\"L1\",\"created_at\":\"03/04/2026\"}\n{\"id\":\"L2\",\"created_at\":\"04/04/2026\"}\n");
+  TempFile prospects("wait-prospects-2.csv", "id,prospect_at\nL1,25/04/2026\n");
+  const auto o = options(DuplicatePolicy::First);
+  Dataset d;
+  REQUIRE_NOTHROW(d = load_dataset(leads.str(), prospects.str(), o));
+  CHECK(d.input.rows_used == 3);
+  // A UTF-8 byte order mark before the header of a CSV file.
+  TempFile bom("wait-bom.csv", "\xEF\xBB\xBFid,created_at\nL1,03/04/2026\nL2,04/04/2026\n");
+  REQUIRE_NOTHROW(d = load_dataset(bom.str(), prospects.str(), o));
+  CHECK(d.input.rows_used == 3);
 }

@@ -65,7 +65,7 @@ class WorkingClock {
  private:
   struct Day {
     std::int64_t day = INT64_MIN;
-    std::uint8_t count = 0;                            ///< working intervals that day (at most kMaxIntervals)
+    std::uint32_t count = 0;                           ///< working intervals that day (only the first 4 are kept)
     std::array<std::pair<Instant, Instant>, 4> spans;  ///< their start and end instants
   };
   static constexpr std::size_t kSlots = 4096;  ///< about eleven years of days without a clash

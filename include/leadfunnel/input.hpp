@@ -34,6 +34,7 @@ struct RawTable {
   bool trailing_delimiter = false;
   std::vector<std::string> columns;
   std::vector<std::string> header;    ///< CSV only: the header cells exactly as written
+  std::size_t header_end_line = 0;    ///< CSV only: the physical line the header ends on
   std::vector<RawRow> rows;
   std::vector<Rejection> rejections;  ///< rows that could not be read at all
   std::size_t blank_rows = 0;         ///< blank or all-empty rows, skipped
