@@ -21,6 +21,7 @@
 
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/id_scan.hpp"
+#include "leadfunnel/ndjson_stream.hpp"
 #include "leadfunnel/preset.hpp"
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
@@ -1082,13 +1083,17 @@ class Loader {
   /// Windows-1252 whose lines end in LF or CRLF. It may give more ids than
   /// the rows hold (never fewer); false when the file needs the full reader.
   bool scan_repeated_ids() {
-    if (scan_path_.empty() || leads_.format != "csv" || leads_.line_ending == "CR" ||
-        (leads_.encoding != "utf-8" && leads_.encoding != "windows-1252"))
-      return false;
+    if (scan_path_.empty()) return false;
     RepeatFinder finder;
-    const bool read =
-        scan_csv_ids(scan_path_, leads_.delimiter, lead_map_[Field::Id]->column, leads_.header_end_line,
-                     options_.read.block_bytes, [&](std::string_view id) { finder.add(IdIndex::hash(id)); });
+    auto add = [&](std::string_view id) { finder.add(IdIndex::hash(id)); };
+    const std::size_t id_col = lead_map_[Field::Id]->column;
+    bool read = false;
+    if (leads_.format == "csv" && leads_.line_ending != "CR" &&
+        (leads_.encoding == "utf-8" || leads_.encoding == "windows-1252"))
+      read = scan_csv_ids(scan_path_, leads_.delimiter, id_col, leads_.header_end_line, options_.read.block_bytes,
+                          add);
+    else if (leads_.format == "ndjson" && leads_.encoding == "utf-8")
+      read = scan_ndjson_ids(scan_path_, leads_.columns[id_col], options_.read, add);
     if (!read) return false;
     prepass_exact_ = false;
     use_repeats(finder);

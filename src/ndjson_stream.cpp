@@ -27,6 +27,7 @@
 
 #include "leadfunnel/encoding.hpp"
 #include "leadfunnel/source.hpp"
+#include "leadfunnel/text.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -473,6 +474,40 @@ class NdjsonRows final : public RowStream {
 };
 
 }  // namespace
+
+bool scan_ndjson_ids(const std::string& path, std::string_view id_key, const ReadOptions& options,
+                     const std::function<void(std::string_view)>& id) {
+  LineReader reader(path, std::clamp<std::size_t>(options.block_bytes, 1, kDefaultBlock));
+  od::parser parser;
+  std::vector<Field> fields;
+  std::deque<std::string> dumps;
+  std::string_view line;
+  bool newline = false;
+  bool first = true;
+  while (reader.next(line, newline)) {
+    if (first && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    first = false;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::size_t i = 0;
+    while (i < line.size() && is_ws(line[i])) ++i;
+    if (i == line.size()) continue;
+    // Only a line the stream reads itself is sure to give the same text.
+    if (!parse_flat(parser, line, reader.capacity_after(line.data()), options.max_field_bytes, fields, dumps))
+      return false;
+    std::optional<std::string_view> value;
+    for (const Field& f : fields)
+      if (f.key == id_key) {
+        if (value) return false;  // a key twice: left to the reference reader
+        value = f.text;
+      }
+    if (!value) continue;
+    const std::string_view v = trim(*value);
+    for (char c : v)
+      if (static_cast<unsigned char>(c) >= 0x80) return false;
+    if (!v.empty()) id(v);
+  }
+  return true;
+}
 
 std::unique_ptr<RowStream> open_ndjson_stream(const std::string& path, const ReadOptions& options) {
   if (path == "-") return nullptr;

@@ -237,3 +237,48 @@ TEST_CASE("two-pass: lead rows waiting for a date order count as read the second
   REQUIRE_NOTHROW(d = load_dataset(bom.str(), prospects.str(), o));
   CHECK(d.input.rows_used == 3);
 }
+
+#include "leadfunnel/ndjson_stream.hpp"
+
+TEST_CASE("two-pass: the quick NDJSON id scan gives every id the stream gives, at least as often", "[two-pass]") {
+  const std::vector<std::string> ids{"\"7\"", "7", "\" 8 \"", "\"a\\\"b\"", "\"\\u0041\"", "12.50", "-0", "1e3",
+                                     "true", "null", "\"\"", "[1,2]", "{\"x\":1}", "\"\\u00e9\""};
+  std::uint64_t s = 5;
+  auto rnd = [&](std::uint64_t n) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (s >> 33) % n;
+  };
+  std::size_t read_quickly = 0;
+  for (int c = 0; c < 800; ++c) {
+    std::string text = rnd(10) == 0 ? "\xEF\xBB\xBF" : "";
+    const std::size_t rows = 1 + rnd(10);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::string id = rnd(3) == 0 ? ids[rnd(ids.size())] : std::to_string(rnd(15));
+      switch (rnd(12)) {
+        case 0: text += "\n"; break;                                                       // blank
+        case 1: text += "{\"id\":" + id + ",\"id\":\"9\"}\n"; break;                       // a key twice
+        case 2: text += "{\"id\":" + id + ",\"n\":1\n"; break;                             // broken
+        case 3: text += "{\"n\":1}\r\n"; break;                                            // no id
+        default: text += "{\"n\":\"x\",\"id\":" + id + ",\"z\":[1,{\"q\":2}]}\n"; break;  // a row
+      }
+    }
+    TempFile f("scan.ndjson", text);
+    ReadOptions o;
+    auto stream = open_rows(f.str(), o);
+    std::map<std::string, int> full, quick;
+    RawTable t = drain(*stream);
+    const auto col = std::find(t.columns.begin(), t.columns.end(), "id");
+    if (col != t.columns.end())
+      for (const auto& row : t.rows) {
+        const std::string v(trim(row.fields[static_cast<std::size_t>(col - t.columns.begin())]));
+        if (!v.empty()) ++full[v];
+      }
+    if (!scan_ndjson_ids(f.str(), "id", o, [&](std::string_view v) { ++quick[std::string(v)]; })) continue;
+    ++read_quickly;
+    for (const auto& [v, n] : full) {
+      INFO(fmt::format("case {}, id '{}', file:\n{}", c, printable(v, 40), printable(text, 600)));
+      CHECK(quick[v] >= n);
+    }
+  }
+  CHECK(read_quickly > 100);
+}
