@@ -920,6 +920,11 @@ class Loader {
       value.assign(clean(lead_map_[kVariantFields[i]]->column));
       hash = std::hash<std::string_view>{}(value);
     }
+    // The join with the prospects file reads only what that file said (it
+    // does not change while leads are read), so it is done here, on the
+    // worker threads; the checks above saw the lead's own values. Kept leads
+    // (--duplicates last, or prospects rows still waiting) are joined at the end.
+    if (!stored_) join(lead);
   }
 
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
@@ -998,7 +1003,7 @@ class Loader {
     if (stored_) {
       leads_kept_.push_back(std::move(lead));
     } else {
-      join(lead);
+      // Joined to its prospects rows already, in prepare().
       if (parts_active_) {
         fold(lead);
         p.accepted = true;  // a worker hands it to its consumer part
@@ -1457,9 +1462,7 @@ class Loader {
       noted.bad = std::make_unique<Rejection>(std::move(*bad));
       return;
     }
-    auto it = joins_.find(noted.id);
-    if (it == joins_.end()) it = joins_.emplace(noted.id, ProspectJoin{}).first;
-    ProspectJoin& j = it->second;
+    ProspectJoin& j = join_of(noted.id);
     ++j.rows;
     // A row makes its lead a prospect. When the row dates that (its own
     // prospect or creation date, or a later stage), the date decides, so
@@ -1497,13 +1500,28 @@ class Loader {
     }
   }
 
+  ProspectJoin& join_of(const std::string& id) {
+    const auto at = join_index_.find_or_add(IdIndex::hash(id), joins_.size());
+    if (!at) return joins_.emplace_back(id, ProspectJoin{}).second;
+    if (joins_[*at].first == id) return joins_[*at].second;
+    return joins_collided_[id];
+  }
+
+  const ProspectJoin* find_join(const std::string& id) const {
+    if (joins_.empty()) return nullptr;
+    const auto at = join_index_.find(IdIndex::hash(id));
+    if (!at) return nullptr;
+    if (joins_[*at].first == id) return &joins_[*at].second;
+    const auto it = joins_collided_.find(id);
+    return it == joins_collided_.end() ? nullptr : &it->second;
+  }
+
   /// Joins what the prospects file says about a lead's id to the lead, as if
   /// its rows were applied one by one in file order.
-  void join(Lead& lead) {
-    if (joins_.empty()) return;
-    const auto it = joins_.find(lead.id);
-    if (it == joins_.end()) return;
-    const ProspectJoin& j = it->second;
+  void join(Lead& lead) const {
+    const ProspectJoin* found = find_join(lead.id);
+    if (!found) return;
+    const ProspectJoin& j = *found;
     for (std::size_t s = 1; s < kStageCount; ++s) {
       if (j.at[s]) keep_earliest(lead.at[s], lead.date_only[s], Timestamp{*j.at[s], j.date_only[s]});
       lead.flagged[s] = lead.flagged[s] || j.flagged[s];
@@ -1553,6 +1571,8 @@ class Loader {
     }
     std::vector<ProspectRow>().swap(prospect_rows_);
     joins_ = {};
+    join_index_ = {};
+    joins_collided_ = {};
   }
 
   FileSummary summarize(const RawTable& t, const ColumnMapping& m, std::string role, std::size_t used) {
@@ -1723,7 +1743,13 @@ class Loader {
   bool stored_ = false;        ///< leads are kept until the end (two files, or --duplicates last)
   std::vector<Lead> leads_kept_;
   std::vector<ProspectRow> prospect_rows_;  ///< every prospects row read, in file order
-  std::unordered_map<std::string, ProspectJoin> joins_;  ///< lead id -> what its prospects rows say
+  /// What the prospects rows of each lead id say, in order of first row. An
+  /// id is found through the 64-bit hash index (one cache miss, then the
+  /// entry itself), its text compared; an id whose hash another id already
+  /// has (about one file in ten million with 1.5M ids) goes to the map.
+  std::deque<std::pair<std::string, ProspectJoin>> joins_;  ///< a deque: growing never copies it
+  IdIndex join_index_;
+  std::unordered_map<std::string, ProspectJoin> joins_collided_;
   Prepared scratch_;
   std::vector<Prepared> prepared_;
   std::array<std::unordered_set<std::string, PrehashedHash, PrehashedEqual>, 3> variant_seen_;  ///< raw values already in variants_
