@@ -48,11 +48,12 @@ std::vector<const RawTable*> tables_of(const RawTable& leads, const RawTable* pr
   return out;
 }
 
-/// Ids already seen, by a 64-bit hash of the id: a 16-byte slot per lead, the
-/// table at most three quarters full, so ten million ids take 256 MB rather
-/// than the gigabytes a map of strings would. Two different ids sharing a hash would be taken for a
-/// duplicate; with 64 bits, the odds for ten million ids are about 3 in a
-/// million. Each slot keeps a number (a line, or a lead's index).
+/// Ids by a 64-bit hash of the id: a 16-byte slot per id, the table at most
+/// three quarters full. After a first read of the ids it holds only those
+/// that occur twice (or that the prospects file names); without one, every
+/// id (ten million ids: 256 MB). Two different ids sharing a hash would be
+/// taken for a duplicate; with 64 bits, the odds for ten million ids are
+/// about 3 in a million. Each slot keeps a number (a line, or a lead's index).
 class IdIndex {
  public:
   static std::uint64_t hash(std::string_view id) {
@@ -1015,8 +1016,9 @@ class Loader {
 
   /// Reads the leads file row by row. Rows wait (in order) while a date
   /// column they need has no known day/month order yet. With several
-  /// threads, rows are read on one, prepared on the others, and committed
-  /// in file order here, so the result is the same for any number of threads.
+  /// threads, the threads take turns reading batches, prepare them in
+  /// parallel, and commit them one at a time in file order, so the result
+  /// is the same for any number of threads.
   void read_leads() {
     lead_rules_ = bind_rules(options_.agreement ? &*options_.agreement : nullptr, lead_preset_, leads_);
     if (options_.threads > 1 && !options_.strict) return read_leads_in_parallel();
