@@ -14,10 +14,13 @@
 
 #include "cli_run.hpp"
 #include "leadfunnel/error.hpp"
+#include "leadfunnel/id_scan.hpp"
 #include "leadfunnel/input.hpp"
 #include "leadfunnel/load.hpp"
+#include "leadfunnel/ndjson_stream.hpp"
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
+#include "leadfunnel/text.hpp"
 
 using namespace leadfunnel;
 
@@ -40,6 +43,15 @@ std::string account(const Dataset& d) {
   return out;
 }
 
+/// A small seeded generator: the same numbers on every platform.
+struct Lcg {
+  std::uint64_t s;
+  std::uint64_t operator()(std::uint64_t n) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (s >> 33) % n;
+  }
+};
+
 LoadOptions options(DuplicatePolicy p) {
   LoadOptions o;
   o.zone = date::locate_zone("UTC");
@@ -51,11 +63,7 @@ LoadOptions options(DuplicatePolicy p) {
 /// with spaces around them, leading zeros, and impossible dates (rejected
 /// rows whose ids come back later).
 std::string leads_csv(unsigned seed, std::size_t rows) {
-  std::uint64_t s = seed;
-  auto rnd = [&](std::uint64_t n) {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (s >> 33) % n;
-  };
+  Lcg rnd{seed};
   std::string out = "lead_id,created_at,source\n";
   for (std::size_t i = 0; i < rows; ++i) {
     std::string id = std::to_string(rnd(3) == 0 ? rnd(rows / 3 + 1) : 100000 + i);
@@ -150,20 +158,13 @@ TEST_CASE("two-pass: a file whose ids changed between the two reads is an error,
                     Catch::Contains("changed while it was being read"));
 }
 
-#include "leadfunnel/id_scan.hpp"
-#include "leadfunnel/text.hpp"
-
 TEST_CASE("two-pass: the quick id scan gives every id the full reader gives, at least as often", "[two-pass]") {
   // Pieces of messy CSV: quoted ids with doubled quotes and delimiters,
   // notes with line breaks and quotes before and after the id, blank lines,
   // CRLF, ragged rows, stray quotes.
   const std::vector<std::string> cells{"7",      " 8 ",    "\"9\"",          "\"1,0\"", "\"a\"\"b\"", "",
                                        "x\"y",   "\"n\nm\"", "\"p\"\"\nq\"", "\"open",  "11",        "\"12\" "};
-  std::uint64_t s = 99;
-  auto rnd = [&](std::uint64_t n) {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (s >> 33) % n;
-  };
+  Lcg rnd{99};
   std::size_t read_quickly = 0;
   for (int c = 0; c < 1500; ++c) {
     const std::size_t id_col = rnd(3);
@@ -238,16 +239,10 @@ TEST_CASE("two-pass: lead rows waiting for a date order count as read the second
   CHECK(d.input.rows_used == 3);
 }
 
-#include "leadfunnel/ndjson_stream.hpp"
-
 TEST_CASE("two-pass: the quick NDJSON id scan gives every id the stream gives, at least as often", "[two-pass]") {
   const std::vector<std::string> ids{"\"7\"", "7", "\" 8 \"", "\"a\\\"b\"", "\"\\u0041\"", "12.50", "-0", "1e3",
                                      "true", "null", "\"\"", "[1,2]", "{\"x\":1}", "\"\\u00e9\""};
-  std::uint64_t s = 5;
-  auto rnd = [&](std::uint64_t n) {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (s >> 33) % n;
-  };
+  Lcg rnd{5};
   std::size_t read_quickly = 0;
   for (int c = 0; c < 800; ++c) {
     std::string text = rnd(10) == 0 ? "\xEF\xBB\xBF" : "";
