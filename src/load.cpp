@@ -1157,7 +1157,9 @@ class Loader {
     std::condition_variable cv;
     std::deque<std::unique_ptr<Work>> todo;             // read, not yet prepared
     std::map<std::size_t, std::unique_ptr<Work>> done;  // prepared, by sequence number
-    std::vector<std::unique_ptr<Work>> spare;           // finished, to reuse
+    // Finished batches to reuse, per thread: a thread reads into a batch it
+    // used last, whose memory is still in its core's cache.
+    std::vector<std::vector<std::unique_ptr<Work>>> spare(options_.threads);
     bool reading = true;
     bool stop = false;
     bool commit_busy = false;     // a thread is committing batch next_commit
@@ -1220,7 +1222,7 @@ class Loader {
             lock.lock();
           }
           --live;
-          spare.push_back(std::move(w));
+          spare[part].push_back(std::move(w));
           cv.notify_all();
           return true;
         }
@@ -1253,19 +1255,21 @@ class Loader {
       todo.push_back(std::move(w));
       cv.notify_all();
     };
-    auto take = [&] {
+    auto take = [&](std::size_t part) {
       std::unique_lock lock(m);
-      if (!spare.empty()) {
-        w = std::move(spare.back());
-        spare.pop_back();
-      } else {
-        w = std::make_unique<Work>();
+      for (std::size_t k = 0; k < spare.size(); ++k) {
+        auto& mine = spare[(part + k) % spare.size()];
+        if (mine.empty()) continue;
+        w = std::move(mine.back());
+        mine.pop_back();
+        return;
       }
+      w = std::make_unique<Work>();
     };
     // Rows taken one at a time (after rows had to wait for a date order).
     auto add = [&](RawRow&& row, std::size_t part) {
       if (!w) {
-        take();
+        take(part);
         w->rows.clear();
       }
       w->rows.push_back(std::move(row));
@@ -1286,7 +1290,7 @@ class Loader {
         w.reset();
       }
       // Read straight into a recycled batch, so its strings are reused.
-      take();
+      take(part);
       lead_stream_->next_batch(w->rows, kThreadBatchRows);
       const std::size_t n = w->rows.size();
       if (n == 0) {
