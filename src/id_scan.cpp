@@ -63,7 +63,7 @@ bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, s
                   std::size_t block_bytes, const std::function<void(std::string_view)>& id) {
   FileSource source(path);
   const std::size_t block = std::max<std::size_t>(block_bytes, std::size_t{1} << 20);
-  std::vector<char> buf;
+  std::vector<char> buf(block);  // never empty: its data() is never null
   std::size_t begin = 0, end = 0;  // the bytes not yet scanned are buf[begin, end)
   std::string quoted;
   bool eof = false;
@@ -90,7 +90,7 @@ bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, s
     begin = nl ? stop + 1 : end;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     // A CR alone ends a line for the full reader: a record may start after it.
-    if (std::memchr(line.data(), '\r', line.size())) return false;
+    if (!line.empty() && std::memchr(line.data(), '\r', line.size())) return false;
     if (++line_no <= header_end) {  // the header and what is above it: no record
       if (!nl && eof) return true;
       continue;
