@@ -2,7 +2,13 @@
 #include "leadfunnel/id_scan.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstring>
+#include <exception>
+#include <filesystem>
+#include <limits>
+#include <thread>
 #include <vector>
 
 #include "leadfunnel/source.hpp"
@@ -57,26 +63,38 @@ LineId id_of_line(std::string_view line, char delimiter, std::size_t col, std::s
   }
 }
 
-}  // namespace
-
-bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, std::size_t header_end,
-                  std::size_t block_bytes, const std::function<void(std::string_view)>& id) {
+/// Scans the lines that start in bytes [from, to) of the file: see
+/// scan_csv_ids. Only the range at the start of the file skips a byte order
+/// mark and the header lines; a later range starts after the first line end
+/// at or after `from` (the line before belongs to the range before).
+bool scan_range(const std::string& path, char delimiter, std::size_t id_col, std::size_t header_end,
+                std::size_t block, std::uint64_t from, std::uint64_t to, const std::atomic<bool>& give_up,
+                const std::function<void(std::string_view)>& id) {
   FileSource source(path);
-  const std::size_t block = std::max<std::size_t>(block_bytes, std::size_t{1} << 20);
+  std::uint64_t base = 0;  // the file offset of buf[0]
+  bool at_line_start = from == 0;
+  if (from > 0) {
+    base = from - 1;  // a line starts at `from` when the byte before it ends one
+    source.seek(base);
+  }
   std::vector<char> buf(block);  // never empty: its data() is never null
   std::size_t begin = 0, end = 0;  // the bytes not yet scanned are buf[begin, end)
+  std::size_t cr = 0;              // the first CR at or after begin, or end; stale when below begin
+  bool cr_known = false;
   std::string quoted;
   bool eof = false;
   std::size_t line_no = 0;
-  bool first_read = true;
+  bool first_read = from == 0;
   for (;;) {
     const char* nl = static_cast<const char*>(std::memchr(buf.data() + begin, '\n', end - begin));
     if (!nl && !eof) {
-      if (end - begin > kMaxLine) return false;  // left to the full reader and its limits
+      if (end - begin > kMaxLine || give_up) return false;  // left to the full reader and its limits
       // Keep the partial line, read another block after it.
       std::memmove(buf.data(), buf.data() + begin, end - begin);
+      base += begin;
       end -= begin;
       begin = 0;
+      cr_known = false;
       if (buf.size() < end + block) buf.resize(end + block);
       const std::size_t got = source.read(buf.data() + end, block);
       end += got;
@@ -86,12 +104,27 @@ bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, s
       continue;
     }
     const std::size_t stop = nl ? static_cast<std::size_t>(nl - buf.data()) : end;
+    if (!at_line_start) {  // the end of a line that the range before reads
+      if (!nl) return true;
+      begin = stop + 1;
+      at_line_start = true;
+      continue;
+    }
+    if (base + begin >= to) return true;  // the next range's line
     std::string_view line(buf.data() + begin, stop - begin);
+    // A CR alone ends a line for the full reader: a record may start after
+    // it. One search for CR serves every line up to the next CR.
+    if (!cr_known || cr < begin) {
+      const void* c = std::memchr(buf.data() + begin, '\r', end - begin);
+      cr = c ? static_cast<std::size_t>(static_cast<const char*>(c) - buf.data()) : end;
+      cr_known = true;
+    }
     begin = nl ? stop + 1 : end;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    // A CR alone ends a line for the full reader: a record may start after it.
-    if (!line.empty() && std::memchr(line.data(), '\r', line.size())) return false;
-    if (++line_no <= header_end) {  // the header and what is above it: no record
+    if (cr < stop) {
+      if (cr + 1 != stop) return false;
+      line.remove_suffix(1);  // CRLF
+    }
+    if (++line_no <= header_end && from == 0) {  // the header and what is above it: no record
       if (!nl && eof) return true;
       continue;
     }
@@ -106,6 +139,42 @@ bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, s
     }
     if (!nl && eof) return true;
   }
+}
+
+}  // namespace
+
+bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, std::size_t header_end,
+                  std::size_t block_bytes, std::size_t parts,
+                  const std::function<void(std::size_t, std::string_view)>& id) {
+  const std::size_t block = std::max<std::size_t>(block_bytes, std::size_t{1} << 20);
+  parts = std::max<std::size_t>(parts, 1);
+  std::uint64_t size = 0;
+  if (parts > 1) {
+    std::error_code ec;
+    size = std::filesystem::file_size(path, ec);
+    if (ec || size < parts) parts = 1;
+  }
+  std::atomic<bool> give_up{false};
+  std::vector<char> sure(parts, 0);
+  std::vector<std::exception_ptr> failed(parts);
+  auto run = [&](std::size_t k) {
+    try {
+      const std::uint64_t from = size / parts * k;
+      const std::uint64_t to = k + 1 == parts ? std::numeric_limits<std::uint64_t>::max() : size / parts * (k + 1);
+      sure[k] = scan_range(path, delimiter, id_col, header_end, block, from, to, give_up,
+                           [&](std::string_view v) { id(k, v); });
+    } catch (...) {
+      failed[k] = std::current_exception();
+    }
+    if (!sure[k]) give_up = true;
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < parts; ++k) threads.emplace_back(run, k);
+  run(0);
+  for (auto& t : threads) t.join();
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
+  return std::all_of(sure.begin(), sure.end(), [](char ok) { return ok != 0; });
 }
 
 }  // namespace leadfunnel

@@ -302,6 +302,9 @@ constexpr std::size_t kBatchRows = 4096;
 /// Rows in a batch passed between threads: smaller, since 3 batches per
 /// thread are in flight at once and each row costs about 1.5 KB on its way.
 constexpr std::size_t kThreadBatchRows = 1024;
+/// The quick id scan reads a CSV file in ranges of at least this size at
+/// once, one per thread.
+constexpr std::uint64_t kScanRangeBytes = std::uint64_t{16} << 20;
 
 class Loader {
  public:
@@ -1091,25 +1094,31 @@ class Loader {
   /// the rows hold (never fewer); false when the file needs the full reader.
   bool scan_repeated_ids() {
     if (scan_path_.empty()) return false;
-    RepeatFinder finder;
-    auto add = [&](std::string_view id) { finder.add(IdIndex::hash(id)); };
+    // A CSV file is cut into ranges read at once, one per thread, each into
+    // a finder of its own; ranges of at least kScanRangeBytes.
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(scan_path_, ec);
+    const std::size_t parts = ec ? 1 : std::clamp<std::size_t>(size / kScanRangeBytes, 1, options_.threads);
+    std::vector<RepeatFinder> finders(parts);
     const std::size_t id_col = lead_map_[Field::Id]->column;
     bool read = false;
     if (leads_.format == "csv" && leads_.line_ending != "CR" &&
         (leads_.encoding == "utf-8" || leads_.encoding == "windows-1252"))
       read = scan_csv_ids(scan_path_, leads_.delimiter, id_col, leads_.header_end_line, options_.read.block_bytes,
-                          add);
+                          parts, [&](std::size_t k, std::string_view id) { finders[k].add(IdIndex::hash(id)); });
     else if (leads_.format == "ndjson" && leads_.encoding == "utf-8")
-      read = scan_ndjson_ids(scan_path_, leads_.columns[id_col], options_.read, add);
+      read = scan_ndjson_ids(scan_path_, leads_.columns[id_col], options_.read,
+                             [&](std::string_view id) { finders[0].add(IdIndex::hash(id)); });
     if (!read) return false;
     prepass_exact_ = false;
-    use_repeats(finder);
+    for (std::size_t k = 1; k < parts; ++k) finders[0].merge(finders[k]);
+    use_repeats(finders[0]);
     return true;
   }
 
   void use_repeats(RepeatFinder& finder) {
     prepass_ids_ = finder.size();
-    for (const std::uint64_t h : finder.repeated()) repeated_.find_or_add(h, 0);
+    for (const std::uint64_t h : finder.repeated(options_.threads)) repeated_.find_or_add(h, 0);
     for (const ProspectRow& row : prospect_rows_)
       if (!row.id.empty()) prospect_hashes_.find_or_add(IdIndex::hash(row.id), 0);
     // Prospects rows still waiting for a date order name their ids too.

@@ -3,6 +3,9 @@
 #include "leadfunnel/repeats.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 
 #include "leadfunnel/spill.hpp"
 
@@ -23,20 +26,60 @@ void RepeatFinder::add(std::uint64_t v) {
   }
 }
 
-std::vector<std::uint64_t> RepeatFinder::repeated() {
-  std::vector<std::uint64_t> out;
-  std::vector<std::uint64_t> all;
-  for (Part& p : parts_) {
-    all.clear();
-    all.resize(p.blocks.size() * kBlock);
-    for (std::size_t b = 0; b < p.blocks.size(); ++b)
-      SpillFile::get()->read(p.blocks[b], all.data() + b * kBlock, kBlock * sizeof(std::uint64_t));
-    all.insert(all.end(), p.mem.begin(), p.mem.end());
-    p = Part{};
-    std::sort(all.begin(), all.end());
-    for (std::size_t i = 1; i < all.size(); ++i)
-      if (all[i] == all[i - 1] && (out.empty() || out.back() != all[i])) out.push_back(all[i]);
+void RepeatFinder::merge(RepeatFinder& other) {
+  for (std::size_t k = 0; k < kParts; ++k) {
+    Part& mine = parts_[k];
+    Part& theirs = other.parts_[k];
+    mine.blocks.insert(mine.blocks.end(), theirs.blocks.begin(), theirs.blocks.end());
+    count_ += theirs.blocks.size() * kBlock;
+    for (const std::uint64_t v : theirs.mem) add(v);
+    theirs = Part{};
   }
+  other.count_ = 0;
+}
+
+std::vector<std::uint64_t> RepeatFinder::repeated(std::size_t threads) {
+  // Each part's repeated values, found by whichever thread takes the part.
+  std::vector<std::vector<std::uint64_t>> found(kParts);
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    std::vector<std::uint64_t> all;
+    for (std::size_t k; (k = next++) < kParts;) {
+      Part& p = parts_[k];
+      all.clear();
+      all.resize(p.blocks.size() * kBlock);
+      for (std::size_t b = 0; b < p.blocks.size(); ++b)
+        SpillFile::get()->read(p.blocks[b], all.data() + b * kBlock, kBlock * sizeof(std::uint64_t));
+      all.insert(all.end(), p.mem.begin(), p.mem.end());
+      p = Part{};
+      std::sort(all.begin(), all.end());
+      auto& out = found[k];
+      for (std::size_t i = 1; i < all.size(); ++i)
+        if (all[i] == all[i - 1] && (out.empty() || out.back() != all[i])) out.push_back(all[i]);
+    }
+  };
+  std::vector<std::exception_ptr> failed(std::max<std::size_t>(threads, 1));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < failed.size(); ++t)
+    pool.emplace_back([&, t] {
+      try {
+        work();
+      } catch (...) {
+        failed[t] = std::current_exception();
+        next = kParts;
+      }
+    });
+  try {
+    work();
+  } catch (...) {
+    failed[0] = std::current_exception();
+    next = kParts;
+  }
+  for (auto& t : pool) t.join();
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
+  std::vector<std::uint64_t> out;
+  for (const auto& f : found) out.insert(out.end(), f.begin(), f.end());
   return out;
 }
 

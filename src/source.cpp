@@ -50,6 +50,11 @@ std::size_t FileSource::read(char* buf, std::size_t n) {
   }
 }
 
+void FileSource::seek(std::uint64_t offset) {
+  if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0)
+    throw InputError(path_, 0, "", fmt::format("{}: cannot seek: {}", path_, std::strerror(errno)), ExitCode::Io);
+}
+
 std::size_t PrefixedSource::read(char* buf, std::size_t n) {
   if (pos_ < prefix_.size()) {
     const std::size_t k = std::min(n, prefix_.size() - pos_);

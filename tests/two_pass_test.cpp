@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,30 @@ TEST_CASE("two-pass: RepeatFinder returns each value added more than once, once,
   CHECK(f.repeated() == expected);
 }
 
+TEST_CASE("two-pass: RepeatFinders filled apart and merged find the repeats of all their values, on any thread count",
+          "[two-pass]") {
+  for (std::size_t threads : {1U, 2U, 3U}) {
+    std::vector<RepeatFinder> parts(3);
+    std::map<std::uint64_t, int> times;
+    std::uint64_t s = threads;
+    for (int i = 0; i < 200000; ++i) {
+      s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+      // A value repeated is often repeated in another finder.
+      const std::uint64_t v = (i % 4 == 0) ? (s % 30000) * 0x9E3779B97F4A7C15ULL : s;
+      parts[static_cast<std::size_t>(i) % (i < 100000 ? 3 : 2)].add(v);
+      ++times[v];
+    }
+    std::vector<std::uint64_t> expected;
+    for (const auto& [v, n] : times)
+      if (n > 1) expected.push_back(v);
+    parts[0].merge(parts[1]);
+    parts[0].merge(parts[2]);
+    CHECK(parts[1].size() == 0);
+    CHECK(parts[0].size() == 200000);
+    CHECK(parts[0].repeated(threads) == expected);
+  }
+}
+
 TEST_CASE("two-pass: reading the ids first changes no lead, rejection or check", "[two-pass]") {
   for (unsigned seed : {1U, 2U, 3U}) {
     const std::size_t rows = 3000;
@@ -184,8 +209,33 @@ TEST_CASE("two-pass: the quick id scan gives every id the full reader gives, at 
       const std::string id(trim(row.fields[id_col]));
       if (!id.empty()) ++full[id];
     }
-    const bool ok = scan_csv_ids(f.str(), ',', id_col, t.header_end_line, 1,
-                                 [&](std::string_view id) { ++quick[std::string(id)]; });
+    const bool ok = scan_csv_ids(f.str(), ',', id_col, t.header_end_line, 1, 1,
+                                 [&](std::size_t, std::string_view id) { ++quick[std::string(id)]; });
+    // The same file cut into ranges read at once gives the same values,
+    // when the header is inside the first range; else values of its own
+    // (the header's), never fewer.
+    const std::size_t header_bytes = [&] {
+      std::size_t at = 0;
+      for (std::size_t line = 0; line < t.header_end_line && at != std::string::npos; ++line)
+        at = csv.find('\n', at) + 1;
+      return at;
+    }();
+    for (std::size_t parts : {2U, 3U, 7U}) {
+      std::mutex m;
+      std::map<std::string, int> cut;
+      const bool cut_ok = scan_csv_ids(f.str(), ',', id_col, t.header_end_line, 1, parts,
+                                       [&](std::size_t, std::string_view id) {
+                                         std::lock_guard lock(m);
+                                         ++cut[std::string(id)];
+                                       });
+      INFO(fmt::format("case {}, {} parts, file:\n{}", c, parts, printable(csv, 600)));
+      if (header_bytes <= csv.size() / parts) {
+        CHECK(cut_ok == ok);
+        if (ok) CHECK(cut == quick);
+      } else if (cut_ok) {
+        for (const auto& [id, n] : full) CHECK(cut[id] >= n);
+      }
+    }
     if (!ok) continue;
     ++read_quickly;
     for (const auto& [id, n] : full) {
@@ -200,7 +250,7 @@ TEST_CASE("two-pass: the quick id scan gives every id the full reader gives, at 
 TEST_CASE("two-pass: the quick id scan leaves unsure files to the full reader", "[two-pass]") {
   auto scan = [](const std::string& csv, std::size_t col) {
     TempFile f("unsure.csv", csv);
-    return scan_csv_ids(f.str(), ',', col, 1, 1, [](std::string_view) {});
+    return scan_csv_ids(f.str(), ',', col, 1, 1, 1, [](std::size_t, std::string_view) {});
   };
   CHECK(scan("id,notes\n1,\"a\nb\"\n2,x\n", 0));         // a line break in a quoted note after the id
   CHECK_FALSE(scan("notes,id\n\"a\nb\",1\n2,x\n", 1));   // ... before the id

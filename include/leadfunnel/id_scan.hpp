@@ -20,7 +20,15 @@ namespace leadfunnel {
 /// does not close on its line, a CR that is not part of a CRLF, or an id with
 /// a byte outside ASCII (whose decoded text could differ). The bytes must be
 /// in an ASCII-compatible encoding (UTF-8 or Windows-1252).
+///
+/// With `parts` above 1 the file is cut into that many byte ranges, each read
+/// by a thread of its own at the same time; a line belongs to the range it
+/// starts in, and `id` is called on that range's thread with the range's
+/// number (0 to parts - 1) first. Only the first range skips the byte order
+/// mark and the header lines: a tiny file whose header reaches into a later
+/// range gives its header cells as values too, which only adds ids to check.
 bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, std::size_t header_end,
-                  std::size_t block_bytes, const std::function<void(std::string_view)>& id);
+                  std::size_t block_bytes, std::size_t parts,
+                  const std::function<void(std::size_t part, std::string_view id)>& id);
 
 }  // namespace leadfunnel

@@ -22,8 +22,12 @@ class RepeatFinder {
 
   void add(std::uint64_t v);
   std::size_t size() const { return count_; }
-  /// The values added more than once, sorted, each once.
-  std::vector<std::uint64_t> repeated();
+  /// Takes in the values of `other` (filled on another thread), which is
+  /// left empty.
+  void merge(RepeatFinder& other);
+  /// The values added more than once, sorted, each once; the parts are
+  /// sorted on up to `threads` threads at once (each holds one part).
+  std::vector<std::uint64_t> repeated(std::size_t threads = 1);
 
  private:
   struct Part {

@@ -3,6 +3,7 @@
 /// Readers pull from a ByteSource so that no file has to fit in memory.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,9 @@ class FileSource final : public ByteSource {
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
   std::size_t read(char* buf, std::size_t n) override;
+  /// The next read starts at byte `offset` of the file; throws InputError
+  /// (exit 74) when the file cannot be positioned (stdin or a pipe).
+  void seek(std::uint64_t offset);
 
  private:
   std::string path_;
