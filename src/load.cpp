@@ -297,8 +297,10 @@ struct ProspectJoin {
   std::vector<std::string> segments;
 };
 
-/// Rows handed from a stream at a time.
-constexpr std::size_t kBatchRows = 4096;
+/// Rows handed from a stream at a time: few enough that a batch read is
+/// still in the core's cache when it is prepared (4,096 rows took 25% more
+/// time on one thread).
+constexpr std::size_t kBatchRows = 512;
 /// Rows in a batch passed between threads: smaller, since 3 batches per
 /// thread are in flight at once and each row costs about 1.5 KB on its way.
 constexpr std::size_t kThreadBatchRows = 1024;
