@@ -26,7 +26,7 @@ std::string records_json(const RawTable& t) {
   bool first = true;
   for (const auto& row : t.rows) {
     nlohmann::ordered_json obj = nlohmann::ordered_json::object();
-    for (std::size_t j = 0; j < keys.size(); ++j) obj[keys[j]] = j < row.fields.size() ? row.fields[j] : std::string();
+    for (std::size_t j = 0; j < keys.size(); ++j) obj[keys[j]] = j < row.fields.size() ? std::string(row.fields[j]) : std::string();
     out += first ? "\n" : ",\n";
     first = false;
     out += obj.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

@@ -15,6 +15,9 @@
 namespace leadfunnel {
 namespace {
 
+/// What the record limit counts for each field besides its bytes.
+constexpr std::size_t kBytesPerField = 32;
+
 bool is_line_end(char c) { return c == '\n' || c == '\r'; }
 
 }  // namespace
@@ -158,14 +161,13 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
   const std::size_t len = static_cast<std::size_t>(nl - b);
   std::size_t body = len;
   if (body > 0 && b[body - 1] == '\r') --body;
-  if (body + (body + 1) * sizeof(std::string) > max_record) return false;
+  if (body + (body + 1) * kBytesPerField > max_record) return false;
   const char* const end = b + body;
   const char* field = b;
-  std::size_t nf = 0;
+  record.fields.clear();
   auto cut = [&](const char* e) {
     if (static_cast<std::size_t>(e - field) > max_field) return false;
-    if (nf == record.fields.size()) record.fields.emplace_back();
-    record.fields[nf++].assign(field, static_cast<std::size_t>(e - field));
+    record.fields.push_back(std::string_view(field, static_cast<std::size_t>(e - field)));
     field = e + 1;
     return true;
   };
@@ -187,7 +189,6 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
     if (*p == delimiter_ && !cut(p)) return false;
   }
   if (!cut(end)) return false;
-  record.fields.resize(nf);
   record.end_line = line_;
   pos_ += len + 1;
   ++line_;
@@ -211,8 +212,9 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   record.line = start_line;
   record.offset = start;
   if (split_plain_line(record, max_field, max_record)) return Status::Record;
-  // The field strings are reused from record to record: their capacity is
+  // The record's buffers are reused from record to record: their capacity is
   // kept, so a file of same-shaped rows allocates nothing after its first rows.
+  record.fields.clear();
   std::size_t nf = 0;
   std::string bad;  // the first quoting problem in this record, if any
 
@@ -228,9 +230,9 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         quoted ? ": a quote that is never closed makes a field run on, so check for a stray quote" : "",
         field_line + 1);
   };
-  // Every field costs a string as well as its bytes.
+  // Every field counts kBytesPerField as well as its bytes.
   auto record_too_long = [&]() -> std::optional<std::string> {
-    if (base_ + pos_ - start + nf * sizeof(std::string) <= max_record) return std::nullopt;
+    if (base_ + pos_ - start + nf * kBytesPerField <= max_record) return std::nullopt;
     return fmt::format(
         "the record is longer than {} bytes (8 x --max-field-bytes, at least 1 MiB, counting 32 bytes a field); the "
         "record was skipped and reading resumed on line {}",
@@ -241,9 +243,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   };
 
   for (;;) {
-    if (nf == record.fields.size()) record.fields.emplace_back();
-    std::string& field = record.fields[nf];
-    field.clear();
+    std::string& field = record.fields.open_text();  // the field's text goes after the fields before it
     field_start = base_ + pos_;
     field_line = line_;
     if (have(1) && buf_[pos_] == '"') {
@@ -255,7 +255,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         while (i < end && buf_[i] != '"' && !is_line_end(buf_[i])) ++i;
         field.append(buf_, pos_, i - pos_);
         pos_ = i;
-        if (auto why = field_too_long(field.size(), true)) return reject(std::move(*why));
+        if (auto why = field_too_long(record.fields.open_size(), true)) return reject(std::move(*why));
         if (pos_ == end) continue;
         const char c = buf_[pos_];
         if (c == '"') {
@@ -323,11 +323,12 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
         }
         field.append(buf_, pos_, i - pos_);
         pos_ = i;
-        if (auto why = field_too_long(field.size(), false)) return reject(std::move(*why));
+        if (auto why = field_too_long(record.fields.open_size(), false)) return reject(std::move(*why));
         if (pos_ < end) break;
       }
       if (quote) ++stray_quotes_;
     }
+    record.fields.end_cell();
     ++nf;
     record.end_line = line_;
     // Too long a record is read again from its second line (quotes there
@@ -341,7 +342,6 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
     skip_line_end();
     break;
   }
-  record.fields.resize(nf);
   if (!bad.empty()) {
     // The record is rejected whole, with any quoted field after the broken
     // one that spans lines: quotes there pair up, so it reads as one record.

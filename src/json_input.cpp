@@ -203,7 +203,7 @@ struct Builder {
       }
     RawRow row;
     row.line = line;
-    row.fields.resize(table.columns.size());
+    std::vector<std::string> values(table.columns.size());
     for (auto& [k, v] : obj.fields) {
       auto it = index.find(k);
       std::size_t col = 0;
@@ -214,9 +214,10 @@ struct Builder {
       } else {
         col = it->second;
       }
-      if (row.fields.size() <= col) row.fields.resize(col + 1);
-      row.fields[col] = std::move(v);
+      if (values.size() <= col) values.resize(col + 1);
+      values[col] = std::move(v);
     }
+    row.fields = Cells(values);
     table.rows.push_back(std::move(row));
   }
 };
@@ -323,7 +324,8 @@ RawTable parse_json_table(std::string_view bytes, const std::string& path, std::
     }
   }
   // Rows read before a later key appeared are shorter: pad them.
-  for (auto& row : table.rows) row.fields.resize(table.columns.size());
+  for (auto& row : table.rows)
+    while (row.fields.size() < table.columns.size()) row.fields.push_back({});
   return table;
 }
 

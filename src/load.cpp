@@ -845,7 +845,7 @@ class Loader {
     for (Field f : all_fields()) {
       if (!is_timestamp_field(f) || !m[f]) continue;
       const std::size_t col = m[f]->column;
-      const std::string& cell = row.fields[col];
+      const std::string_view cell = row.fields[col];
       if (is_placeholder(cell)) continue;
       auto parsed = parse_timestamp(cell, *options_.zone, col < orders.size() ? orders[col] : std::nullopt);
       if (!parsed.value)
@@ -897,7 +897,7 @@ class Loader {
     auto clean = [&](std::size_t col) -> std::string_view {
       for (std::size_t i = 0; i < n_cleaned; ++i)
         if (cleaned[i].first == col) return cleaned[i].second;
-      const std::string& cell = row.fields[col];
+      const std::string_view cell = row.fields[col];
       const std::string_view v = is_placeholder(cell) ? std::string_view() : trim(cell);
       if (n_cleaned < cleaned.size()) cleaned[n_cleaned++] = {col, v};
       return v;

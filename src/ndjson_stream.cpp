@@ -298,22 +298,27 @@ class LineParser {
   bool read(std::string_view line, std::size_t capacity, std::size_t line_no, RawRow& row, RawTable& table) {
     ++stamp_;
     row.line = line_no;
-    row.fields.resize(columns.size());
-    for (auto& f : row.fields) f.clear();
+    // Each column's text, in column order once every key is placed.
+    slots_.assign(columns.size(), std::string_view());
+    auto fill = [&] {
+      row.fields.clear();
+      for (const std::string_view v : slots_) row.fields.push_back(v);
+    };
     if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_, dumps_)) {
       bool clean = true;
       cols_.clear();
       for (std::size_t i = 0; i < fields_.size() && clean; ++i) {
         const std::size_t col = find(i, fields_[i].key);
         clean = col != kNone && mark(col);
-        if (clean) row.fields[col].assign(fields_[i].text);
+        if (clean) slots_[col] = fields_[i].text;
         cols_.push_back(col);
       }
       if (clean) {
         order_.swap(cols_);
+        fill();
         return true;
       }
-      for (auto& f : row.fields) f.clear();
+      slots_.assign(columns.size(), std::string_view());
     }
     RawTable t = reference(line);
     if (!t.rejections.empty()) {
@@ -328,8 +333,9 @@ class LineParser {
       const auto it = index_.find(std::string_view(t.columns[j]));
       // Every key of a kept line became a column in the first pass, unless
       // the file changed in between.
-      if (it != index_.end()) row.fields[it->second] = std::move(t.rows.front().fields[j]);
+      if (it != index_.end()) slots_[it->second] = t.rows.front().fields[j];
     }
+    fill();
     return true;
   }
 
@@ -383,6 +389,7 @@ class LineParser {
   std::vector<std::size_t> seen_;   // per column: the stamp of the last line that had it
   std::vector<std::size_t> order_;  // columns of the last row's keys, in order
   std::vector<std::size_t> cols_;   // columns of this line's keys
+  std::vector<std::string_view> slots_;  // this line's text by column
   std::size_t stamp_ = 0;
 };
 

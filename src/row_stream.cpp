@@ -69,14 +69,14 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-bool is_blank(const std::string& f) {
+bool is_blank(std::string_view f) {
   for (char c : f)
     if (c != ' ' && c != '\t') return false;
   return true;
 }
 
-bool all_empty(const std::vector<std::string>& fields) {
-  for (const auto& f : fields)
+bool all_empty(const Cells& fields) {
+  for (const std::string_view f : fields)
     if (!is_blank(f)) return false;
   return true;
 }
@@ -90,16 +90,16 @@ std::size_t bom_length(std::string_view raw, std::string_view encoding) {
 }
 
 /// How many fields are not blank, counting no further than `enough`.
-std::size_t non_empty_fields(const std::vector<std::string>& fields, std::size_t enough = SIZE_MAX) {
+std::size_t non_empty_fields(const Cells& fields, std::size_t enough = SIZE_MAX) {
   std::size_t n = 0;
-  for (const auto& f : fields)
+  for (const std::string_view f : fields)
     if (!is_blank(f) && ++n == enough) break;
   return n;
 }
 
-std::string first_non_empty(const std::vector<std::string>& fields) {
-  for (const auto& f : fields)
-    if (!is_blank(f)) return f;
+std::string first_non_empty(const Cells& fields) {
+  for (const std::string_view f : fields)
+    if (!is_blank(f)) return std::string(f);
   return {};
 }
 
@@ -185,7 +185,7 @@ class CsvRows final : public RowStream {
     if (filled_ == rows.size()) rows.emplace_back();
     RawRow& row = rows[filled_++];
     row.line = r.line;
-    // Swapped, not moved: the reader gets this slot's old strings to reuse.
+    // Swapped, not moved: the reader gets this slot's old buffers to reuse.
     row.fields.swap(r.fields);
   }
 
@@ -254,9 +254,9 @@ class CsvRows final : public RowStream {
         header_problem_line_.reset();
       }
     }
-    table_.header = rec_.fields;
+    table_.header = rec_.fields.strings();
     table_.header_end_line = rec_.end_line;
-    table_.columns = rec_.fields;
+    table_.columns = rec_.fields.strings();
     for (auto& c : table_.columns) c = std::string(trim(c));  // spaces around header names never mean anything
     if (table_.columns.size() > 1 && table_.columns.back().empty()) {
       table_.trailing_delimiter = true;

@@ -35,7 +35,7 @@ std::vector<Event> read_all(std::string_view data, char delimiter, std::size_t* 
     const auto st = reader.next(rec, prob);
     if (st == CsvReader::Status::End) break;
     if (st == CsvReader::Status::Record)
-      out.push_back(Event{false, rec.line, rec.fields, {}});
+      out.push_back(Event{false, rec.line, rec.fields.strings(), {}});
     else
       out.push_back(Event{true, prob.line, {}, prob.reason});
   }

@@ -19,7 +19,7 @@ std::string cell(const RawTable& t, std::size_t row, const std::string& column) 
   for (std::size_t i = 0; i < t.columns.size(); ++i) {
     if (t.columns[i] != column) continue;
     REQUIRE(i < t.rows[row].fields.size());
-    return t.rows[row].fields[i];
+    return std::string(t.rows[row].fields[i]);
   }
   FAIL("no column " << column);
   return {};

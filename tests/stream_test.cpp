@@ -34,7 +34,11 @@ std::string describe(const RawTable& t) {
   for (const auto& c : t.columns) s += "col:" + c + "\n";
   for (const auto& r : t.rows) {
     s += "row " + std::to_string(r.line) + ":";
-    for (const auto& f : r.fields) s += "[" + f + "]";
+    for (const std::string_view f : r.fields) {
+      s += "[";
+      s += f;
+      s += "]";
+    }
     s += "\n";
   }
   for (const auto& r : t.rejections) s += "rej " + std::to_string(r.line) + ": " + r.reason + "\n";

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "leadfunnel/cells.hpp"
 #include "leadfunnel/source.hpp"
 
 namespace leadfunnel {
@@ -16,7 +17,7 @@ struct CsvRecord {
   std::size_t line = 0;
   std::size_t end_line = 0;  ///< the physical line the record ends on
   std::size_t offset = 0;    ///< byte offset of its first character in the (decoded) input
-  std::vector<std::string> fields;
+  Cells fields;
 };
 
 /// A record that could not be read, with the line it starts on.

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "leadfunnel/cells.hpp"
+
 namespace leadfunnel {
 
 /// A row that was read but not used, and why.
@@ -20,7 +22,7 @@ struct Rejection {
 /// One data row: its physical line and one text value per column.
 struct RawRow {
   std::size_t line = 0;
-  std::vector<std::string> fields;
+  Cells fields;
 };
 
 /// A whole file read into text rows, before any meaning is given to them.
