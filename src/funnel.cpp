@@ -3,6 +3,7 @@
 #include "leadfunnel/funnel.hpp"
 
 #include "leadfunnel/listing.hpp"
+#include "leadfunnel/text.hpp"
 
 #include <date/date.h>
 #include <date/iso_week.h>
@@ -128,14 +129,9 @@ std::string period_key_of_day(std::int64_t start, Period period) {
 
 namespace {
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
-};
-
 /// The segments of one breakdown: by value, or by period start day.
 struct Groups {
-  std::unordered_map<std::string, Segment, StringHash, std::equal_to<>> values;
+  std::unordered_map<std::string, Segment, TextHash, std::equal_to<>> values;
   std::map<std::int64_t, Segment> periods;
   Segment blank;
   bool blank_seen = false;
@@ -397,8 +393,9 @@ FunnelResult FunnelAccumulator::finish() {
   }
   auto summarize = [](DurationSummary d, Samples& hours) {
     d.n = hours.size();
-    d.median_hours = percentile_in_place(hours, 0.5);
-    d.p90_hours = percentile_in_place(hours, 0.9);
+    const auto q = hours.percentiles({0.5, 0.9});
+    d.median_hours = q[0];
+    d.p90_hours = q[1];
     hours.clear();
     return d;
   };

@@ -236,7 +236,7 @@ struct Prepared {
   std::array<std::pair<std::string, std::size_t>, 3> variants;
 };
 
-/// A string with its std::hash, computed on a worker thread, so that the
+/// A string with its hash_text, computed on a worker thread, so that the
 /// thread committing rows in order does not hash it again.
 struct Hashed {
   std::string_view text;
@@ -246,7 +246,7 @@ struct Hashed {
 /// Hashes strings, or takes a Hashed's hash as it is.
 struct PrehashedHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const noexcept { return hash_text(s); }
   std::size_t operator()(const Hashed& h) const noexcept { return h.hash; }
 };
 
@@ -924,7 +924,7 @@ class Loader {
       value.clear();
       if (!lead_map_[kVariantFields[i]]) continue;
       value.assign(clean(lead_map_[kVariantFields[i]]->column));
-      hash = std::hash<std::string_view>{}(value);
+      hash = hash_text(value);
     }
     // The join with the prospects file reads only what that file said (it
     // does not change while leads are read), so it is done here, on the

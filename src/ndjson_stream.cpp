@@ -247,11 +247,6 @@ bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity,
   return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
 }
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-
 /// What one non-blank line gives: a row (fields by column) or a rejection.
 class LineParser {
  public:
@@ -385,7 +380,7 @@ class LineParser {
   std::vector<Field> fields_;
   std::deque<std::string> dumps_;  // nested values as text; a deque keeps them in place
   std::vector<std::string_view> pending_;
-  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index_;
+  std::unordered_map<std::string, std::size_t, TextHash, std::equal_to<>> index_;
   std::vector<std::size_t> seen_;   // per column: the stamp of the last line that had it
   std::vector<std::size_t> order_;  // columns of the last row's keys, in order
   std::vector<std::size_t> cols_;   // columns of this line's keys

@@ -24,7 +24,7 @@ double value_of(std::uint64_t k) {
 }
 
 /// At most this many values are gathered into memory to pick an order statistic.
-constexpr std::size_t kGather = std::size_t{1} << 20;
+constexpr std::size_t kGather = std::size_t{1} << 18;
 
 template <typename Values>
 std::optional<double> percentile_of(Values& values, double q) {
@@ -88,56 +88,102 @@ void Samples::for_each(F&& f) const {
   }
 }
 
-double Samples::order_stat(std::size_t k) {
+std::vector<double> Samples::order_stats(const std::vector<std::size_t>& ranks) {
   constexpr std::size_t kBuckets = std::size_t{1} << 16;
   if (top_.empty()) {
     top_.assign(kBuckets, 0);
     for_each([&](double v) { ++top_[key_of(v) >> 48]; });
   }
-  // Narrow down to the bucket of keys holding the k-th value, 16 bits at a time.
   auto pick = [&](const std::vector<std::uint32_t>& counts, std::size_t& rank) {
     std::size_t b = 0;
     while (rank >= counts[b]) rank -= counts[b++];
     return b;
   };
-  std::size_t rank = k;
-  std::uint64_t prefix = pick(top_, rank);
-  std::size_t count = top_[prefix];
-  int fixed = 16;  // the key's top bits that `prefix` holds
-  while (count > kGather && fixed < 64) {
-    std::vector<std::uint32_t> next(kBuckets, 0);
-    const int shift = 64 - fixed - 16;
+  // Each wanted order statistic: the bucket of keys that holds it (its top
+  // `fixed` bits are `prefix`) and its rank there, narrowed 16 bits at a
+  // time while the bucket is too big to gather.
+  struct Want {
+    std::size_t rank;
+    std::uint64_t prefix;
+    int fixed;
+  };
+  std::vector<Want> wants;
+  std::vector<double> out(ranks.size());
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    Want w{ranks[i], 0, 16};
+    w.prefix = pick(top_, w.rank);
+    std::size_t count = top_[w.prefix];
+    while (count > kGather && w.fixed < 64) {
+      std::vector<std::uint32_t> next(kBuckets, 0);
+      const int shift = 64 - w.fixed - 16;
+      for_each([&](double v) {
+        const std::uint64_t key = key_of(v);
+        if ((key >> (64 - w.fixed)) == w.prefix) ++next[(key >> shift) & 0xFFFF];
+      });
+      const std::size_t b = pick(next, w.rank);
+      count = next[b];
+      w.prefix = (w.prefix << 16) | b;
+      w.fixed += 16;
+    }
+    wants.push_back(w);
+  }
+  // One pass gathers every bucket still needed (wanted statistics are most
+  // often neighbours, in one bucket); a bucket of one key needs no pass.
+  std::vector<std::pair<std::uint64_t, int>> keys;  // distinct (prefix, fixed) to gather
+  for (const Want& w : wants)
+    if (w.fixed < 64 && std::find(keys.begin(), keys.end(), std::pair{w.prefix, w.fixed}) == keys.end())
+      keys.emplace_back(w.prefix, w.fixed);
+  std::vector<std::vector<double>> buckets(keys.size());
+  if (!keys.empty())
     for_each([&](double v) {
       const std::uint64_t key = key_of(v);
-      if ((key >> (64 - fixed)) == prefix) ++next[(key >> shift) & 0xFFFF];
+      for (std::size_t b = 0; b < keys.size(); ++b)
+        if ((key >> (64 - keys[b].second)) == keys[b].first) buckets[b].push_back(v);
     });
-    const std::size_t b = pick(next, rank);
-    count = next[b];
-    prefix = (prefix << 16) | b;
-    fixed += 16;
+  for (std::size_t i = 0; i < wants.size(); ++i) {
+    const Want& w = wants[i];
+    if (w.fixed == 64) {
+      out[i] = value_of(w.prefix);  // every value in the bucket is this one
+      continue;
+    }
+    const auto b = static_cast<std::size_t>(
+        std::find(keys.begin(), keys.end(), std::pair{w.prefix, w.fixed}) - keys.begin());
+    auto& bucket = buckets[b];
+    const auto nth = bucket.begin() + static_cast<std::ptrdiff_t>(w.rank);
+    std::nth_element(bucket.begin(), nth, bucket.end());
+    out[i] = *nth;
   }
-  if (fixed == 64) return value_of(prefix);  // every value in the bucket is this one
-  std::vector<double> bucket;
-  bucket.reserve(count);
-  for_each([&](double v) {
-    if ((key_of(v) >> (64 - fixed)) == prefix) bucket.push_back(v);
-  });
-  const auto nth = bucket.begin() + static_cast<std::ptrdiff_t>(rank);
-  std::nth_element(bucket.begin(), nth, bucket.end());
-  return *nth;
+  return out;
 }
 
-std::optional<double> Samples::percentile(double q) {
-  if (blocks_.empty()) return percentile_of(mem_, q);
+std::optional<double> Samples::percentile(double q) { return percentiles({q}).front(); }
+
+std::vector<std::optional<double>> Samples::percentiles(const std::vector<double>& qs) {
+  std::vector<std::optional<double>> out(qs.size());
+  if (blocks_.empty()) {
+    for (std::size_t i = 0; i < qs.size(); ++i) out[i] = percentile_of(mem_, qs[i]);
+    return out;
+  }
   const std::size_t n = size();
   if (top_.size() != 0 && top_n_ != n) top_.clear();
   top_n_ = n;
-  // The same arithmetic as percentile_of, on order statistics found in the file.
-  const double h = (static_cast<double>(n) - 1.0) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const double low = order_stat(lo);
-  const double high = lo + 1 < n ? order_stat(lo + 1) : low;
-  return low + (h - static_cast<double>(lo)) * (high - low);
+  // The same arithmetic as percentile_of, on order statistics found in the
+  // file: for each quantile the order statistic below it and the next one.
+  std::vector<std::size_t> ranks;
+  std::vector<double> hs;
+  for (const double q : qs) {
+    const double h = (static_cast<double>(n) - 1.0) * q;
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    hs.push_back(h);
+    ranks.push_back(lo);
+    ranks.push_back(lo + 1 < n ? lo + 1 : lo);
+  }
+  const std::vector<double> stats = order_stats(ranks);
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    const double low = stats[2 * i], high = stats[2 * i + 1];
+    out[i] = low + (hs[i] - std::floor(hs[i])) * (high - low);
+  }
+  return out;
 }
 
 }  // namespace leadfunnel

@@ -3,6 +3,7 @@
 #include "leadfunnel/sla.hpp"
 
 #include "leadfunnel/listing.hpp"
+#include "leadfunnel/text.hpp"
 
 #include <date/date.h>
 #include <date/iso_week.h>
@@ -69,15 +70,11 @@ std::string period_label(date::local_days start, VolumePeriod per) {
 
 void summarize(ClockCounts& c, Samples& delays) {
   c.compliance = make_rate(c.met, c.met + c.breached);
-  c.median_hours = percentile_in_place(delays, 0.5);
-  c.p90_hours = percentile_in_place(delays, 0.9);
+  const auto q = delays.percentiles({0.5, 0.9});
+  c.median_hours = q[0];
+  c.p90_hours = q[1];
   delays.clear();
 }
-
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
-};
 
 /// Worst first: never answered (longest overdue first), then the longest
 /// delays; file order on ties.
@@ -126,7 +123,7 @@ struct ClockState {
   TargetResult r;
   // The delays are kept per owner only; the target's own percentiles are
   // taken over all of them at the end.
-  std::unordered_map<std::string, std::pair<ClockCounts, Samples>, StringHash, std::equal_to<>> owners;
+  std::unordered_map<std::string, std::pair<ClockCounts, Samples>, TextHash, std::equal_to<>> owners;
   std::pair<ClockCounts, Samples> blank_owner;
   bool blank_seen = false;
   TopCases breaches, pending;
@@ -448,11 +445,13 @@ SlaResult SlaAccumulator::finish() {
     ResponseTimes rt;
     rt.response_clock = st.response_cal->name;
     rt.speed_n = st.speed.size();
-    rt.speed_median_hours = percentile_in_place(st.speed, 0.5);
-    rt.speed_p90_hours = percentile_in_place(st.speed, 0.9);
+    const auto speed = st.speed.percentiles({0.5, 0.9});
+    rt.speed_median_hours = speed[0];
+    rt.speed_p90_hours = speed[1];
     rt.response_n = st.reply.size();
-    rt.response_median_hours = percentile_in_place(st.reply, 0.5);
-    rt.response_p90_hours = percentile_in_place(st.reply, 0.9);
+    const auto reply = st.reply.percentiles({0.5, 0.9});
+    rt.response_median_hours = reply[0];
+    rt.response_p90_hours = reply[1];
     out.response = rt;
   }
   return out;

@@ -132,3 +132,36 @@ TEST_CASE("samples: a bucket too big to gather is narrowed, and a million equal 
     CHECK(t.percentile(q) == by_sorting(same, q));
   }
 }
+
+TEST_CASE("samples: several quantiles asked together equal each asked alone", "[samples]") {
+  using namespace leadfunnel;
+  Rng rng{11};
+  const std::vector<double> qs(std::begin(kQs), std::end(kQs));
+  for (std::size_t n : {std::size_t{7}, Samples::kChunk + 3, std::size_t{200000}}) {
+    const auto values = durations(rng, n);
+    Samples s;
+    for (double v : values) s.push_back(v);
+    const auto together = s.percentiles(qs);
+    REQUIRE(together.size() == qs.size());
+    for (std::size_t i = 0; i < qs.size(); ++i) {
+      INFO(fmt::format("{} values, q = {}", n, qs[i]));
+      CHECK(together[i] == by_sorting(values, qs[i]));
+    }
+  }
+  // Quantiles in different buckets, one of them too big to gather (half a
+  // million values between 1.0 and 1.0 + 5e-7) and one of a single key.
+  std::vector<double> mixed;
+  Samples m;
+  for (std::size_t i = 0; i < 500000; ++i) mixed.push_back(1.0 + static_cast<double>((i * 7919) % 500000) * 1e-12);
+  for (std::size_t i = 0; i < 300000; ++i) mixed.push_back(40.0);
+  for (std::size_t i = 0; i < 200000; ++i) mixed.push_back(static_cast<double>(i % 977) * 0.37);
+  for (double v : mixed) m.push_back(v);
+  const std::vector<double> wide{0.05, 0.1, 0.3, 0.5, 0.75, 0.9, 0.99};
+  const auto got = m.percentiles(wide);
+  for (std::size_t i = 0; i < wide.size(); ++i) {
+    INFO("q = " << wide[i]);
+    CHECK(got[i] == by_sorting(mixed, wide[i]));
+  }
+  Samples none;
+  CHECK(none.percentiles({0.5, 0.9}) == std::vector<std::optional<double>>{std::nullopt, std::nullopt});
+}

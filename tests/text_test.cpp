@@ -1,6 +1,7 @@
 // Tests for the small text helpers.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
 
 #include "leadfunnel/text.hpp"
@@ -23,4 +24,31 @@ TEST_CASE("text: values that only look like placeholders are values", "[text]") 
     INFO("'" << v << "'");
     CHECK_FALSE(is_placeholder(v));
   }
+}
+
+TEST_CASE("text: hash_text gives equal text equal hashes and a change in any byte another hash", "[text]") {
+  using leadfunnel::hash_text;
+  CHECK(hash_text("Organic Search") == hash_text(std::string("Organic ") + "Search"));
+  CHECK(hash_text("") == hash_text(std::string_view()));
+  // Every length from 0 to 40, every byte position changed: no two equal,
+  // and text that only differs by trailing NULs or its length differs too.
+  std::set<std::size_t> seen;
+  std::size_t made = 0;
+  for (std::size_t len = 0; len <= 40; ++len) {
+    const std::string base(len, 'a');
+    seen.insert(hash_text(base));
+    ++made;
+    for (std::size_t i = 0; i < len; ++i) {
+      std::string changed = base;
+      changed[i] = 'b';
+      seen.insert(hash_text(changed));
+      ++made;
+    }
+  }
+  CHECK(seen.size() == made);
+  CHECK(hash_text(std::string("ab\0", 3)) != hash_text("ab"));
+  // Low bits (what a hash table with few buckets uses) spread over 1,000 owner names.
+  std::set<std::size_t> low;
+  for (int i = 0; i < 1000; ++i) low.insert(hash_text("Owner " + std::to_string(i)) & 1023);
+  CHECK(low.size() > 550);
 }

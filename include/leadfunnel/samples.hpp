@@ -14,8 +14,8 @@ namespace leadfunnel {
 /// when the process ends), so a set of any size costs at most kChunk values
 /// of memory. Percentiles stay exact: a spilled set is read back in two
 /// passes, one counting values by their top 16 bits and one gathering the
-/// buckets that hold the wanted order statistics (further passes only when a
-/// bucket is too big to gather). When the file cannot be made or written,
+/// buckets that hold the wanted order statistics of every quantile asked
+/// together (further passes only when a bucket is too big to gather). When the file cannot be made or written,
 /// values stay in memory.
 ///
 /// Not thread-safe: one object belongs to one thread at a time. Blocks are
@@ -37,6 +37,9 @@ class Samples {
   /// (NumPy's default, Hyndman & Fan type 7), equal to that of the same values
   /// in a vector; empty for no values. May reorder the values in memory.
   std::optional<double> percentile(double q);
+  /// Several quantiles at once, each as percentile() gives it; a spilled set
+  /// is read twice for all of them together, not twice for each.
+  std::vector<std::optional<double>> percentiles(const std::vector<double>& qs);
 
   /// Frees everything (written blocks stay in the file until the process ends).
   void clear();
@@ -46,8 +49,8 @@ class Samples {
 
  private:
   void spill();
-  /// The k-th smallest value (0-based) of a spilled set.
-  double order_stat(std::size_t k);
+  /// The k-th smallest values (0-based) of a spilled set, one per rank.
+  std::vector<double> order_stats(const std::vector<std::size_t>& ranks);
   /// Calls f(value) for every value, in memory and in the file.
   template <class F>
   void for_each(F&& f) const;

@@ -1,6 +1,8 @@
 #pragma once
 /// Small text helpers shared by the loaders and renderers.
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,36 @@ inline std::string_view trim(std::string_view s) {
   while (e > b && is_space(s[e - 1])) --e;
   return s.substr(b, e - b);
 }
+
+/// A quick hash of text for hash tables: 8 bytes a step, then a final mix.
+/// Not for anything stored or compared across runs.
+inline std::size_t hash_text(std::string_view s) noexcept {
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (s.size() * 0xC2B2AE3D27D4EB4FULL);
+  const char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 29;
+  }
+  if (n > 0) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+  }
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDULL;
+  h ^= h >> 33;
+  return static_cast<std::size_t>(h);
+}
+
+/// hash_text for unordered containers keyed by std::string that are searched
+/// with string_views (with std::equal_to<>).
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return hash_text(s); }
+};
 
 /// ASCII lowercase copy.
 std::string to_lower(std::string_view s);
