@@ -93,6 +93,7 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
   f.as_of = in.as_of;
   f.zone = in.zone;
   f.max_listed = in.max_listed;
+  f.threads = in.load.threads;
   auto parse_bound = [&](const std::optional<std::string>& text, const char* flag) -> std::optional<Instant> {
     if (!text) return std::nullopt;
     auto t = parse_timestamp(*text, *in.zone);

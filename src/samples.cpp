@@ -3,6 +3,9 @@
 #include "leadfunnel/samples.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 #include <bit>
 #include <cmath>
 
@@ -183,6 +186,38 @@ std::vector<std::optional<double>> Samples::percentiles(const std::vector<double
     const double low = stats[2 * i], high = stats[2 * i + 1];
     out[i] = low + (hs[i] - std::floor(hs[i])) * (high - low);
   }
+  return out;
+}
+
+std::vector<std::vector<std::optional<double>>> percentiles_of_sets(const std::vector<Samples*>& sets,
+                                                                    const std::vector<double>& qs,
+                                                                    std::size_t threads) {
+  std::vector<std::vector<std::optional<double>>> out(sets.size());
+  // The biggest sets first, so that no thread is left with one at the end.
+  std::vector<std::size_t> order(sets.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return sets[a]->size() > sets[b]->size(); });
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t k; (k = next++) < order.size();) out[order[k]] = sets[order[k]]->percentiles(qs);
+  };
+  const std::size_t n = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(sets.size(), 1));
+  std::vector<std::exception_ptr> failed(n);
+  auto guarded = [&](std::size_t t) {
+    try {
+      work();
+    } catch (...) {
+      failed[t] = std::current_exception();
+      next = order.size();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < n; ++t) pool.emplace_back(guarded, t);
+  guarded(0);
+  for (auto& t : pool) t.join();
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
   return out;
 }
 

@@ -68,12 +68,13 @@ std::string period_label(date::local_days start, VolumePeriod per) {
   return fmt::format("{:04}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()));
 }
 
-void summarize(ClockCounts& c, Samples& delays) {
+/// The medians and 90th percentiles reported, asked of every set together.
+const std::vector<double> kQuantiles{0.5, 0.9};
+
+void summarize(ClockCounts& c, const std::vector<std::optional<double>>& q) {
   c.compliance = make_rate(c.met, c.met + c.breached);
-  const auto q = delays.percentiles({0.5, 0.9});
   c.median_hours = q[0];
   c.p90_hours = q[1];
-  delays.clear();
 }
 
 /// Worst first: never answered (longest overdue first), then the longest
@@ -362,23 +363,43 @@ SlaResult SlaAccumulator::finish() {
   const FunnelOptions& opt = st.opt;
   const auto& zone = *opt.zone;
   SlaResult out;
+  // The percentiles of every set of delays first, the sets shared out among
+  // the threads: each owner's of each clock target, the target's own (all
+  // owners together) and the response times. They are taken below in the
+  // same order.
+  std::vector<Samples> all(st.clocks.size());
+  std::vector<Samples*> sets;
+  for (std::size_t i = 0; i < st.clocks.size(); ++i) {
+    ClockState& c = st.clocks[i];
+    const std::size_t first = sets.size();
+    for (auto& entry : c.owners) sets.push_back(&entry.second.second);
+    if (c.blank_seen) sets.push_back(&c.blank_owner.second);
+    for (std::size_t k = first; k < sets.size(); ++k) all[i].append_copy(*sets[k]);
+    sets.push_back(&all[i]);
+  }
+  if (st.response) {
+    sets.push_back(&st.speed);
+    sets.push_back(&st.reply);
+  }
+  const std::size_t speed_n = st.speed.size(), reply_n = st.reply.size();
+  const auto quantiles = percentiles_of_sets(sets, kQuantiles, opt.threads);
+  for (Samples* set : sets) set->clear();
+  std::size_t set_i = 0;
   std::size_t clock_i = 0, volume_i = 0, rate_i = 0;
   for (const auto& t : st.agreement->targets) {
     if (t.kind == Target::Kind::Clock) {
       ClockState& c = st.clocks[clock_i++];
       TargetResult r = std::move(c.r);
-      Samples all;
-      auto take_owner = [&](ClockCounts& counts, Samples& delays) {
-        all.append_copy(delays);
-        summarize(counts, delays);  // also frees the owner's delays
+      auto take_owner = [&](ClockCounts& counts) {
+        summarize(counts, quantiles[set_i++]);
         r.by_owner.push_back(counts);
       };
       for (auto& [owner, entry] : c.owners) {
         entry.first.owner = owner;
-        take_owner(entry.first, entry.second);
+        take_owner(entry.first);
       }
-      if (c.blank_seen) take_owner(c.blank_owner.first, c.blank_owner.second);
-      summarize(r.all, all);
+      if (c.blank_seen) take_owner(c.blank_owner.first);
+      summarize(r.all, quantiles[set_i++]);
       // Owners with the most cases first; blank owner last on ties.
       std::sort(r.by_owner.begin(), r.by_owner.end(), [](const ClockCounts& a, const ClockCounts& b) {
         const auto na = a.met + a.breached + a.pending, nb = b.met + b.breached + b.pending;
@@ -444,14 +465,12 @@ SlaResult SlaAccumulator::finish() {
   if (st.response) {
     ResponseTimes rt;
     rt.response_clock = st.response_cal->name;
-    rt.speed_n = st.speed.size();
-    const auto speed = st.speed.percentiles({0.5, 0.9});
-    rt.speed_median_hours = speed[0];
-    rt.speed_p90_hours = speed[1];
-    rt.response_n = st.reply.size();
-    const auto reply = st.reply.percentiles({0.5, 0.9});
-    rt.response_median_hours = reply[0];
-    rt.response_p90_hours = reply[1];
+    rt.speed_n = speed_n;
+    rt.speed_median_hours = quantiles[set_i][0];
+    rt.speed_p90_hours = quantiles[set_i][1];
+    rt.response_n = reply_n;
+    rt.response_median_hours = quantiles[set_i + 1][0];
+    rt.response_p90_hours = quantiles[set_i + 1][1];
     out.response = rt;
   }
   return out;

@@ -165,3 +165,30 @@ TEST_CASE("samples: several quantiles asked together equal each asked alone", "[
   Samples none;
   CHECK(none.percentiles({0.5, 0.9}) == std::vector<std::optional<double>>{std::nullopt, std::nullopt});
 }
+
+TEST_CASE("samples: percentiles of many sets on several threads equal each set's own, in the sets' order",
+          "[samples]") {
+  using namespace leadfunnel;
+  Rng rng{5};
+  const std::vector<double> qs{0.5, 0.9};
+  std::vector<std::vector<double>> values;
+  for (std::size_t n : {std::size_t{0}, std::size_t{3}, Samples::kChunk * 3 + 1, std::size_t{50000}, std::size_t{9}})
+    values.push_back(durations(rng, n));
+  for (std::size_t threads : {1U, 2U, 4U, 9U}) {
+    std::vector<Samples> sets(values.size());
+    std::vector<Samples*> ptrs;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      for (double v : values[i]) sets[i].push_back(v);
+      ptrs.push_back(&sets[i]);
+    }
+    const auto got = percentiles_of_sets(ptrs, qs, threads);
+    REQUIRE(got.size() == values.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+      for (std::size_t k = 0; k < qs.size(); ++k) {
+        INFO(fmt::format("{} threads, set {}, q = {}", threads, i, qs[k]));
+        if (values[i].empty()) CHECK_FALSE(got[i][k]);
+        else CHECK(got[i][k] == by_sorting(values[i], qs[k]));
+      }
+  }
+  CHECK(percentiles_of_sets({}, qs, 2).empty());
+}

@@ -28,6 +28,8 @@ struct FunnelOptions {
   /// Lists of leads in the report (data-quality issues, SLA breaches and
   /// pending leads) keep at most this many entries; all are counted. 0: no limit.
   std::size_t max_listed = 1000;
+  /// Threads the percentiles at the end may use (--threads).
+  std::size_t threads = 1;
 };
 
 /// Which leads the numbers are about.

@@ -61,6 +61,12 @@ class Samples {
   std::size_t top_n_ = 0;              ///< the size when top_ was counted
 };
 
+/// percentiles(qs) of every set, on up to `threads` threads at once (a set
+/// is read by one thread); the results are in the order of `sets`.
+std::vector<std::vector<std::optional<double>>> percentiles_of_sets(const std::vector<Samples*>& sets,
+                                                                    const std::vector<double>& qs,
+                                                                    std::size_t threads);
+
 /// The same percentile on values in a vector (reordered in place, linear time).
 std::optional<double> percentile_in_place(std::vector<double>& values, double q);
 inline std::optional<double> percentile_in_place(Samples& values, double q) { return values.percentile(q); }
