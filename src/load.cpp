@@ -304,9 +304,6 @@ constexpr std::size_t kBatchRows = 512;
 /// Rows in a batch passed between threads: smaller, since 3 batches per
 /// thread are in flight at once and each row costs about 1.5 KB on its way.
 constexpr std::size_t kThreadBatchRows = 1024;
-/// The quick id scan reads a CSV file in ranges of at least this size at
-/// once, one per thread.
-constexpr std::uint64_t kScanRangeBytes = std::uint64_t{16} << 20;
 
 class Loader {
  public:
@@ -1096,24 +1093,26 @@ class Loader {
   /// the rows hold (never fewer); false when the file needs the full reader.
   bool scan_repeated_ids() {
     if (scan_path_.empty()) return false;
-    // A CSV file is cut into ranges read at once, one per thread, each into
-    // a finder of its own; ranges of at least kScanRangeBytes.
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(scan_path_, ec);
-    const std::size_t parts = ec ? 1 : std::clamp<std::size_t>(size / kScanRangeBytes, 1, options_.threads);
-    std::vector<RepeatFinder> finders(parts);
+    // The file is cut into ranges read at once, one per thread (at most),
+    // each into a finder of its own.
+    ReadOptions read = options_.read;
+    read.threads = std::max<std::size_t>(options_.threads, 1);
+    std::vector<RepeatFinder> finders(read.threads);
+    auto add = [&](std::size_t k, std::string_view id) { finders[k].add(IdIndex::hash(id)); };
     const std::size_t id_col = lead_map_[Field::Id]->column;
-    bool read = false;
+    bool scanned = false;
     if (leads_.format == "csv" && leads_.line_ending != "CR" &&
-        (leads_.encoding == "utf-8" || leads_.encoding == "windows-1252"))
-      read = scan_csv_ids(scan_path_, leads_.delimiter, id_col, leads_.header_end_line, options_.read.block_bytes,
-                          parts, [&](std::size_t k, std::string_view id) { finders[k].add(IdIndex::hash(id)); });
-    else if (leads_.format == "ndjson" && leads_.encoding == "utf-8")
-      read = scan_ndjson_ids(scan_path_, leads_.columns[id_col], options_.read,
-                             [&](std::string_view id) { finders[0].add(IdIndex::hash(id)); });
-    if (!read) return false;
+        (leads_.encoding == "utf-8" || leads_.encoding == "windows-1252")) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(scan_path_, ec);
+      scanned = scan_csv_ids(scan_path_, leads_.delimiter, id_col, leads_.header_end_line, read.block_bytes,
+                             ec ? 1 : pass_ranges(size, read), add);
+    } else if (leads_.format == "ndjson" && leads_.encoding == "utf-8") {
+      scanned = scan_ndjson_ids(scan_path_, leads_.columns[id_col], read, add);
+    }
+    if (!scanned) return false;
     prepass_exact_ = false;
-    for (std::size_t k = 1; k < parts; ++k) finders[0].merge(finders[k]);
+    for (std::size_t k = 1; k < finders.size(); ++k) finders[0].merge(finders[k]);
     use_repeats(finders[0]);
     return true;
   }
@@ -1836,15 +1835,18 @@ InputSummary stream_leads(const std::string& leads_path, const std::optional<std
                           const LoadOptions& options, LeadConsumer& consumer) {
   if (prospects_path && *prospects_path == "-" && leads_path == "-")
     throw UsageError("LEADS and --prospects cannot both read stdin (-); give at least one of them as a file");
-  auto leads = open_rows(leads_path, options.read);
+  // First passes over a file (NDJSON's columns) use the threads too.
+  ReadOptions read = options.read;
+  read.threads = options.threads;
+  auto leads = open_rows(leads_path, read);
   std::unique_ptr<RowStream> prospects;
-  if (prospects_path) prospects = open_rows(*prospects_path, options.read);
+  if (prospects_path) prospects = open_rows(*prospects_path, read);
   if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");
   if (!rereadable(leads_path)) return Loader(std::move(leads), std::move(prospects), options, consumer).run();
   // The file is read twice: it must not change in between.
   const auto before = file_stamp(leads_path);
   InputSummary summary = Loader(std::move(leads), std::move(prospects), options, consumer,
-                                [&] { return open_rows(leads_path, options.read); }, leads_path)
+                                [&] { return open_rows(leads_path, read); }, leads_path)
                              .run();
   if (file_stamp(leads_path) != before)
     throw InputError(leads_path, 0, "",

@@ -19,10 +19,16 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <deque>
+#include <exception>
+#include <filesystem>
 #include <functional>
+#include <limits>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "leadfunnel/encoding.hpp"
@@ -46,7 +52,18 @@ bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 /// simdjson requires.
 class LineReader {
  public:
-  LineReader(const std::string& path, std::size_t block) : source_(path), block_(std::max<std::size_t>(block, 1)) {}
+  /// Reads the lines that start in bytes [from, to) of the file: a reader
+  /// from a later byte first skips to the end of the line it lands in (a
+  /// line belongs to the range it starts in).
+  LineReader(const std::string& path, std::size_t block, std::uint64_t from = 0,
+             std::uint64_t to = std::numeric_limits<std::uint64_t>::max())
+      : source_(path), block_(std::max<std::size_t>(block, 1)), to_(to), skip_(from > 0) {
+    if (from > 0) {
+      // A line starts at `from` when the byte before it ends one.
+      base_ = from - 1;
+      source_.seek(base_);
+    }
+  }
 
   /// The next line without its '\n'; false at the end. `newline` says
   /// whether a '\n' ended it (only the last line of a file may lack one).
@@ -55,14 +72,20 @@ class LineReader {
       const char* nl = static_cast<const char*>(std::memchr(buf_.data() + scanned_, '\n', end_ - scanned_));
       if (nl != nullptr) {
         const auto at = static_cast<std::size_t>(nl - buf_.data());
-        line = std::string_view(buf_.data() + begin_, at - begin_);
-        newline = true;
+        const std::size_t start = begin_;
         begin_ = scanned_ = at + 1;
+        if (skip_) {  // the end of a line that the range before reads
+          skip_ = false;
+          continue;
+        }
+        if (base_ + start >= to_) return false;  // the next range's line
+        line = std::string_view(buf_.data() + start, at - start);
+        newline = true;
         return true;
       }
       scanned_ = end_;
       if (eof_) {
-        if (begin_ == end_) return false;
+        if (begin_ == end_ || skip_ || base_ + begin_ >= to_) return false;
         line = std::string_view(buf_.data() + begin_, end_ - begin_);
         newline = false;
         begin_ = end_;
@@ -83,6 +106,7 @@ class LineReader {
     // Keep the unfinished line; a line longer than a block grows the buffer.
     const std::size_t keep = end_ - begin_;
     if (begin_ > 0 && keep > 0) std::memmove(buf_.data(), buf_.data() + begin_, keep);
+    base_ += begin_;
     scanned_ -= begin_;
     begin_ = 0;
     end_ = keep;
@@ -97,10 +121,36 @@ class LineReader {
 
   FileSource source_;
   std::size_t block_;
+  std::uint64_t to_;
+  bool skip_;
+  std::uint64_t base_ = 0;  // the file offset of buf_[0]
   std::vector<char> buf_ = std::vector<char>(kPadding, ' ');
   std::size_t begin_ = 0, end_ = 0, scanned_ = 0;
   bool eof_ = false;
 };
+
+/// Runs `read(k, from, to)` for each of `parts` byte ranges of a file of
+/// `size` bytes at once, range 0 on this thread; the first exception (in
+/// range order) is rethrown when all have ended.
+void for_each_range(std::uint64_t size, std::size_t parts,
+                    const std::function<void(std::size_t, std::uint64_t, std::uint64_t)>& read) {
+  std::vector<std::exception_ptr> failed(parts);
+  auto run = [&](std::size_t k) {
+    try {
+      const std::uint64_t from = size / parts * k;
+      const std::uint64_t to = k + 1 == parts ? std::numeric_limits<std::uint64_t>::max() : size / parts * (k + 1);
+      read(k, from, to);
+    } catch (...) {
+      failed[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < parts; ++k) threads.emplace_back(run, k);
+  run(0);
+  for (auto& t : threads) t.join();
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
+}
 
 /// Whether `s` is a JSON number, and whether nlohmann would read it without
 /// a chance of overflowing a double (it rejects those; they go the slow way).
@@ -334,6 +384,13 @@ class LineParser {
     return true;
   }
 
+  /// Adds the columns `other` learned (from a later part of the file) that
+  /// this one has not, in their order.
+  void take_columns(const LineParser& other) {
+    for (const auto& c : other.columns)
+      if (index_.find(std::string_view(c)) == index_.end()) add_column(c);
+  }
+
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
@@ -393,6 +450,8 @@ class NdjsonRows final : public RowStream {
   NdjsonRows(const std::string& path, const ReadOptions& options)
       : path_(path),
         block_(std::clamp<std::size_t>(options.block_bytes, 1, kDefaultBlock)),
+        max_field_bytes_(options.max_field_bytes),
+        read_(options),
         lines_(path, options.max_field_bytes) {
     table_.path = path;
     table_.format = "ndjson";
@@ -402,23 +461,59 @@ class NdjsonRows final : public RowStream {
   /// The first pass. False when the file is not one to stream (bytes that
   /// are not UTF-8, or a JSON array).
   bool learn() {
-    LineReader reader(path_, block_);
-    std::string_view line;
-    bool newline = false;
-    bool first = true, any = false;
-    while (reader.next(line, newline)) {
-      if (first && line.substr(0, 3) == "\xEF\xBB\xBF") {
-        line.remove_prefix(3);
-        table_.bom = true;
+    // A big file is read in ranges at once, each learning its own columns in
+    // the order they first appear there; taken in range order they are the
+    // columns in order of first appearance in the file.
+    std::error_code ec;
+    const std::uint64_t size = std::filesystem::file_size(path_, ec);
+    const std::size_t parts = ec ? 1 : pass_ranges(size, read_);
+    struct Part {
+      std::unique_ptr<LineParser> lines;
+      bool utf8 = true;
+      std::optional<bool> array;  ///< whether its first non-blank line starts with '['
+    };
+    std::vector<Part> part(parts);
+    for_each_range(size, parts, [&](std::size_t k, std::uint64_t from, std::uint64_t to) {
+      Part& mine = part[k];
+      LineParser* lines = &lines_;
+      if (k > 0) {
+        mine.lines = std::make_unique<LineParser>(path_, max_field_bytes_);
+        lines = mine.lines.get();
       }
-      first = false;
-      if (!simdjson::validate_utf8(line.data(), line.size())) return false;
-      std::size_t i = 0;
-      while (i < line.size() && is_ws(line[i])) ++i;
-      if (i == line.size()) continue;
-      if (!any && line[i] == '[') return false;
-      any = true;
-      lines_.learn(strip_cr(line), reader.capacity_after(line.data()));
+      LineReader reader(path_, block_, from, to);
+      std::string_view line;
+      bool newline = false;
+      bool first = k == 0;
+      while (reader.next(line, newline)) {
+        if (first && line.substr(0, 3) == "\xEF\xBB\xBF") {
+          line.remove_prefix(3);
+          table_.bom = true;
+        }
+        first = false;
+        if (!simdjson::validate_utf8(line.data(), line.size())) {
+          mine.utf8 = false;
+          return;
+        }
+        std::size_t i = 0;
+        while (i < line.size() && is_ws(line[i])) ++i;
+        if (i == line.size()) continue;
+        // Only the file's first record may make it a JSON array: a later
+        // range's first one counts when no range before it has any.
+        if (!mine.array) {
+          mine.array = line[i] == '[';
+          if (*mine.array && k == 0) return;
+        }
+        lines->learn(strip_cr(line), reader.capacity_after(line.data()));
+      }
+    });
+    bool any = false;
+    for (const Part& p : part) {
+      if (!p.utf8) return false;
+      if (!any && p.array) {
+        if (*p.array) return false;  // a JSON array: read whole
+        any = true;
+      }
+      if (p.lines) lines_.take_columns(*p.lines);
     }
     if (!any) {
       // As parse_json_table: a file of nothing but whitespace is empty.
@@ -468,6 +563,8 @@ class NdjsonRows final : public RowStream {
 
   std::string path_;
   std::size_t block_;
+  std::size_t max_field_bytes_;
+  ReadOptions read_;
   LineParser lines_;
   RawTable table_;
   std::unique_ptr<LineReader> reader_;
@@ -478,37 +575,51 @@ class NdjsonRows final : public RowStream {
 }  // namespace
 
 bool scan_ndjson_ids(const std::string& path, std::string_view id_key, const ReadOptions& options,
-                     const std::function<void(std::string_view)>& id) {
-  LineReader reader(path, std::clamp<std::size_t>(options.block_bytes, 1, kDefaultBlock));
-  od::parser parser;
-  std::vector<Field> fields;
-  std::deque<std::string> dumps;
-  std::string_view line;
-  bool newline = false;
-  bool first = true;
-  while (reader.next(line, newline)) {
-    if (first && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
-    first = false;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    std::size_t i = 0;
-    while (i < line.size() && is_ws(line[i])) ++i;
-    if (i == line.size()) continue;
-    // Only a line the stream reads itself is sure to give the same text.
-    if (!parse_flat(parser, line, reader.capacity_after(line.data()), options.max_field_bytes, fields, dumps))
-      return false;
-    std::optional<std::string_view> value;
-    for (const Field& f : fields)
-      if (f.key == id_key) {
-        if (value) return false;  // a key twice: left to the reference reader
-        value = f.text;
+                     const std::function<void(std::size_t, std::string_view)>& id) {
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  const std::size_t parts = ec ? 1 : pass_ranges(size, options);
+  std::atomic<bool> unsure{false};
+  for_each_range(size, parts, [&](std::size_t k, std::uint64_t from, std::uint64_t to) {
+    LineReader reader(path, std::clamp<std::size_t>(options.block_bytes, 1, kDefaultBlock), from, to);
+    od::parser parser;
+    std::vector<Field> fields;
+    std::deque<std::string> dumps;
+    std::string_view line;
+    bool newline = false;
+    bool first = k == 0;
+    while (!unsure && reader.next(line, newline)) {
+      if (first && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+      first = false;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      std::size_t i = 0;
+      while (i < line.size() && is_ws(line[i])) ++i;
+      if (i == line.size()) continue;
+      // Only a line the stream reads itself is sure to give the same text.
+      if (!parse_flat(parser, line, reader.capacity_after(line.data()), options.max_field_bytes, fields, dumps)) {
+        unsure = true;
+        return;
       }
-    if (!value) continue;
-    const std::string_view v = trim(*value);
-    for (char c : v)
-      if (static_cast<unsigned char>(c) >= 0x80) return false;
-    if (!v.empty()) id(v);
-  }
-  return true;
+      std::optional<std::string_view> value;
+      for (const Field& f : fields)
+        if (f.key == id_key) {
+          if (value) {  // a key twice: left to the reference reader
+            unsure = true;
+            return;
+          }
+          value = f.text;
+        }
+      if (!value) continue;
+      const std::string_view v = trim(*value);
+      for (char c : v)
+        if (static_cast<unsigned char>(c) >= 0x80) {
+          unsure = true;
+          return;
+        }
+      if (!v.empty()) id(k, v);
+    }
+  });
+  return !unsure;
 }
 
 std::unique_ptr<RowStream> open_ndjson_stream(const std::string& path, const ReadOptions& options) {

@@ -318,7 +318,25 @@ TEST_CASE("two-pass: the quick NDJSON id scan gives every id the stream gives, a
         const std::string v(trim(row.fields[static_cast<std::size_t>(col - t.columns.begin())]));
         if (!v.empty()) ++full[v];
       }
-    if (!scan_ndjson_ids(f.str(), "id", o, [&](std::string_view v) { ++quick[std::string(v)]; })) continue;
+    const bool ok =
+        scan_ndjson_ids(f.str(), "id", o, [&](std::size_t, std::string_view v) { ++quick[std::string(v)]; });
+    // Read in 2 to 4 ranges of a few bytes at once: the same values, and
+    // unsure exactly when one range is.
+    ReadOptions cut_o = o;
+    cut_o.threads = 2 + rnd(3);
+    cut_o.range_bytes = 1 + rnd(30);
+    std::mutex m;
+    std::map<std::string, int> cut;
+    std::size_t most_k = 0;  // Catch's checks are for this thread only
+    const bool cut_ok = scan_ndjson_ids(f.str(), "id", cut_o, [&](std::size_t k, std::string_view v) {
+      std::lock_guard lock(m);
+      most_k = std::max(most_k, k);
+      ++cut[std::string(v)];
+    });
+    CHECK(most_k < cut_o.threads);
+    CHECK(cut_ok == ok);
+    if (!ok) continue;
+    CHECK(cut == quick);
     ++read_quickly;
     for (const auto& [v, n] : full) {
       INFO(fmt::format("case {}, id '{}', file:\n{}", c, printable(v, 40), printable(text, 600)));

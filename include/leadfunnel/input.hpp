@@ -2,6 +2,7 @@
 /// Reading one input file (CSV, JSON array or NDJSON) into rows of text.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,7 +72,15 @@ struct ReadOptions {
   /// the header whose every field is empty are kept as rows, and report
   /// titles and footers are not looked for.
   bool raw_records = false;
+  /// Threads a first pass over a regular file may read it with, in byte
+  /// ranges (--threads), each of at least range_bytes; tests force tiny ones.
+  std::size_t threads = 1;
+  std::uint64_t range_bytes = std::uint64_t{16} << 20;
 };
+
+/// How many byte ranges a first pass over a file of `bytes` bytes reads at
+/// once: at most one per thread, each of at least options.range_bytes.
+std::size_t pass_ranges(std::uint64_t bytes, const ReadOptions& options);
 
 class ByteSource;
 

@@ -24,8 +24,10 @@ std::unique_ptr<RowStream> open_ndjson_stream(const std::string& path, const Rea
 /// stream would give it; records the stream rejects may give values too,
 /// which only adds ids to check. Returns false, stopping early, when a line
 /// needs the reference reader (the stream's rule), names the key twice, or
-/// has an id outside ASCII.
+/// has an id outside ASCII. A big file is read in pass_ranges(size,
+/// options) byte ranges at once, each on its own thread; `id` is
+/// called on that thread with the range's number first.
 bool scan_ndjson_ids(const std::string& path, std::string_view id_key, const ReadOptions& options,
-                     const std::function<void(std::string_view)>& id);
+                     const std::function<void(std::size_t part, std::string_view id)>& id);
 
 }  // namespace leadfunnel
