@@ -5,6 +5,7 @@
 #include <date/date.h>
 #include <date/tz.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <set>
@@ -376,6 +377,30 @@ bool rule_matches(const StageRule& rule, std::string_view value) {
   if (v.empty()) return false;
   for (const auto& want : rule.values)
     if (equals_ignore_case(trim(want), v)) return true;
+  return false;
+}
+
+namespace {
+std::uint64_t length_bit(std::size_t n) { return std::uint64_t{1} << std::min<std::size_t>(n, 63); }
+}  // namespace
+
+RuleMatcher::RuleMatcher(const StageRule& rule) : flag_(rule.flag) {
+  for (const auto& want : rule.values) {
+    values_.push_back(to_lower(trim(want)));
+    lengths_ |= length_bit(values_.back().size());
+  }
+}
+
+bool RuleMatcher::operator()(std::string_view value) const {
+  if (flag_) return is_truthy(value);
+  const std::string_view v = trim(value);
+  if (v.empty() || !(lengths_ & length_bit(v.size()))) return false;
+  for (const auto& want : values_) {
+    if (want.size() != v.size()) continue;
+    std::size_t i = 0;
+    while (i < v.size() && ascii_lower(v[i]) == want[i]) ++i;
+    if (i == v.size()) return true;
+  }
   return false;
 }
 

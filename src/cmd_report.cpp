@@ -59,8 +59,9 @@ class Measure final : public LeadConsumer {
     sla.emplace(shape_, agreement_, f_);
   }
   void add(const Lead& lead) override {
-    funnel->add(lead);
-    sla->add(lead);
+    const LeadProgress progress = lead_progress(lead, f_.as_of);
+    funnel->add(lead, progress);
+    sla->add(lead, progress);
   }
   // The accumulators give the same result however leads are shared out.
   std::unique_ptr<LeadConsumer> part() override {

@@ -197,7 +197,9 @@ FunnelAccumulator::FunnelAccumulator(FunnelAccumulator&&) noexcept = default;
 FunnelAccumulator& FunnelAccumulator::operator=(FunnelAccumulator&&) noexcept = default;
 FunnelAccumulator::~FunnelAccumulator() = default;
 
-void FunnelAccumulator::add(const Lead& lead) {
+void FunnelAccumulator::add(const Lead& lead) { add(lead, lead_progress(lead, s_->opt.as_of)); }
+
+void FunnelAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   State& st = *s_;
   const FunnelOptions& opt = st.opt;
   FunnelResult& r = st.r;
@@ -220,7 +222,7 @@ void FunnelAccumulator::add(const Lead& lead) {
   }
 
   // Events after as_of have not happened yet, as far as this report knows.
-  LeadProgress v = lead_progress(lead, opt.as_of);
+  LeadProgress v = progress;
   bool mature = true;
   const auto& known = v.known;
   for (std::size_t s = 1; s < kStageCount; ++s) {

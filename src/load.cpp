@@ -180,7 +180,7 @@ std::vector<MappedColumn> describe(const ColumnMapping& m, const RawTable& t) {
 struct BoundRule {
   Stage stage;
   std::size_t column;
-  const StageRule* rule;
+  RuleMatcher matches;
 };
 
 /// The stage rules that apply to `t`: the agreement's for a stage, else the
@@ -193,7 +193,7 @@ std::vector<BoundRule> bind_rules(const Agreement* agreement, const std::optiona
     const auto* rules = agreed ? &agreement->stage_rules[s] : (preset ? &preset->rules[s] : nullptr);
     if (!rules) continue;
     for (const auto& rule : *rules)
-      if (auto col = find_column(t.columns, rule.column)) out.push_back({static_cast<Stage>(s), *col, &rule});
+      if (auto col = find_column(t.columns, rule.column)) out.push_back({static_cast<Stage>(s), *col, RuleMatcher(rule)});
   }
   return out;
 }
@@ -902,7 +902,7 @@ class Loader {
     lead.owner.clear();
     if (lead_map_[Field::Owner]) lead.owner.assign(clean(lead_map_[Field::Owner]->column));
     for (const auto& r : lead_rules_)
-      if (rule_matches(*r.rule, row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
+      if (r.matches(row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
     lead.segments.resize(shape_.by.size());
     for (std::size_t k = 0; k < shape_.by.size(); ++k) {
       lead.segments[k].clear();
@@ -1504,7 +1504,7 @@ class Loader {
     if (j.owner.empty() && prospect_map_[Field::Owner])
       j.owner = clean_value(row.fields[prospect_map_[Field::Owner]->column]);
     for (const auto& r : prospect_rules_)
-      if (rule_matches(*r.rule, row.fields[r.column])) j.flagged[static_cast<std::size_t>(r.stage)] = true;
+      if (r.matches(row.fields[r.column])) j.flagged[static_cast<std::size_t>(r.stage)] = true;
     // Segment values missing from the leads file come from the first
     // prospects row of the lead, in file order.
     if (j.rows == 1) {

@@ -205,15 +205,12 @@ SlaAccumulator::SlaAccumulator(SlaAccumulator&&) noexcept = default;
 SlaAccumulator& SlaAccumulator::operator=(SlaAccumulator&&) noexcept = default;
 SlaAccumulator::~SlaAccumulator() = default;
 
-void SlaAccumulator::add(const Lead& lead) {
+void SlaAccumulator::add(const Lead& lead) { add(lead, lead_progress(lead, s_->opt.as_of)); }
+
+void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   State& st = *s_;
   const FunnelOptions& opt = st.opt;
   const bool cohort = in_cohort(lead, opt, st.has_created);
-  std::optional<LeadProgress> progress;
-  auto progress_of = [&]() -> const LeadProgress& {
-    if (!progress) progress = lead_progress(lead, opt.as_of);
-    return *progress;
-  };
   std::size_t clock_i = 0, volume_i = 0, rate_i = 0;
   for (const auto& t : st.agreement->targets) {
     if (t.kind == Target::Kind::Clock) {
@@ -279,7 +276,7 @@ void SlaAccumulator::add(const Lead& lead) {
       // creation cohort; --from/--to bound the periods instead.
       VolumeState& v = st.volumes[volume_i++];
       const std::size_t s = static_cast<std::size_t>(t.stage);
-      const LeadProgress& p = progress_of();
+      const LeadProgress& p = progress;
       if (!p.reached[s] || !p.when[s] || *p.when[s] > opt.as_of) continue;
       const Instant when = *p.when[s];
       if ((opt.from && when < *opt.from) || (opt.to && when >= *opt.to)) continue;
@@ -291,7 +288,7 @@ void SlaAccumulator::add(const Lead& lead) {
       if (!cohort) continue;
       const auto a = static_cast<std::size_t>(t.from_stage);
       const auto b = static_cast<std::size_t>(t.to_stage);
-      const LeadProgress& p = progress_of();
+      const LeadProgress& p = progress;
       if (!p.reached[a]) continue;
       if (t.window) {
         if (!p.when[a]) continue;  // no date to start the window from

@@ -1,6 +1,7 @@
 // Tests for the agreement file and the stage rules it defines.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -306,3 +307,32 @@ TEST_CASE("agreement: a flag rule matches truthy values only", "[agreement]") {
 }
 
 }  // namespace leadfunnel
+
+TEST_CASE("agreement: RuleMatcher answers as rule_matches for every rule and value", "[agreement]") {
+  using namespace leadfunnel;
+  // Values built from a few pieces: case, spaces, tabs, lengths near each
+  // other, bytes outside ASCII, an empty wanted value, and flag rules.
+  const std::vector<std::string> pieces{"a", "A", "b", " ", "\t", "\xC3\xA7", "Sim", "yes", "1", "x", "qualified"};
+  std::uint64_t s = 7;
+  auto next = [&](std::size_t n) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::size_t>((s >> 33) % n);
+  };
+  auto text = [&] {
+    std::string t;
+    for (std::size_t k = next(5); k > 0; --k) t += pieces[next(pieces.size())];
+    return t;
+  };
+  for (int c = 0; c < 300; ++c) {
+    StageRule rule;
+    rule.column = "c";
+    rule.flag = next(6) == 0;
+    for (std::size_t k = next(4); k > 0; --k) rule.values.push_back(text());
+    const RuleMatcher matches(rule);
+    for (int v = 0; v < 60; ++v) {
+      const std::string value = v % 3 == 0 && !rule.values.empty() ? " " + rule.values[next(rule.values.size())] : text();
+      INFO("rule " << c << ", value '" << value << "'");
+      CHECK(matches(value) == rule_matches(rule, value));
+    }
+  }
+}

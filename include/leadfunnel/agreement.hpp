@@ -2,6 +2,7 @@
 /// The agreement file: the definitions both teams keep in git (JSON, comments allowed).
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,5 +83,19 @@ bool is_truthy(std::string_view value);
 
 /// Whether `value` satisfies `rule` (trimmed, case-insensitive).
 bool rule_matches(const StageRule& rule, std::string_view value);
+
+/// rule_matches for one rule and many values: the rule's values are trimmed
+/// and lowercased once, and a value of a length none of them has is turned
+/// down at once.
+class RuleMatcher {
+ public:
+  explicit RuleMatcher(const StageRule& rule);
+  bool operator()(std::string_view value) const;
+
+ private:
+  bool flag_;
+  std::vector<std::string> values_;  ///< trimmed, ASCII lowercase
+  std::uint64_t lengths_ = 0;        ///< bit n: a value of n bytes (bit 63: 63 or more)
+};
 
 }  // namespace leadfunnel

@@ -163,6 +163,9 @@ class FunnelAccumulator {
   FunnelAccumulator& operator=(FunnelAccumulator&&) noexcept;
   ~FunnelAccumulator();
   void add(const Lead& lead);
+  /// add() with the lead's lead_progress at the options' as_of, computed once
+  /// for several accumulators.
+  void add(const Lead& lead, const LeadProgress& progress);
   /// Adds what `later` saw, as if its leads had been added after these.
   void merge(FunnelAccumulator&& later);
   FunnelResult finish();

@@ -106,6 +106,9 @@ class SlaAccumulator {
   SlaAccumulator& operator=(SlaAccumulator&&) noexcept;
   ~SlaAccumulator();
   void add(const Lead& lead);
+  /// add() with the lead's lead_progress at the options' as_of, computed once
+  /// for several accumulators.
+  void add(const Lead& lead, const LeadProgress& progress);
   /// Adds what `later` saw, as if its leads had been added after these.
   void merge(SlaAccumulator&& later);
   SlaResult finish();
