@@ -164,10 +164,10 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
   if (body + (body + 1) * kBytesPerField > max_record) return false;
   const char* const end = b + body;
   const char* field = b;
-  record.fields.clear();
+  record.fields.set_line(std::string_view(b, body));
   auto cut = [&](const char* e) {
     if (static_cast<std::size_t>(e - field) > max_field) return false;
-    record.fields.push_back(std::string_view(field, static_cast<std::size_t>(e - field)));
+    record.fields.cut_at(static_cast<std::size_t>(e - b));
     field = e + 1;
     return true;
   };
@@ -243,7 +243,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   };
 
   for (;;) {
-    std::string& field = record.fields.open_text();  // the field's text goes after the fields before it
+    std::string& field = record.fields.begin_cell();  // the field's text goes after the fields before it
     field_start = base_ + pos_;
     field_line = line_;
     if (have(1) && buf_[pos_] == '"') {

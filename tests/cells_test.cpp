@@ -1,0 +1,74 @@
+// Tests for Cells: a record's cells in one buffer, however they were built.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "leadfunnel/cells.hpp"
+
+using leadfunnel::Cells;
+
+TEST_CASE("cells: cells pushed one by one read back as pushed, empty ones too", "[cells]") {
+  Cells c;
+  CHECK(c.empty());
+  c.push_back("1");
+  c.push_back("");
+  c.push_back("Ana Souza");
+  c.push_back("");
+  REQUIRE(c.size() == 4);
+  CHECK(c[0] == "1");
+  CHECK(c[1].empty());
+  CHECK(c[2] == "Ana Souza");
+  CHECK(c[3].empty());
+  CHECK(c.back().empty());
+  CHECK(c.strings() == std::vector<std::string>{"1", "", "Ana Souza", ""});
+  CHECK_THROWS_AS(c.at(4), std::out_of_range);
+  c.pop_back();
+  CHECK(c == std::vector<std::string>{"1", "", "Ana Souza"});
+  c.truncate(1);
+  CHECK(c == std::vector<std::string>{"1"});
+  c.push_back("x");
+  CHECK(c == std::vector<std::string>{"1", "x"});
+  c.pop_back();
+  c.pop_back();
+  CHECK(c.empty());
+  c.push_back("again");
+  CHECK(c == std::vector<std::string>{"again"});
+}
+
+TEST_CASE("cells: a line cut at its delimiters equals the same cells pushed one by one", "[cells]") {
+  const std::string line = "10,Ana,,a@example.com,";
+  Cells cut;
+  cut.set_line(line);
+  for (std::size_t i = 0; i < line.size(); ++i)
+    if (line[i] == ',') cut.cut_at(i);
+  cut.cut_at(line.size());
+  const Cells pushed{"10", "Ana", "", "a@example.com", ""};
+  CHECK(cut == pushed);
+  CHECK(cut.size() == 5);
+  CHECK(fmt::format("{}", fmt::join(cut, "|")) == "10|Ana||a@example.com|");
+  // Built piece by piece, as the CSV reader builds quoted cells.
+  Cells built;
+  for (const char* piece : {"10", "Ana", "", "a@example.com", ""}) {
+    std::string& text = built.begin_cell();
+    text += piece;
+    CHECK(built.open_size() == std::string(piece).size());
+    built.end_cell();
+  }
+  CHECK(built == pushed);
+  // Reused for a shorter line: nothing of the longer one is left.
+  const std::string shorter = "7";
+  cut.set_line(shorter);
+  cut.cut_at(shorter.size());
+  CHECK(cut == std::vector<std::string>{"7"});
+  CHECK_FALSE(cut == pushed);
+}
+
+TEST_CASE("cells: swap exchanges every cell", "[cells]") {
+  Cells a{"1", "2"}, b{"x"};
+  a.swap(b);
+  CHECK(a == std::vector<std::string>{"x"});
+  CHECK(b == std::vector<std::string>{"1", "2"});
+}
