@@ -386,8 +386,10 @@ std::uint64_t length_bit(std::size_t n) { return std::uint64_t{1} << std::min<st
 
 RuleMatcher::RuleMatcher(const StageRule& rule) : flag_(rule.flag) {
   for (const auto& want : rule.values) {
-    values_.push_back(to_lower(trim(want)));
-    lengths_ |= length_bit(values_.back().size());
+    std::string lower(trim(want));
+    for (char& c : lower) c = ascii_lower(c);  // as equals_ignore_case compares
+    lengths_ |= length_bit(lower.size());
+    values_.push_back(std::move(lower));
   }
 }
 

@@ -5,12 +5,11 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <limits>
-#include <thread>
 #include <vector>
 
+#include "leadfunnel/parallel.hpp"
 #include "leadfunnel/source.hpp"
 #include "leadfunnel/text.hpp"
 
@@ -86,8 +85,10 @@ bool scan_range(const std::string& path, char delimiter, std::size_t id_col, std
   std::size_t line_no = 0;
   bool first_read = from == 0;
   for (;;) {
+    if (at_line_start && base + begin >= to) return true;  // the next range's line: not even read
     const char* nl = static_cast<const char*>(std::memchr(buf.data() + begin, '\n', end - begin));
     if (!nl && !eof) {
+      if (!at_line_start) begin = end;  // what is skipped is not kept
       if (end - begin > kMaxLine || give_up) return false;  // left to the full reader and its limits
       // Keep the partial line, read another block after it.
       std::memmove(buf.data(), buf.data() + begin, end - begin);
@@ -110,7 +111,6 @@ bool scan_range(const std::string& path, char delimiter, std::size_t id_col, std
       at_line_start = true;
       continue;
     }
-    if (base + begin >= to) return true;  // the next range's line
     std::string_view line(buf.data() + begin, stop - begin);
     // A CR alone ends a line for the full reader: a record may start after
     // it. One search for CR serves every line up to the next CR.
@@ -156,24 +156,13 @@ bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, s
   }
   std::atomic<bool> give_up{false};
   std::vector<char> sure(parts, 0);
-  std::vector<std::exception_ptr> failed(parts);
-  auto run = [&](std::size_t k) {
-    try {
-      const std::uint64_t from = size / parts * k;
-      const std::uint64_t to = k + 1 == parts ? std::numeric_limits<std::uint64_t>::max() : size / parts * (k + 1);
-      sure[k] = scan_range(path, delimiter, id_col, header_end, block, from, to, give_up,
-                           [&](std::string_view v) { id(k, v); });
-    } catch (...) {
-      failed[k] = std::current_exception();
-    }
+  run_parts(parts, [&](std::size_t k) {
+    const std::uint64_t from = size / parts * k;
+    const std::uint64_t to = k + 1 == parts ? std::numeric_limits<std::uint64_t>::max() : size / parts * (k + 1);
+    sure[k] = scan_range(path, delimiter, id_col, header_end, block, from, to, give_up,
+                         [&](std::string_view v) { id(k, v); });
     if (!sure[k]) give_up = true;
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t k = 1; k < parts; ++k) threads.emplace_back(run, k);
-  run(0);
-  for (auto& t : threads) t.join();
-  for (const auto& e : failed)
-    if (e) std::rethrow_exception(e);
+  });
   return std::all_of(sure.begin(), sure.end(), [](char ok) { return ok != 0; });
 }
 

@@ -23,15 +23,14 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
-#include <exception>
 #include <filesystem>
 #include <functional>
 #include <limits>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 
 #include "leadfunnel/encoding.hpp"
+#include "leadfunnel/parallel.hpp"
 #include "leadfunnel/source.hpp"
 #include "leadfunnel/text.hpp"
 
@@ -69,6 +68,7 @@ class LineReader {
   /// whether a '\n' ended it (only the last line of a file may lack one).
   bool next(std::string_view& line, bool& newline) {
     for (;;) {
+      if (!skip_ && base_ + begin_ >= to_) return false;  // the next range's line: not even read
       const char* nl = static_cast<const char*>(std::memchr(buf_.data() + scanned_, '\n', end_ - scanned_));
       if (nl != nullptr) {
         const auto at = static_cast<std::size_t>(nl - buf_.data());
@@ -78,14 +78,14 @@ class LineReader {
           skip_ = false;
           continue;
         }
-        if (base_ + start >= to_) return false;  // the next range's line
         line = std::string_view(buf_.data() + start, at - start);
         newline = true;
         return true;
       }
       scanned_ = end_;
+      if (skip_) begin_ = end_;  // what is skipped is not kept
       if (eof_) {
-        if (begin_ == end_ || skip_ || base_ + begin_ >= to_) return false;
+        if (begin_ == end_ || skip_) return false;
         line = std::string_view(buf_.data() + begin_, end_ - begin_);
         newline = false;
         begin_ = end_;
@@ -130,26 +130,14 @@ class LineReader {
 };
 
 /// Runs `read(k, from, to)` for each of `parts` byte ranges of a file of
-/// `size` bytes at once, range 0 on this thread; the first exception (in
-/// range order) is rethrown when all have ended.
+/// `size` bytes at once (run_parts).
 void for_each_range(std::uint64_t size, std::size_t parts,
                     const std::function<void(std::size_t, std::uint64_t, std::uint64_t)>& read) {
-  std::vector<std::exception_ptr> failed(parts);
-  auto run = [&](std::size_t k) {
-    try {
-      const std::uint64_t from = size / parts * k;
-      const std::uint64_t to = k + 1 == parts ? std::numeric_limits<std::uint64_t>::max() : size / parts * (k + 1);
-      read(k, from, to);
-    } catch (...) {
-      failed[k] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t k = 1; k < parts; ++k) threads.emplace_back(run, k);
-  run(0);
-  for (auto& t : threads) t.join();
-  for (const auto& e : failed)
-    if (e) std::rethrow_exception(e);
+  run_parts(parts, [&](std::size_t k) {
+    const std::uint64_t from = size / parts * k;
+    const std::uint64_t to = k + 1 == parts ? std::numeric_limits<std::uint64_t>::max() : size / parts * (k + 1);
+    read(k, from, to);
+  });
 }
 
 /// Whether `s` is a JSON number, and whether nlohmann would read it without
@@ -473,6 +461,7 @@ class NdjsonRows final : public RowStream {
       std::optional<bool> array;  ///< whether its first non-blank line starts with '['
     };
     std::vector<Part> part(parts);
+    std::atomic<bool> stop{false};  // the file is not one to stream: every range stops
     for_each_range(size, parts, [&](std::size_t k, std::uint64_t from, std::uint64_t to) {
       Part& mine = part[k];
       LineParser* lines = &lines_;
@@ -484,7 +473,7 @@ class NdjsonRows final : public RowStream {
       std::string_view line;
       bool newline = false;
       bool first = k == 0;
-      while (reader.next(line, newline)) {
+      while (!stop && reader.next(line, newline)) {
         if (first && line.substr(0, 3) == "\xEF\xBB\xBF") {
           line.remove_prefix(3);
           table_.bom = true;
@@ -492,6 +481,7 @@ class NdjsonRows final : public RowStream {
         first = false;
         if (!simdjson::validate_utf8(line.data(), line.size())) {
           mine.utf8 = false;
+          stop = true;
           return;
         }
         std::size_t i = 0;
@@ -501,7 +491,10 @@ class NdjsonRows final : public RowStream {
         // range's first one counts when no range before it has any.
         if (!mine.array) {
           mine.array = line[i] == '[';
-          if (*mine.array && k == 0) return;
+          if (*mine.array && k == 0) {
+            stop = true;
+            return;
+          }
         }
         lines->learn(strip_cr(line), reader.capacity_after(line.data()));
       }

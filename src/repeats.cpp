@@ -4,9 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
-#include <thread>
 
+#include "leadfunnel/parallel.hpp"
 #include "leadfunnel/spill.hpp"
 
 namespace leadfunnel {
@@ -58,26 +57,14 @@ std::vector<std::uint64_t> RepeatFinder::repeated(std::size_t threads) {
         if (all[i] == all[i - 1] && (out.empty() || out.back() != all[i])) out.push_back(all[i]);
     }
   };
-  std::vector<std::exception_ptr> failed(std::max<std::size_t>(threads, 1));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < failed.size(); ++t)
-    pool.emplace_back([&, t] {
-      try {
-        work();
-      } catch (...) {
-        failed[t] = std::current_exception();
-        next = kParts;
-      }
-    });
-  try {
-    work();
-  } catch (...) {
-    failed[0] = std::current_exception();
-    next = kParts;
-  }
-  for (auto& t : pool) t.join();
-  for (const auto& e : failed)
-    if (e) std::rethrow_exception(e);
+  run_parts(std::max<std::size_t>(threads, 1), [&](std::size_t) {
+    try {
+      work();
+    } catch (...) {
+      next = kParts;  // the others stop too
+      throw;
+    }
+  });
   std::vector<std::uint64_t> out;
   for (const auto& f : found) out.insert(out.end(), f.begin(), f.end());
   return out;

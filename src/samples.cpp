@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
-#include <thread>
 #include <bit>
 #include <cmath>
 
+#include "leadfunnel/parallel.hpp"
 #include "leadfunnel/spill.hpp"
 
 namespace leadfunnel {
@@ -76,7 +75,6 @@ void Samples::append_copy(const Samples& other) {
 void Samples::clear() {
   mem_ = {};
   blocks_ = {};
-  top_ = {};
 }
 
 template <class F>
@@ -93,10 +91,10 @@ void Samples::for_each(F&& f) const {
 
 std::vector<double> Samples::order_stats(const std::vector<std::size_t>& ranks) {
   constexpr std::size_t kBuckets = std::size_t{1} << 16;
-  if (top_.empty()) {
-    top_.assign(kBuckets, 0);
-    for_each([&](double v) { ++top_[key_of(v) >> 48]; });
-  }
+  // Counts by the top 16 key bits: 256 KB, freed on return, so that sets
+  // whose percentiles are taken one after another never hold it together.
+  std::vector<std::uint32_t> top(kBuckets, 0);
+  for_each([&](double v) { ++top[key_of(v) >> 48]; });
   auto pick = [&](const std::vector<std::uint32_t>& counts, std::size_t& rank) {
     std::size_t b = 0;
     while (rank >= counts[b]) rank -= counts[b++];
@@ -114,8 +112,8 @@ std::vector<double> Samples::order_stats(const std::vector<std::size_t>& ranks) 
   std::vector<double> out(ranks.size());
   for (std::size_t i = 0; i < ranks.size(); ++i) {
     Want w{ranks[i], 0, 16};
-    w.prefix = pick(top_, w.rank);
-    std::size_t count = top_[w.prefix];
+    w.prefix = pick(top, w.rank);
+    std::size_t count = top[w.prefix];
     while (count > kGather && w.fixed < 64) {
       std::vector<std::uint32_t> next(kBuckets, 0);
       const int shift = 64 - w.fixed - 16;
@@ -168,8 +166,6 @@ std::vector<std::optional<double>> Samples::percentiles(const std::vector<double
     return out;
   }
   const std::size_t n = size();
-  if (top_.size() != 0 && top_n_ != n) top_.clear();
-  top_n_ = n;
   // The same arithmetic as percentile_of, on order statistics found in the
   // file: for each quantile the order statistic below it and the next one.
   std::vector<std::size_t> ranks;
@@ -202,22 +198,14 @@ std::vector<std::vector<std::optional<double>>> percentiles_of_sets(const std::v
   auto work = [&] {
     for (std::size_t k; (k = next++) < order.size();) out[order[k]] = sets[order[k]]->percentiles(qs);
   };
-  const std::size_t n = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(sets.size(), 1));
-  std::vector<std::exception_ptr> failed(n);
-  auto guarded = [&](std::size_t t) {
+  run_parts(std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(sets.size(), 1)), [&](std::size_t) {
     try {
       work();
     } catch (...) {
-      failed[t] = std::current_exception();
-      next = order.size();
+      next = order.size();  // the others stop too
+      throw;
     }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < n; ++t) pool.emplace_back(guarded, t);
-  guarded(0);
-  for (auto& t : pool) t.join();
-  for (const auto& e : failed)
-    if (e) std::rethrow_exception(e);
+  });
   return out;
 }
 

@@ -57,8 +57,6 @@ class Samples {
 
   std::vector<double> mem_;
   std::vector<std::uint64_t> blocks_;  ///< file offsets of full blocks of kChunk values
-  std::vector<std::uint32_t> top_;     ///< counts by top 16 key bits, kept between percentiles of a spilled set
-  std::size_t top_n_ = 0;              ///< the size when top_ was counted
 };
 
 /// percentiles(qs) of every set, on up to `threads` threads at once (a set
