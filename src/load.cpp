@@ -22,6 +22,7 @@
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/id_scan.hpp"
 #include "leadfunnel/ndjson_stream.hpp"
+#include "leadfunnel/parallel.hpp"
 #include "leadfunnel/preset.hpp"
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
@@ -369,13 +370,26 @@ class Loader {
     start_dates(leads_, lead_map_, lead_dates_state_);
     if (prospects_) start_dates(*prospects_, prospect_map_, prospect_dates_state_);
     // The prospects file is read first, into what it says about each lead
-    // id, so that each lead can be joined and counted as it is read.
-    if (prospects_) read_prospects();
+    // id, so that each lead can be joined and counted as it is read. At the
+    // same time (they do not depend on each other) the lead ids are read
+    // once, to learn which occur more than once: only those, and the ids
+    // the prospects file names, are then kept while the leads are read, so
+    // the memory for ids does not grow with the file. The second read must
+    // see the same ids (checked in finish()).
+    std::optional<FirstRead> first;
+    const bool read_ids = reopen_leads_ && options_.duplicates != DuplicatePolicy::Last && leads_.format != "json";
+    const bool apart = prospects_ && read_ids && options_.threads > 1;  // on two threads
+    run_parts(apart ? 2 : 1, [&](std::size_t k) {
+      if (k == 0 && prospects_) read_prospects();
+      if (read_ids && (k == 1 || !apart)) first = read_ids_first();
+    });
     // Leads go to the consumer as they are read, unless a later row may
     // replace an earlier one, or prospects rows still wait for a date order.
     stored_ = options_.duplicates == DuplicatePolicy::Last || !prospect_dates_state_.waiting.empty();
-    if (reopen_leads_ && options_.duplicates != DuplicatePolicy::Last && leads_.format != "json")
-      find_repeated_ids();
+    if (first) {
+      prepass_exact_ = first->exact;
+      use_repeats(first->finder);
+    }
     read_leads();
     strict_reader_check(leads_, std::string::npos);
     return finish();
@@ -1069,30 +1083,40 @@ class Loader {
   /// prospects file names, are then kept while the leads are read: the
   /// memory for ids no longer grows with the file. The second read must see
   /// the same ids (checked after the leads).
-  void find_repeated_ids() {
-    if (scan_repeated_ids()) return;
-    auto stream = reopen_leads_();
-    if (stream->table().columns != leads_.columns) return;  // not the same file: keep every id
-    const std::size_t id_col = lead_map_[Field::Id]->column;
+  /// The ids of the first read, and whether the full reader counted them
+  /// exactly (else the quick scan, which may give more).
+  struct FirstRead {
     RepeatFinder finder;
+    bool exact = false;
+  };
+
+  /// The first read of the lead ids. Nothing when the file reopened is not
+  /// the same (every id is kept then). Changes nothing in the loader, so it
+  /// may run while the prospects file is read.
+  std::optional<FirstRead> read_ids_first() const {
+    if (auto quick = scan_ids()) return FirstRead{std::move(*quick), false};
+    auto stream = reopen_leads_();
+    if (stream->table().columns != leads_.columns) return std::nullopt;
+    const std::size_t id_col = lead_map_[Field::Id]->column;
+    FirstRead out{RepeatFinder{}, true};
     std::vector<RawRow> batch;
     for (;;) {
       stream->next_batch(batch, kBatchRows);
       if (batch.empty()) break;
       for (const RawRow& row : batch) {
         const std::string_view id = trim(row.fields[id_col]);
-        if (!id.empty()) finder.add(IdIndex::hash(id));
+        if (!id.empty()) out.finder.add(IdIndex::hash(id));
       }
     }
-    prepass_exact_ = true;
-    use_repeats(finder);
+    return out;
   }
 
-  /// The quick first read (scan_csv_ids): a CSV file in UTF-8 or
-  /// Windows-1252 whose lines end in LF or CRLF. It may give more ids than
-  /// the rows hold (never fewer); false when the file needs the full reader.
-  bool scan_repeated_ids() {
-    if (scan_path_.empty()) return false;
+  /// The quick first read (scan_csv_ids, scan_ndjson_ids): a CSV file in
+  /// UTF-8 or Windows-1252 whose lines end in LF or CRLF, or an NDJSON file
+  /// in UTF-8. It may give more ids than the rows hold (never fewer);
+  /// nothing when the file needs the full reader.
+  std::optional<RepeatFinder> scan_ids() const {
+    if (scan_path_.empty()) return std::nullopt;
     // The file is cut into ranges read at once, one per thread (at most),
     // each into a finder of its own.
     ReadOptions read = options_.read;
@@ -1110,11 +1134,9 @@ class Loader {
     } else if (leads_.format == "ndjson" && leads_.encoding == "utf-8") {
       scanned = scan_ndjson_ids(scan_path_, leads_.columns[id_col], read, add);
     }
-    if (!scanned) return false;
-    prepass_exact_ = false;
+    if (!scanned) return std::nullopt;
     for (std::size_t k = 1; k < finders.size(); ++k) finders[0].merge(finders[k]);
-    use_repeats(finders[0]);
-    return true;
+    return std::move(finders[0]);
   }
 
   void use_repeats(RepeatFinder& finder) {
