@@ -229,6 +229,7 @@ struct Prepared {
   bool accepted = false;  ///< committed as a lead, to be handed to a consumer part (several threads)
   bool blank_id = false;
   std::uint64_t id_hash = 0;
+  bool indexed = false;  ///< the duplicate index follows this id (every id without a first read)
   std::optional<Rejection> bad;  ///< a timestamp that cannot be read
   Lead lead;                     ///< id and line are always set
   bool blank_source = false;
@@ -882,6 +883,9 @@ class Loader {
     p.bad.reset();
     if (p.blank_id) return;
     p.id_hash = IdIndex::hash(lead.id);
+    // Whether the duplicate index follows this id: looked up here, on the
+    // workers, since neither table changes while the leads are read.
+    p.indexed = !prepass_ || repeated_.find(p.id_hash) || prospect_hashes_.find(p.id_hash);
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(leads_, lead_map_, row, orders, times)) {
       p.bad.emplace(std::move(*bad));
@@ -963,7 +967,7 @@ class Loader {
     }
     const std::string& id = lead.id;
     ++ids_committed_;
-    const bool indexed = !prepass_ || repeated_.find(p.id_hash) || prospect_hashes_.find(p.id_hash);
+    const bool indexed = p.indexed;
     if (indexed && !rejected_leads_.empty())
       if (auto rl = rejected_leads_.find(id); rl != rejected_leads_.end()) {
         ++input_.duplicate_ids;
