@@ -1082,11 +1082,6 @@ class Loader {
     if (fd.undecided == 0) release_leads();
   }
 
-  /// Reads the lead ids once before the leads (the file is read twice), to
-  /// learn which ids occur more than once. Only those, and the ids the
-  /// prospects file names, are then kept while the leads are read: the
-  /// memory for ids no longer grows with the file. The second read must see
-  /// the same ids (checked after the leads).
   /// The ids of the first read, and whether the full reader counted them
   /// exactly (else the quick scan, which may give more).
   struct FirstRead {
@@ -1094,9 +1089,10 @@ class Loader {
     bool exact = false;
   };
 
-  /// The first read of the lead ids. Nothing when the file reopened is not
-  /// the same (every id is kept then). Changes nothing in the loader, so it
-  /// may run while the prospects file is read.
+  /// The first read of the lead ids (the file is read twice), to learn which
+  /// ids occur more than once (see run()). Nothing when the file reopened is
+  /// not the same (every id is kept then). Changes nothing in the loader, so
+  /// it may run while the prospects file is read.
   std::optional<FirstRead> read_ids_first() const {
     if (auto quick = scan_ids()) return FirstRead{std::move(*quick), false};
     auto stream = reopen_leads_();
