@@ -87,22 +87,23 @@ CsvReader::CsvReader(std::string_view data, char delimiter, CsvLimits limits)
 bool CsvReader::more() {
   if (eof_) return false;
   if (keep_ > 0) {  // drop what no record needs any more
-    buf_.erase(0, keep_);
+    std::memmove(buf_.data(), buf_.data() + keep_, end_ - keep_);
+    end_ -= keep_;
     base_ += keep_;
     pos_ -= keep_;
     keep_ = 0;
   }
-  const std::size_t old = buf_.size();
-  buf_.resize(old + limits_.block_bytes);
-  const std::size_t got = source_->read(buf_.data() + old, limits_.block_bytes);
-  buf_.resize(old + got);
+  // The buffer only grows; bytes past end_ are room for the next block.
+  if (buf_.size() < end_ + limits_.block_bytes) buf_.resize(end_ + limits_.block_bytes);
+  const std::size_t got = source_->read(buf_.data() + end_, limits_.block_bytes);
+  end_ += got;
   high_water_ = std::max(high_water_, buf_.capacity());
   if (got == 0) eof_ = true;
   return got > 0;
 }
 
 bool CsvReader::have(std::size_t n) {
-  while (buf_.size() - pos_ < n)
+  while (end_ - pos_ < n)
     if (!more()) return false;
   return true;
 }
@@ -127,7 +128,7 @@ void CsvReader::skip_first_line(std::size_t offset, std::size_t line) {
   keep_ = pos_;
   while (have(1)) {
     std::size_t i = pos_;
-    const std::size_t end = buf_.size();
+    const std::size_t end = end_;
     while (i < end && !is_line_end(buf_[i])) ++i;
     pos_ = i;
     keep_ = pos_;  // a huge first line is skipped in bounded memory
@@ -156,7 +157,7 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
   // left to the general reader below, which gives the same record or the
   // exact problem.
   const char* b = buf_.data() + pos_;
-  const auto* nl = static_cast<const char*>(std::memchr(b, '\n', buf_.size() - pos_));
+  const auto* nl = static_cast<const char*>(std::memchr(b, '\n', end_ - pos_));
   if (!nl) return false;
   const std::size_t len = static_cast<std::size_t>(nl - b);
   std::size_t body = len;
@@ -195,6 +196,61 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
   return true;
 }
 
+bool CsvReader::split_buffered_record(CsvRecord& record, std::size_t max_field, std::size_t max_record) {
+  // Records with quoted fields (a note with commas or line breaks in it):
+  // read here when the whole record is buffered and well formed. A quote
+  // left open at the end of the buffer, a CR, a quote inside an unquoted
+  // field, text after a closing quote, a field or record over its limit, or
+  // lines read again after a stray quote all go to the general reader.
+  if (base_ + pos_ < recover_until_) return false;
+  const char* const b = buf_.data() + pos_;
+  const char* const e = buf_.data() + end_;
+  const char* p = b;
+  std::size_t breaks = 0;  // line breaks inside quoted fields
+  std::size_t fields = 0;
+  record.fields.clear();
+  for (;;) {
+    std::string& text = record.fields.begin_cell();
+    if (p < e && *p == '"') {
+      ++p;
+      for (;;) {
+        const auto* q = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(e - p)));
+        if (!q || q + 1 == e) return false;  // not closed, or what follows it is not buffered yet
+        const auto n = static_cast<std::size_t>(q - p);
+        if (std::memchr(p, '\r', n)) return false;
+        breaks += static_cast<std::size_t>(std::count(p, q, '\n'));
+        text.append(p, n);
+        if (q[1] == '"') {  // a doubled quote
+          text += '"';
+          p = q + 2;
+          continue;
+        }
+        p = q + 1;
+        break;
+      }
+      if (*p != delimiter_ && *p != '\n') return false;
+    } else {
+      const char* q = p;
+      while (q < e && *q != delimiter_ && *q != '\n') {
+        if (*q == '"' || *q == '\r') return false;
+        ++q;
+      }
+      if (q == e) return false;
+      text.append(p, static_cast<std::size_t>(q - p));
+      p = q;
+    }
+    if (record.fields.open_size() > max_field) return false;
+    record.fields.end_cell();
+    ++fields;
+    if (static_cast<std::size_t>(p - b) + fields * kBytesPerField > max_record) return false;
+    if (*p++ == '\n') break;
+  }
+  record.end_line = line_ + breaks;
+  line_ += breaks + 1;
+  pos_ += static_cast<std::size_t>(p - b);
+  return true;
+}
+
 CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
   keep_ = pos_;
   while (have(1) && is_line_end(buf_[pos_])) {
@@ -211,7 +267,8 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
       std::max<std::size_t>(max_field > SIZE_MAX / 8 ? SIZE_MAX : max_field * 8, std::size_t{1} << 20);
   record.line = start_line;
   record.offset = start;
-  if (split_plain_line(record, max_field, max_record)) return Status::Record;
+  if (split_plain_line(record, max_field, max_record) || split_buffered_record(record, max_field, max_record))
+    return Status::Record;
   // The record's buffers are reused from record to record: their capacity is
   // kept, so a file of same-shaped rows allocates nothing after its first rows.
   record.fields.clear();
@@ -251,7 +308,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
       bool closed = false;
       while (have(1)) {
         std::size_t i = pos_;
-        const std::size_t end = buf_.size();
+        const std::size_t end = end_;
         while (i < end && buf_[i] != '"' && !is_line_end(buf_[i])) ++i;
         field.append(buf_, pos_, i - pos_);
         pos_ = i;
@@ -315,7 +372,7 @@ CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
       bool quote = false;
       while (have(1)) {
         std::size_t i = pos_;
-        const std::size_t end = buf_.size();
+        const std::size_t end = end_;
         for (; i < end; ++i) {
           const char c = buf_[i];
           if (c == delimiter_ || is_line_end(c)) break;

@@ -218,6 +218,30 @@ void StreamDecoder::decode(std::string_view in, std::string& out, bool last) {
   else decode_utf8(in, out, last);
 }
 
+bool StreamDecoder::passes_through(std::string_view b) {
+  if (encoding_ != "utf-8" || !carry_.empty()) return false;
+  bool non_ascii = false;
+  std::size_t i = 0;
+  while (i < b.size()) {
+    for (std::uint64_t w; i + 8 <= b.size(); i += 8) {
+      std::memcpy(&w, b.data() + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+    }
+    if (i == b.size()) break;
+    const auto c = static_cast<unsigned char>(b[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_length(c);
+    if (n == 0 || i + n > b.size() || !is_valid_utf8(b.substr(i, n))) return false;
+    non_ascii = true;
+    i += n;
+  }
+  if (non_ascii) seen_non_ascii_ = true;
+  return true;
+}
+
 void StreamDecoder::decode_utf8(std::string_view b, std::string& out, bool last) {
   std::size_t i = 0;
   std::size_t run = 0;  // start of the valid bytes not yet copied

@@ -359,6 +359,8 @@ class Loader {
         drop_prospects();
       }
     }
+    lead_times_ = time_columns(lead_map_);
+    prospect_times_ = time_columns(prospect_map_);
     const auto tables = tables_of(leads_, prospects_);
     if (options_.agreement) check_rules(tables);
     resolve_by(tables);
@@ -849,14 +851,22 @@ class Loader {
     }
   }
 
-  /// Parses every mapped timestamp of a row, reading locale dates in `orders`
-  /// (by column); the first value that cannot be read is returned as a rejection.
-  std::optional<Rejection> parse_times(const RawTable& t, const ColumnMapping& m, const RawRow& row,
+  /// The mapped timestamp fields of a file and their columns, in field order.
+  using TimeColumns = std::vector<std::pair<Field, std::size_t>>;
+  static TimeColumns time_columns(const ColumnMapping& m) {
+    TimeColumns out;
+    for (Field f : all_fields())
+      if (is_timestamp_field(f) && m[f]) out.emplace_back(f, m[f]->column);
+    return out;
+  }
+
+  /// Parses every mapped timestamp of a row (`cols`, from time_columns),
+  /// reading locale dates in `orders` (by column); the first value that
+  /// cannot be read is returned as a rejection.
+  std::optional<Rejection> parse_times(const RawTable& t, const TimeColumns& cols, const RawRow& row,
                                        const std::vector<std::optional<DateOrder>>& orders,
                                        std::array<std::optional<Timestamp>, kFieldCount>& times) const {
-    for (Field f : all_fields()) {
-      if (!is_timestamp_field(f) || !m[f]) continue;
-      const std::size_t col = m[f]->column;
+    for (const auto& [f, col] : cols) {
       const std::string_view cell = row.fields[col];
       if (is_placeholder(cell)) continue;
       auto parsed = parse_timestamp(cell, *options_.zone, col < orders.size() ? orders[col] : std::nullopt);
@@ -887,7 +897,7 @@ class Loader {
     // workers, since neither table changes while the leads are read.
     p.indexed = !prepass_ || repeated_.find(p.id_hash) || prospect_hashes_.find(p.id_hash);
     std::array<std::optional<Timestamp>, kFieldCount> times{};
-    if (auto bad = parse_times(leads_, lead_map_, row, orders, times)) {
+    if (auto bad = parse_times(leads_, lead_times_, row, orders, times)) {
       p.bad.emplace(std::move(*bad));
       return;
     }
@@ -1496,7 +1506,7 @@ class Loader {
     noted.id.assign(trim(row.fields[id_col]));
     if (noted.id.empty()) return;
     std::array<std::optional<Timestamp>, kFieldCount> times{};
-    if (auto bad = parse_times(p, prospect_map_, row, prospect_dates_state_.orders, times)) {
+    if (auto bad = parse_times(p, prospect_times_, row, prospect_dates_state_.orders, times)) {
       noted.bad = std::make_unique<Rejection>(std::move(*bad));
       return;
     }
@@ -1759,6 +1769,7 @@ class Loader {
   LeadConsumer& consumer_;
   ColumnMapping lead_map_;
   ColumnMapping prospect_map_;
+  TimeColumns lead_times_, prospect_times_;  ///< the mapped timestamp columns (time_columns)
   std::vector<SegmentSource> segment_sources_;
   std::optional<PresetMatch> lead_preset_, prospect_preset_;
   std::vector<BoundRule> lead_rules_, prospect_rules_;

@@ -31,6 +31,16 @@ class DecodingSource final : public ByteSource {
       : raw_(raw), decoder_(decoder), block_(std::max<std::size_t>(block, 1)) {}
 
   std::size_t read(char* buf, std::size_t n) override {
+    // Most blocks of most files are valid UTF-8: read straight into the
+    // caller's buffer, they are handed on as they are, with no copy.
+    if (pos_ == out_.size() && !done_ && n >= block_) {
+      const std::size_t got = raw_.read(buf, block_);
+      if (got > 0 && decoder_.passes_through(std::string_view(buf, got))) return got;
+      done_ = got == 0;
+      out_.clear();
+      pos_ = 0;
+      decoder_.decode(std::string_view(buf, got), out_, done_);
+    }
     while (pos_ == out_.size() && !done_) {
       out_.clear();
       pos_ = 0;

@@ -87,22 +87,6 @@ std::optional<Field> field_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-bool is_timestamp_field(Field f) {
-  switch (f) {
-    case Field::CreatedAt:
-    case Field::MqlAt:
-    case Field::HandoffAt:
-    case Field::FirstTouchAt:
-    case Field::ProspectAt:
-    case Field::OpportunityAt:
-    case Field::WonAt:
-    case Field::LostAt:
-      return true;
-    default:
-      return false;
-  }
-}
-
 const std::array<Field, kFieldCount>& all_fields() { return kAllFields; }
 
 std::string_view stage_name(Stage s) { return kStageNames[static_cast<std::size_t>(s)]; }
@@ -111,18 +95,6 @@ std::optional<Stage> stage_from_name(std::string_view name) {
   for (std::size_t i = 0; i < kStageCount; ++i)
     if (kStageNames[i] == name) return static_cast<Stage>(i);
   return std::nullopt;
-}
-
-Field stage_field(Stage s) {
-  switch (s) {
-    case Stage::Lead: return Field::CreatedAt;
-    case Stage::Mql: return Field::MqlAt;
-    case Stage::Handoff: return Field::HandoffAt;
-    case Stage::Prospect: return Field::ProspectAt;
-    case Stage::Opportunity: return Field::OpportunityAt;
-    case Stage::Won: return Field::WonAt;
-  }
-  return Field::CreatedAt;
 }
 
 std::string normalize_header(std::string_view header) {

@@ -87,6 +87,10 @@ class CsvReader {
   /// Reads a record that is one buffered line with no quote or CR in it;
   /// false (nothing read) for any other record.
   bool split_plain_line(CsvRecord& record, std::size_t max_field, std::size_t max_record);
+  /// Reads a wholly buffered, well-formed record that may have quoted
+  /// fields (with delimiters, doubled quotes and LF line breaks in them);
+  /// false (nothing read) for any other record.
+  bool split_buffered_record(CsvRecord& record, std::size_t max_field, std::size_t max_record);
   /// Rewinds to `offset` (a record start still buffered) and skips its line.
   void skip_first_line(std::size_t offset, std::size_t line);
   /// Reports a problem with the record starting on `record_line`, then
@@ -99,6 +103,7 @@ class CsvReader {
   char delimiter_;
   CsvLimits limits_;
   std::string buf_;         ///< buffered bytes; buf_[0] is byte `base_` of the input
+  std::size_t end_ = 0;     ///< bytes of buf_ in use (the rest is room for the next block)
   std::size_t base_ = 0;
   std::size_t keep_ = 0;    ///< bytes before this index may be dropped
   std::size_t pos_ = 0;

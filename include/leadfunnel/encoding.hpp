@@ -32,6 +32,11 @@ class StreamDecoder {
   /// Appends the UTF-8 for `in` to `out`. A sequence cut by the end of `in`
   /// is kept for the next call; `last` says no more input follows.
   void decode(std::string_view in, std::string& out, bool last);
+  /// Whether `in` decodes to itself: the encoding is UTF-8, no sequence is
+  /// carried from the last piece, and `in` is whole, valid UTF-8. Then it
+  /// counts as decoded (the caller uses `in` as it is, and does not call
+  /// decode for it); else nothing changes.
+  bool passes_through(std::string_view in);
   /// The encoding in use now ("utf-8" may have become "windows-1252").
   const std::string& encoding() const { return encoding_; }
   bool switched() const { return switched_; }

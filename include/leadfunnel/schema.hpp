@@ -37,7 +37,19 @@ std::string_view field_name(Field f);
 /// The field with that canonical name, if any.
 std::optional<Field> field_from_name(std::string_view name);
 /// Whether the field holds a timestamp.
-bool is_timestamp_field(Field f);
+constexpr bool is_timestamp_field(Field f) {
+  switch (f) {
+    case Field::CreatedAt:
+    case Field::MqlAt:
+    case Field::HandoffAt:
+    case Field::FirstTouchAt:
+    case Field::ProspectAt:
+    case Field::OpportunityAt:
+    case Field::WonAt:
+    case Field::LostAt: return true;
+    default: return false;
+  }
+}
 /// All fields, in canonical order.
 const std::array<Field, kFieldCount>& all_fields();
 
@@ -46,7 +58,17 @@ std::string_view stage_name(Stage s);
 /// The stage with that name, if any.
 std::optional<Stage> stage_from_name(std::string_view name);
 /// The timestamp field that records reaching the stage (lead -> created_at).
-Field stage_field(Stage s);
+constexpr Field stage_field(Stage s) {
+  switch (s) {
+    case Stage::Lead: return Field::CreatedAt;
+    case Stage::Mql: return Field::MqlAt;
+    case Stage::Handoff: return Field::HandoffAt;
+    case Stage::Prospect: return Field::ProspectAt;
+    case Stage::Opportunity: return Field::OpportunityAt;
+    case Stage::Won: return Field::WonAt;
+  }
+  return Field::CreatedAt;
+}
 
 /// Lowercase, with spaces, `_`, `-`, `.` and quotes removed: "Lead_ID" -> "leadid".
 std::string normalize_header(std::string_view header);
