@@ -96,8 +96,11 @@ std::string out_of_range(const std::string& shown) {
 
 /// Whether the UTC date of `at` is in the years above.
 bool in_years_utc(Instant at) {
-  const date::year y = date::year_month_day{date::floor<date::days>(at)}.year();
-  return y >= date::year{kMinYear} && y <= date::year{kMaxYear};
+  // The UTC date is in those years exactly when the instant is in
+  // [kMinYear-01-01T00:00Z, (kMaxYear + 1)-01-01T00:00Z).
+  static constexpr Instant kFirst{date::sys_days{date::year{kMinYear} / 1 / 1}};
+  static constexpr Instant kEnd{date::sys_days{date::year{kMaxYear + 1} / 1 / 1}};
+  return at >= kFirst && at < kEnd;
 }
 
 /// A naive local time (or a date alone) in `zone` to an instant. A date alone

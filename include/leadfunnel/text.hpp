@@ -18,22 +18,36 @@ inline std::string_view trim(std::string_view s) {
   return s.substr(b, e - b);
 }
 
-/// A quick hash of text for hash tables: 8 bytes a step, then a final mix.
-/// Not for anything stored or compared across runs.
+/// A quick hash of text for hash tables: 8 bytes a step, the last step
+/// overlapping the one before, then a final mix. Fixed-size loads only, so
+/// short strings cost a few instructions. Not for anything stored or
+/// compared across runs.
 inline std::size_t hash_text(std::string_view s) noexcept {
-  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (s.size() * 0xC2B2AE3D27D4EB4FULL);
   const char* p = s.data();
   std::size_t n = s.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL);
+  auto mix = [&h](std::uint64_t w) {
     h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
     h ^= h >> 29;
-  }
-  if (n > 0) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+  };
+  auto load64 = [](const char* q) {
+    std::uint64_t w;
+    std::memcpy(&w, q, 8);
+    return w;
+  };
+  auto load32 = [](const char* q) {
+    std::uint32_t w;
+    std::memcpy(&w, q, 4);
+    return std::uint64_t{w};
+  };
+  if (n >= 8) {
+    for (; n > 8; p += 8, n -= 8) mix(load64(p));
+    mix(load64(p + n - 8));
+  } else if (n >= 4) {
+    mix(load32(p) | load32(p + n - 4) << 32);
+  } else if (n > 0) {
+    const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+    mix(byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16);
   }
   h ^= h >> 33;
   h *= 0xFF51AFD7ED558CCDULL;
