@@ -651,7 +651,31 @@ TimestampParse parse_timestamp(std::string_view text, const date::time_zone& zon
 }
 
 std::string format_utc(Instant at) {
-  return date::format("%Y-%m-%dT%H:%M:%SZ", std::chrono::floor<seconds>(at));
+  const auto secs = std::chrono::floor<seconds>(at);
+  const auto day = std::chrono::floor<date::days>(secs);
+  const date::year_month_day ymd{day};
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) return date::format("%Y-%m-%dT%H:%M:%SZ", secs);
+  // Written by hand: date::format goes through a stream and a locale, and a
+  // report with its listed cases formats thousands of these.
+  const auto in_day = static_cast<int>((secs - day).count());
+  char out[20];
+  auto put = [&out](std::size_t pos, int value, std::size_t digits) {
+    for (std::size_t i = digits; i-- > 0; value /= 10) out[pos + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, y, 4);
+  out[4] = '-';
+  put(5, static_cast<int>(static_cast<unsigned>(ymd.month())), 2);
+  out[7] = '-';
+  put(8, static_cast<int>(static_cast<unsigned>(ymd.day())), 2);
+  out[10] = 'T';
+  put(11, in_day / 3600, 2);
+  out[13] = ':';
+  put(14, in_day / 60 % 60, 2);
+  out[16] = ':';
+  put(17, in_day % 60, 2);
+  out[19] = 'Z';
+  return std::string(out, sizeof out);
 }
 
 std::string format_local(Instant at, const date::time_zone& zone) {

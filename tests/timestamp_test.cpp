@@ -290,6 +290,25 @@ TEST_CASE("timestamp: format_utc prints ISO 8601 with Z at seconds precision", "
     CHECK(format_utc(utc(2024_y / 3 / 15, 3, 0, 0, 999)) == "2024-03-15T03:00:00Z");
   }
   CHECK(format_utc(Instant{}) == "1970-01-01T00:00:00Z");
+  SECTION("it writes what date::format writes, before 1970, after 9999 and at every millisecond of a day's ends") {
+    std::uint64_t state = 7;
+    auto next = [&state] {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      return static_cast<std::int64_t>(state >> 20);  // up to about 557,000 years of milliseconds
+    };
+    std::vector<Instant> cases{Instant{std::chrono::milliseconds{-1}}, Instant{std::chrono::milliseconds{86'399'999}},
+                               utc(0_y / 1 / 1), utc(9999_y / 12 / 31, 23, 59, 59, 999), utc(10000_y / 1 / 1),
+                               utc(-1_y / 12 / 31, 23, 59, 59)};
+    for (int i = 0; i < 20000; ++i) {
+      const std::int64_t ms = next() % (std::int64_t{400} * 366 * 86'400'000);  // within about 400 years of 1970
+      cases.push_back(Instant{std::chrono::milliseconds{i % 2 ? ms : -ms}});
+      cases.push_back(Instant{std::chrono::milliseconds{i % 2 ? next() : -next()}});
+    }
+    for (const Instant at : cases) {
+      INFO(at.time_since_epoch().count());
+      REQUIRE(format_utc(at) == date::format("%Y-%m-%dT%H:%M:%SZ", std::chrono::floor<std::chrono::seconds>(at)));
+    }
+  }
 }
 
 TEST_CASE("timestamp: format_local prints local time with the zone's offset", "[timestamp]") {
