@@ -68,19 +68,28 @@ std::optional<Instant> due_time(const Calendar& cal, Instant start, Millis limit
   return WorkingClock(cal).due(start, limit);
 }
 
-WorkingClock::WorkingClock(const Calendar& cal) : cal_(&cal) {}
-
-std::int64_t WorkingClock::local_day(Instant t) {
-  if (!(t >= stretch_begin_ && t < stretch_end_)) {
-    const auto info = zone_of(*cal_).get_info(std::chrono::floor<std::chrono::seconds>(t));
-    stretch_begin_ = std::chrono::time_point_cast<milliseconds>(info.begin);
-    stretch_end_ = std::chrono::time_point_cast<milliseconds>(info.end);
-    offset_ms_ = std::chrono::duration_cast<milliseconds>(info.offset).count();
+std::int64_t LocalDays::day(Instant at) {
+  // Leads come in no time order, so every offset period they fall in is
+  // remembered (a few a year), the last one used first.
+  std::size_t i = 0;
+  while (i < known_.size() && !(at >= known_[i].begin && at < known_[i].end)) ++i;
+  if (i == known_.size()) {
+    const auto info = zone_->get_info(std::chrono::floor<std::chrono::seconds>(at));
+    known_.push_back({std::chrono::time_point_cast<std::chrono::milliseconds>(info.begin),
+                      std::chrono::time_point_cast<std::chrono::milliseconds>(info.end),
+                      std::chrono::duration_cast<std::chrono::milliseconds>(info.offset).count()});
+    if (known_.size() > 64) known_.erase(known_.begin());
+    i = known_.size() - 1;
   }
-  const std::int64_t local = t.time_since_epoch().count() + offset_ms_;
-  constexpr std::int64_t kDay = 86'400'000;
+  if (i != 0) std::swap(known_[i], known_[0]);
+  const std::int64_t local = at.time_since_epoch().count() + known_[0].offset_ms;
+  constexpr std::int64_t kDay = 86400000;
   return local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
 }
+
+WorkingClock::WorkingClock(const Calendar& cal) : cal_(&cal), local_days_(zone_of(cal)) {}
+
+std::int64_t WorkingClock::local_day(Instant t) { return local_days_.day(t); }
 
 const WorkingClock::Day& WorkingClock::day(std::int64_t d) {
   if (days_.empty()) days_.resize(kSlots);

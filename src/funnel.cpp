@@ -71,25 +71,6 @@ std::string period_key(Instant at, Period period, const date::time_zone& zone) {
   return period_key_of_day(period_start(days.day(at), period), period);
 }
 
-std::int64_t LocalDays::day(Instant at) {
-  // Leads come in no time order, so every offset period they fall in is
-  // remembered (a few a year), the last one used first.
-  std::size_t i = 0;
-  while (i < known_.size() && !(at >= known_[i].begin && at < known_[i].end)) ++i;
-  if (i == known_.size()) {
-    const auto info = zone_->get_info(std::chrono::floor<std::chrono::seconds>(at));
-    known_.push_back({std::chrono::time_point_cast<std::chrono::milliseconds>(info.begin),
-                      std::chrono::time_point_cast<std::chrono::milliseconds>(info.end),
-                      std::chrono::duration_cast<std::chrono::milliseconds>(info.offset).count()});
-    if (known_.size() > 64) known_.erase(known_.begin());
-    i = known_.size() - 1;
-  }
-  if (i != 0) std::swap(known_[i], known_[0]);
-  const std::int64_t local = at.time_since_epoch().count() + known_[0].offset_ms;
-  constexpr std::int64_t kDay = 86400000;
-  return local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
-}
-
 std::int64_t period_start(std::int64_t day, Period period) {
   const date::local_days d{date::days{day}};
   const date::year_month_day ymd{d};

@@ -51,10 +51,27 @@ Millis business_time(const Calendar& cal, Instant a, Instant b);
 /// empty when the calendar has no working time within ten years.
 std::optional<Instant> due_time(const Calendar& cal, Instant start, Millis limit);
 
+/// The local calendar day of instants in one zone, remembering the zone's
+/// current offset period so that most lookups are an addition.
+class LocalDays {
+ public:
+  explicit LocalDays(const date::time_zone& zone) : zone_(&zone) {}
+  /// The number of days since 1970-01-01 of the local date of `at`.
+  std::int64_t day(Instant at);
+
+ private:
+  struct Stretch {
+    Instant begin, end;  ///< the offset is constant in [begin, end)
+    std::int64_t offset_ms;
+  };
+  const date::time_zone* zone_;
+  std::vector<Stretch> known_;  ///< the stretches met so far, most recent first
+};
+
 /// The same clock as business_time and due_time, for many calls on one
 /// calendar: each local day's working intervals are turned into instants
 /// once and kept (one day per slot of a table indexed by the day number), and
-/// the zone offset last used is reused while it holds. One object per
+/// the zone's offset periods met so far are kept (LocalDays). One object per
 /// thread; the calendar must outlive it.
 class WorkingClock {
  public:
@@ -74,8 +91,7 @@ class WorkingClock {
 
   const Calendar* cal_;
   std::vector<Day> days_;      ///< allocated on first use
-  Instant stretch_begin_{}, stretch_end_{};  ///< the zone offset below holds in [begin, end)
-  std::int64_t offset_ms_ = 0;
+  LocalDays local_days_;  ///< the local day of an instant, in the calendar's zone
 };
 
 /// Parses "09:00-18:00" (end may be "24:00"); empty when malformed or empty.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "leadfunnel/calendar.hpp"
 #include "leadfunnel/duration.hpp"
 #include "leadfunnel/load.hpp"
 #include "leadfunnel/stats.hpp"
@@ -129,23 +130,6 @@ bool in_cohort(const Lead& lead, const FunnelOptions& options, bool has_created)
 
 /// The key of the period containing `at`: 2026-03-12, 2026-W11, 2026-03, 2026-Q1, 2026.
 std::string period_key(Instant at, Period period, const date::time_zone& zone);
-
-/// The local calendar day of instants in one zone, remembering the zone's
-/// current offset period so that most lookups are an addition.
-class LocalDays {
- public:
-  explicit LocalDays(const date::time_zone& zone) : zone_(&zone) {}
-  /// The number of days since 1970-01-01 of the local date of `at`.
-  std::int64_t day(Instant at);
-
- private:
-  struct Stretch {
-    Instant begin, end;  ///< the offset is constant in [begin, end)
-    std::int64_t offset_ms;
-  };
-  const date::time_zone* zone_;
-  std::vector<Stretch> known_;  ///< the stretches met so far, most recent first
-};
 
 /// The key of the period starting on local day `start` (as period_start gives it).
 std::string period_key_of_day(std::int64_t day, Period period);
