@@ -58,13 +58,9 @@ std::vector<const RawTable*> tables_of(const RawTable& leads, const RawTable* pr
 class IdIndex {
  public:
   static std::uint64_t hash(std::string_view id) {
-    // FNV-1a, then a final mix: stable across runs and platforms.
-    std::uint64_t h = 14695981039346656037ull;
-    for (char c : id) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return h | 1;  // 0 marks an empty slot
+    // Stable across runs and platforms (see hash_text), 64 bits wide.
+    static_assert(sizeof(std::size_t) == sizeof(std::uint64_t));
+    return static_cast<std::uint64_t>(hash_text(id)) | 1;  // 0 marks an empty slot
   }
   /// The number stored for `id`, if it was added.
   /// Starts loading the slot of hash `h` into the cache, for a lookup soon after.

@@ -1,6 +1,7 @@
 #pragma once
 /// Small text helpers shared by the loaders and renderers.
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -20,8 +21,7 @@ inline std::string_view trim(std::string_view s) {
 
 /// A quick hash of text for hash tables: 8 bytes a step, the last step
 /// overlapping the one before, then a final mix. Fixed-size loads only, so
-/// short strings cost a few instructions. Not for anything stored or
-/// compared across runs.
+/// short strings cost a few instructions. The same on every run and machine.
 inline std::size_t hash_text(std::string_view s) noexcept {
   const char* p = s.data();
   std::size_t n = s.size();
@@ -30,14 +30,17 @@ inline std::size_t hash_text(std::string_view s) noexcept {
     h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
     h ^= h >> 29;
   };
+  // Little-endian loads, so that the hash is the same on every machine.
   auto load64 = [](const char* q) {
     std::uint64_t w;
     std::memcpy(&w, q, 8);
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
     return w;
   };
   auto load32 = [](const char* q) {
     std::uint32_t w;
     std::memcpy(&w, q, 4);
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap32(w);
     return std::uint64_t{w};
   };
   if (n >= 8) {
