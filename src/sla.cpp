@@ -100,8 +100,15 @@ struct TopCases {
   std::vector<ClockCase> cases;
   bool (*order)(const ClockCase&, const ClockCase&) = nullptr;
   std::size_t limit = 0;
+  /// After a cut: the last of the `limit` cases kept. A case that does not
+  /// come before it can never be listed (cases that come later only push it
+  /// further down), so it need not be made.
+  std::optional<ClockCase> bar;
 
+  /// Whether a case ordered as `probe` (its order fields set) may be listed.
+  bool may_list(const ClockCase& probe) const { return !bar || order(probe, *bar); }
   void add(ClockCase c) {
+    if (!may_list(c)) return;
     cases.push_back(std::move(c));
     if (limit != 0 && cases.size() >= 2 * limit + 64) cut();
   }
@@ -109,6 +116,7 @@ struct TopCases {
     if (limit == 0 || cases.size() <= limit) return;
     std::nth_element(cases.begin(), cases.begin() + static_cast<std::ptrdiff_t>(limit), cases.end(), order);
     cases.resize(limit);
+    bar = *std::max_element(cases.begin(), cases.end(), order);
   }
   std::vector<ClockCase> take() {
     cut();
@@ -229,9 +237,21 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
       }();
       if (lead.owner.empty()) c.blank_seen = true;
       const auto end = event_time(lead, t.to_event, opt.as_of);
-      auto make_case = [&](std::optional<double> delay, std::optional<Instant> due) {
-        return ClockCase{lead.id, lead.owner, lead.line, *start, end, delay,
-                         due ? due : c.clock->due(*start, t.within)};
+      // Lists the lead's case, if it may be listed: the id, the owner and a
+      // due time not yet known (with an end, it plays no part in the order)
+      // are filled in only then.
+      auto list_case = [&](TopCases& top, std::optional<double> delay, std::optional<Instant> due) {
+        ClockCase k;
+        k.line = lead.line;
+        k.start = *start;
+        k.end = end;
+        k.delay_hours = delay;
+        k.due = due;
+        if (!top.may_list(k)) return;
+        k.lead_id = lead.id;
+        k.owner = lead.owner;
+        if (!due) k.due = c.clock->due(*start, t.within);
+        top.add(std::move(k));
       };
       if (end) {
         Millis delay{0};
@@ -256,7 +276,7 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
         } else {
           ++r.all.breached;
           ++counts.breached;
-          c.breaches.add(make_case(h, std::nullopt));
+          list_case(c.breaches, h, std::nullopt);
         }
         continue;
       }
@@ -265,11 +285,11 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
         // No end by as-of and the limit has passed: breached, whatever happens later.
         ++r.all.breached;
         ++counts.breached;
-        c.breaches.add(make_case(std::nullopt, due));
+        list_case(c.breaches, std::nullopt, due);
       } else {
         ++r.all.pending;
         ++counts.pending;
-        c.pending.add(make_case(std::nullopt, due));
+        list_case(c.pending, std::nullopt, due);
       }
     } else if (t.kind == Target::Kind::Volume) {
       // Volume counts leads by when they reached the stage, whatever their

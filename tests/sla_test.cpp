@@ -3,6 +3,7 @@
 // ISO week in a zone, rate targets with and without a window, and the two
 // response-time measures. Every expected number is worked out in a comment.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -734,6 +735,53 @@ TEST_CASE("sla: clock targets follow the report cohort", "[sla]") {
     CHECK(r.targets.at(0).all.breached == 1);
     REQUIRE(r.targets.at(0).breaches.size() == 1);
     CHECK(r.targets.at(0).breaches[0].lead_id == "Q2");
+  }
+}
+
+
+TEST_CASE("sla: with a listing limit, the breaches and pending leads listed are the first of the whole list", "[sla]") {
+  // 1,500 hand-offs on the office clock, 4 h: touched after 0-40 hours, or never
+  // (pending or overdue at as-of). Many equal delays and due times, so ties
+  // are broken by line. Listing 0 (all), then 1, 5 and 50 of them, on 1 and 3
+  // threads: every short list is the start of the full one.
+  std::uint64_t state = 99;
+  auto rnd = [&state](std::uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  std::vector<Lead> leads;
+  const Instant base = utc(2026, 3, 2, 8);
+  for (int i = 0; i < 1500; ++i) {
+    const Instant handoff = base + std::chrono::minutes{30 * static_cast<int>(rnd(400))};
+    std::optional<Instant> touch;
+    if (rnd(3) != 0) touch = handoff + std::chrono::minutes{60 * static_cast<int>(rnd(40))};
+    leads.push_back(handed(fmt::format("L{}", i), rnd(4) == 0 ? "" : fmt::format("O{}", rnd(5)), base - std::chrono::hours{1},
+                           handoff, touch));
+  }
+  const Dataset data = make_dataset(leads);
+  const Agreement a = agreement_of({clock_target("Response", hm(4), "office", 0.9)});
+  FunnelOptions all_opt = options_at(utc(2026, 3, 9, 12));
+  all_opt.max_listed = 0;
+  const TargetResult all = evaluate_sla(data, a, all_opt).targets.at(0);
+  REQUIRE(all.breaches.size() > 2 * 50 + 64);
+  REQUIRE(all.pending.size() > 5);
+  auto ids = [](const std::vector<ClockCase>& cases, std::size_t n) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < std::min(n, cases.size()); ++i)
+      out.push_back(fmt::format("{} line {} due {}", cases[i].lead_id, cases[i].line, iso(cases[i].due)));
+    return out;
+  };
+  for (std::size_t limit : {1U, 5U, 50U}) {
+    for (std::size_t threads : {1U, 3U}) {
+      INFO(fmt::format("limit {}, {} threads", limit, threads));
+      FunnelOptions opt = all_opt;
+      opt.max_listed = limit;
+      opt.threads = threads;
+      const TargetResult t = evaluate_sla(data, a, opt).targets.at(0);
+      CHECK(ids(t.breaches, limit + 1) == ids(all.breaches, limit));
+      CHECK(ids(t.pending, limit + 1) == ids(all.pending, limit));
+      CHECK(t.breaches_unlisted == all.breaches.size() - std::min(limit, all.breaches.size()));
+    }
   }
 }
 
