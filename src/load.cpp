@@ -616,11 +616,18 @@ class Loader {
   /// has only year-first dates so far.
   bool gather_evidence(FileDates& fd, const RawRow& row) {
     bool ready = true;
+    auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+    // ISO 8601 (2026-03-04...) is the common case and never a locale date.
+    auto iso_or_not_a_date = [&](std::string_view v) {
+      return v.empty() || !is_digit(v.front()) || (v.size() >= 5 && v[4] == '-' && is_digit(v[3]));
+    };
     for (auto& e : fd.cols) {
-      const std::string_view v = trim(row.fields[e.col]);
-      if (v.empty() || !(std::isdigit(static_cast<unsigned char>(v.front())))) continue;
-      // ISO 8601 (2026-03-04...) is the common case and never a locale date.
-      if (v.size() >= 5 && v[4] == '-' && std::isdigit(static_cast<unsigned char>(v[3]))) continue;
+      // Most cells are blank or ISO with nothing around them: told apart
+      // before any trimming.
+      const std::string_view cell = row.fields[e.col];
+      if (!cell.empty() && is_digit(cell.front()) && iso_or_not_a_date(cell)) continue;
+      const std::string_view v = trim(cell);
+      if (iso_or_not_a_date(v)) continue;
       const auto ld = scan_locale_date(v);
       if (!ld) continue;
       ++e.locale;
