@@ -19,7 +19,7 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool is_placeholder(std::string_view s) {
+bool detail::is_placeholder_text(std::string_view s) {
   const std::string_view v = trim(s);
   if (v.empty()) return true;
   // Every placeholder is 1-4, 6, 7 or 10 bytes long and starts with - # ( n

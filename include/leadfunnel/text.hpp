@@ -74,9 +74,22 @@ constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<c
 /// Whether two strings are equal ignoring ASCII case.
 bool equals_ignore_case(std::string_view a, std::string_view b);
 
+namespace detail {
+/// is_placeholder for a cell that may be one by its first character.
+bool is_placeholder_text(std::string_view s);
+}  // namespace detail
+
 /// Whether a cell means "no value": blank, or a placeholder such as `-`,
-/// `N/A`, `(No value)`, `Select`, `null`, `none`.
-bool is_placeholder(std::string_view s);
+/// `N/A`, `(No value)`, `Select`, `null`, `none`. Inline: most cells (dates,
+/// names, numbers) are told apart by their first character.
+inline bool is_placeholder(std::string_view s) {
+  if (s.empty()) return true;
+  const char c = s.front();
+  if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return detail::is_placeholder_text(s);
+  // Every placeholder starts with - # ( n or s.
+  const char l = ascii_lower(c);
+  return (l == '-' || l == '#' || l == '(' || l == 'n' || l == 's') && detail::is_placeholder_text(s);
+}
 
 /// A value made safe to show on one line: control characters escaped, long
 /// values shortened with "...".
