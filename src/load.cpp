@@ -58,9 +58,7 @@ std::vector<const RawTable*> tables_of(const RawTable& leads, const RawTable* pr
 class IdIndex {
  public:
   static std::uint64_t hash(std::string_view id) {
-    // Stable across runs and platforms (see hash_text), 64 bits wide.
-    static_assert(sizeof(std::size_t) == sizeof(std::uint64_t));
-    return static_cast<std::uint64_t>(hash_text(id)) | 1;  // 0 marks an empty slot
+    return hash_id(id) | 1;  // 0 marks an empty slot
   }
   /// The number stored for `id`, if it was added.
   /// Starts loading the slot of hash `h` into the cache, for a lookup soon after.

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <unordered_set>
 #include <string>
 
 #include "leadfunnel/text.hpp"
@@ -51,4 +52,30 @@ TEST_CASE("text: hash_text gives equal text equal hashes and a change in any byt
   std::set<std::size_t> low;
   for (int i = 0; i < 1000; ++i) low.insert(hash_text("Owner " + std::to_string(i)) & 1023);
   CHECK(low.size() > 550);
+}
+
+TEST_CASE("text: hash_id gives 300,000 ids of each shape CRMs export 300,000 hashes", "[text]") {
+  // Ids that share a hash would be taken for duplicates: count collisions on
+  // the shapes CRMs export (sequential record ids, emails that differ by one
+  // digit), and on every one-byte change of texts of length 0 to 40.
+  using leadfunnel::hash_id;
+  for (const char* prefix : {"", "lead-", "someone.", "0000000000000000"}) {
+    std::unordered_set<std::uint64_t> seen;
+    for (int i = 0; i < 300'000; ++i) seen.insert(hash_id(prefix + std::to_string(10'000'000 + i) + "@x.io"));
+    CHECK(seen.size() == 300'000);
+  }
+  std::set<std::uint64_t> seen;
+  std::size_t made = 0;
+  for (std::size_t len = 0; len <= 40; ++len) {
+    const std::string base(len, 'a');
+    seen.insert(hash_id(base));
+    ++made;
+    for (std::size_t i = 0; i < len; ++i) {
+      std::string changed = base;
+      changed[i] = 'b';
+      seen.insert(hash_id(changed));
+      ++made;
+    }
+  }
+  CHECK(seen.size() == made);
 }

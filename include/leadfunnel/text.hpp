@@ -19,10 +19,63 @@ inline std::string_view trim(std::string_view s) {
   return s.substr(b, e - b);
 }
 
-/// A quick hash of text for hash tables: 8 bytes a step, the last step
-/// overlapping the one before, then a final mix. Fixed-size loads only, so
-/// short strings cost a few instructions. The same on every run and machine.
+namespace detail {
+// Little-endian loads, so that the hashes below are the same on every machine.
+inline std::uint64_t load64_le(const char* q) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, q, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  return w;
+}
+inline std::uint64_t load32_le(const char* q) noexcept {
+  std::uint32_t w;
+  std::memcpy(&w, q, 4);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap32(w);
+  return w;
+}
+/// Up to 8 bytes of a string of 1-8 bytes as one word: for 4 or more, two
+/// 4-byte loads that overlap; for fewer, the first, middle and last bytes.
+inline std::uint64_t short_word(const char* p, std::size_t n) noexcept {
+  if (n >= 4) return load32_le(p) | load32_le(p + n - 4) << 32;
+  const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+  return byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
+}
+__extension__ using Wide = unsigned __int128;
+/// The 128-bit product of a and b, folded to 64 bits.
+inline std::uint64_t fold_multiply(std::uint64_t a, std::uint64_t b) noexcept {
+  const Wide r = Wide{a} * b;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+}  // namespace detail
+
+/// A hash of text for hash tables: two 64-bit products for text of up to
+/// 16 bytes (owners, sources, segment values), 16 bytes a step beyond.
+/// Fixed-size loads only. The same on every run and machine.
 inline std::size_t hash_text(std::string_view s) noexcept {
+  using detail::fold_multiply;
+  using detail::load64_le;
+  constexpr std::uint64_t kA = 0x9E3779B97F4A7C15ULL, kB = 0xC2B2AE3D27D4EB4FULL, kC = 0xD6E8FEB86659FD93ULL;
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t seed = kC ^ n;
+  std::uint64_t a = 0, b = 0;
+  if (n > 16) {
+    for (; n > 16; p += 16, n -= 16) seed = fold_multiply(load64_le(p) ^ kA, load64_le(p + 8) ^ seed);
+    a = load64_le(p + n - 16);
+    b = load64_le(p + n - 8);
+  } else if (n > 8) {
+    a = load64_le(p);
+    b = load64_le(p + n - 8);
+  } else if (n > 0) {
+    a = detail::short_word(p, n);
+  }
+  return static_cast<std::size_t>(fold_multiply(kB ^ s.size(), fold_multiply(a ^ kA, b ^ seed)));
+}
+
+/// A 64-bit hash of an id, with a strong mix after every 8 bytes: ids that
+/// share a hash are taken for one (IdIndex), so it must spread every change.
+/// The same on every run and machine.
+inline std::uint64_t hash_id(std::string_view s) noexcept {
   const char* p = s.data();
   std::size_t n = s.size();
   std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL);
@@ -30,32 +83,16 @@ inline std::size_t hash_text(std::string_view s) noexcept {
     h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
     h ^= h >> 29;
   };
-  // Little-endian loads, so that the hash is the same on every machine.
-  auto load64 = [](const char* q) {
-    std::uint64_t w;
-    std::memcpy(&w, q, 8);
-    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
-    return w;
-  };
-  auto load32 = [](const char* q) {
-    std::uint32_t w;
-    std::memcpy(&w, q, 4);
-    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap32(w);
-    return std::uint64_t{w};
-  };
   if (n >= 8) {
-    for (; n > 8; p += 8, n -= 8) mix(load64(p));
-    mix(load64(p + n - 8));
-  } else if (n >= 4) {
-    mix(load32(p) | load32(p + n - 4) << 32);
+    for (; n > 8; p += 8, n -= 8) mix(detail::load64_le(p));
+    mix(detail::load64_le(p + n - 8));
   } else if (n > 0) {
-    const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
-    mix(byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16);
+    mix(detail::short_word(p, n));
   }
   h ^= h >> 33;
   h *= 0xFF51AFD7ED558CCDULL;
   h ^= h >> 33;
-  return static_cast<std::size_t>(h);
+  return h;
 }
 
 /// hash_text for unordered containers keyed by std::string that are searched
