@@ -150,22 +150,15 @@ CsvReader::Status CsvReader::reject_and_skip(std::size_t record_line, std::size_
 void CsvReader::resume_after_first_line(const CsvRecord& record) { skip_first_line(record.offset, record.line); }
 
 bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::size_t max_record) {
-  // Most records are one line with no quote and no CR inside it: the line
-  // end is found with memchr and the line cut at its delimiters in one scan,
-  // 16 bytes a step where SSE2 is there. Anything else (a quote, a lone CR,
-  // a line not yet wholly buffered, a field or record over its limit) is
-  // left to the general reader below, which gives the same record or the
-  // exact problem.
-  const char* b = buf_.data() + pos_;
-  const auto* nl = static_cast<const char*>(std::memchr(b, '\n', end_ - pos_));
-  if (!nl) return false;
-  const std::size_t len = static_cast<std::size_t>(nl - b);
-  std::size_t body = len;
-  if (body > 0 && b[body - 1] == '\r') --body;
-  if (body + (body + 1) * kBytesPerField > max_record) return false;
-  const char* const end = b + body;
+  // Most records are one line with no quote and no CR inside it: the line is
+  // cut at its delimiters and its end found in one scan, 16 bytes a step
+  // where SSE2 is there. Anything else (a quote, a lone CR, a line not yet
+  // wholly buffered, a field or record over its limit) is left to the
+  // general reader below, which gives the same record or the exact problem.
+  const char* const b = buf_.data() + pos_;
+  const char* const stop = buf_.data() + end_;
   const char* field = b;
-  record.fields.set_line(std::string_view(b, body));
+  record.fields.start_line();
   auto cut = [&](const char* e) {
     if (static_cast<std::size_t>(e - field) > max_field) return false;
     record.fields.cut_at(static_cast<std::size_t>(e - b));
@@ -177,21 +170,39 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
   const __m128i delimiter = _mm_set1_epi8(delimiter_);
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i cr = _mm_set1_epi8('\r');
-  for (; p + 16 <= end; p += 16) {
+  const __m128i lf = _mm_set1_epi8('\n');
+  for (; p + 16 <= stop; p += 16) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, cr)))) return false;
+    const auto special = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, cr)), _mm_cmpeq_epi8(x, lf))));
     auto cuts = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, delimiter)));
+    if (special) cuts &= (1U << __builtin_ctz(special)) - 1;  // only the delimiters before it
     for (; cuts; cuts &= cuts - 1)
       if (!cut(p + __builtin_ctz(cuts))) return false;
+    if (special) {
+      p += __builtin_ctz(special);
+      break;
+    }
   }
 #endif
-  for (; p < end; ++p) {
-    if (*p == '"' || *p == '\r') return false;
-    if (*p == delimiter_ && !cut(p)) return false;
+  for (; p < stop; ++p) {
+    const char c = *p;
+    if (c == '"' || c == '\r' || c == '\n') break;
+    if (c == delimiter_ && !cut(p)) return false;
   }
-  if (!cut(end)) return false;
+  // p is at the first quote, CR or LF: the line ends at an LF or a CRLF.
+  if (p == stop || *p == '"') return false;
+  const char* next = p + 1;
+  if (*p == '\r') {
+    if (next == stop || *next != '\n') return false;
+    ++next;
+  }
+  const auto body = static_cast<std::size_t>(p - b);
+  if (body + (body + 1) * kBytesPerField > max_record) return false;
+  if (!cut(p)) return false;
+  record.fields.end_line(std::string_view(b, body));
   record.end_line = line_;
-  pos_ += len + 1;
+  pos_ += static_cast<std::size_t>(next - b);
   ++line_;
   return true;
 }

@@ -81,6 +81,13 @@ class Cells {
     ends_.clear();
   }
   void cut_at(std::size_t offset) { ends_.push_back(offset); }
+  /// The same in the order of a reader that finds the line's end as it cuts
+  /// it: start_line(), cut_at(p) for each cut, then end_line(line).
+  void start_line() noexcept { ends_.clear(); }
+  void end_line(std::string_view line) {
+    text_.clear();
+    text_.append(line);
+  }
 
   void swap(Cells& other) noexcept {
     text_.swap(other.text_);
