@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 
 #include "leadfunnel/parallel.hpp"
 #include "leadfunnel/spill.hpp"
@@ -37,12 +38,43 @@ void RepeatFinder::merge(RepeatFinder& other) {
   other.count_ = 0;
 }
 
+namespace {
+
+/// A slot of the table below: a value and how often it was met (0, 1 or more).
+struct Slot {
+  std::uint64_t value = 0;
+  std::uint32_t seen = 0;
+};
+
+/// Appends to `out`, once each and in no order, the values that occur more
+/// than once in `values`: one pass through an open-addressing table (linear
+/// probing, at most half full), which is quicker than sorting the part.
+void find_repeats(const std::vector<std::uint64_t>& values, std::vector<Slot>& table, std::vector<std::uint64_t>& out) {
+  if (values.size() < 2) return;
+  const std::size_t size = std::bit_ceil(values.size() * 2);
+  const int shift = 64 - std::countr_zero(size);
+  table.assign(size, Slot{});
+  const std::size_t mask = size - 1;
+  for (const std::uint64_t v : values) {
+    // The values of a part share their top byte: the slot comes from a mix of all the bits.
+    std::size_t i = static_cast<std::size_t>(((v ^ (v >> 29)) * 0x9E3779B97F4A7C15ULL) >> shift) & mask;
+    while (table[i].seen != 0 && table[i].value != v) i = (i + 1) & mask;
+    Slot& slot = table[i];
+    slot.value = v;
+    if (++slot.seen == 2) out.push_back(v);
+    if (slot.seen > 2) slot.seen = 2;
+  }
+}
+
+}  // namespace
+
 std::vector<std::uint64_t> RepeatFinder::repeated(std::size_t threads) {
   // Each part's repeated values, found by whichever thread takes the part.
   std::vector<std::vector<std::uint64_t>> found(kParts);
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     std::vector<std::uint64_t> all;
+    std::vector<Slot> table;
     for (std::size_t k; (k = next++) < kParts;) {
       Part& p = parts_[k];
       all.clear();
@@ -51,10 +83,9 @@ std::vector<std::uint64_t> RepeatFinder::repeated(std::size_t threads) {
         SpillFile::get()->read(p.blocks[b], all.data() + b * kBlock, kBlock * sizeof(std::uint64_t));
       all.insert(all.end(), p.mem.begin(), p.mem.end());
       p = Part{};
-      std::sort(all.begin(), all.end());
       auto& out = found[k];
-      for (std::size_t i = 1; i < all.size(); ++i)
-        if (all[i] == all[i - 1] && (out.empty() || out.back() != all[i])) out.push_back(all[i]);
+      find_repeats(all, table, out);
+      std::sort(out.begin(), out.end());
     }
   };
   run_parts(std::max<std::size_t>(threads, 1), [&](std::size_t) {
