@@ -2,6 +2,7 @@
 // say why each rule is what it is.
 #include "leadfunnel/funnel.hpp"
 
+#include "leadfunnel/day_cache.hpp"
 #include "leadfunnel/listing.hpp"
 #include "leadfunnel/text.hpp"
 
@@ -114,8 +115,13 @@ namespace {
 struct Groups {
   std::unordered_map<std::string, Segment, TextHash, std::equal_to<>> values;
   std::map<std::int64_t, Segment> periods;
+  DayCache<Segment> period_of_day;  ///< into `periods`
   Segment blank;
   bool blank_seen = false;
+
+  Segment& of_day(std::int64_t day, Period period) {
+    return period_of_day.get(day, [&](std::int64_t d) -> Segment& { return periods[period_start(d, period)]; });
+  }
 
   Segment& of_value(const std::string& v) {
     if (v.empty()) {
@@ -259,7 +265,7 @@ void FunnelAccumulator::add(const Lead& lead, const LeadProgress& progress) {
     Groups& g = st.groups[k];
     Segment* seg = nullptr;
     if (key.kind == ByKey::Kind::Period) {
-      if (created) seg = &g.periods[period_start(st.days->day(*created), key.period)];
+      if (created) seg = &g.of_day(st.days->day(*created), key.period);
       else {
         g.blank_seen = true;
         seg = &g.blank;

@@ -2,6 +2,7 @@
 // docs/metrics.md ("Service agreement"); comments here say why.
 #include "leadfunnel/sla.hpp"
 
+#include "leadfunnel/day_cache.hpp"
 #include "leadfunnel/listing.hpp"
 #include "leadfunnel/text.hpp"
 
@@ -141,6 +142,7 @@ struct ClockState {
 
 struct VolumeState {
   std::map<std::int64_t, std::size_t> per_period;  ///< period start (local day) -> leads
+  DayCache<std::size_t> period_of_day;              ///< into per_period
   std::optional<Instant> first;
 };
 
@@ -301,8 +303,9 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
       const Instant when = *p.when[s];
       if ((opt.from && when < *opt.from) || (opt.to && when >= *opt.to)) continue;
       if (!v.first || when < *v.first) v.first = when;
-      const date::local_days day{date::days{st.days->day(when)}};
-      ++v.per_period[period_start(day, t.per).time_since_epoch().count()];
+      ++v.period_of_day.get(st.days->day(when), [&](std::int64_t d) -> std::size_t& {
+        return v.per_period[period_start(date::local_days{date::days{d}}, t.per).time_since_epoch().count()];
+      });
     } else {
       RateState& rs = st.rates[rate_i++];
       if (!cohort) continue;
