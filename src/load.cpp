@@ -1062,7 +1062,7 @@ class Loader {
       std::size_t ready_rows = 0;  // rows before any that waits are prepared together
       auto flush = [&] {
         if (prepared_.size() < ready_rows) prepared_.resize(ready_rows);
-        for (std::size_t i = 0; i < ready_rows; ++i) prepare(batch[i], fd.orders, prepared_[i]);
+        prepare_all(batch, fd.orders, prepared_, ready_rows);
         commit_all(prepared_, ready_rows);
         ready_rows = 0;
       };
@@ -1189,6 +1189,20 @@ class Loader {
     }
   }
 
+  /// Prepares the first `n` rows into `out`, loading each row's cells and
+  /// its lead's `--by` values into the cache a few rows ahead.
+  void prepare_all(const std::vector<RawRow>& rows, const std::vector<std::optional<DateOrder>>& orders,
+                   std::vector<Prepared>& out, std::size_t n) const {
+    constexpr std::size_t kAhead = 4;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (r + kAhead < n) {
+        rows[r + kAhead].fields.prefetch();
+        prefetch_segments(out[r + kAhead].lead);
+      }
+      prepare(rows[r], orders, out[r]);
+    }
+  }
+
   /// Starts loading a lead's `--by` values (a block of their own on the heap,
   /// which the hardware does not see coming) into the cache.
   static void prefetch_segments(const Lead& lead) {
@@ -1291,7 +1305,7 @@ class Loader {
       todo.pop_front();
       lock.unlock();
       w->out.resize(w->rows.size());
-      for (std::size_t r = 0; r < w->rows.size(); ++r) prepare(w->rows[r], w->orders, w->out[r]);
+      prepare_all(w->rows, w->orders, w->out, w->rows.size());
       lock.lock();
       done.emplace(w->seq, std::move(w));
       cv.notify_all();
