@@ -62,6 +62,7 @@ class IdIndex {
   }
   /// The number stored for `id`, if it was added.
   /// Starts loading the slot of hash `h` into the cache, for a lookup soon after.
+  bool empty() const { return count_ == 0; }
   void prefetch(std::uint64_t h) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
   }
@@ -885,7 +886,9 @@ class Loader {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdangling-pointer"
 #endif
-  void prepare(const RawRow& row, const std::vector<std::optional<DateOrder>>& orders, Prepared& p) const {
+  /// `id_hash`: IdIndex::hash of the row's id if already known, else 0.
+  void prepare(const RawRow& row, const std::vector<std::optional<DateOrder>>& orders, Prepared& p,
+               std::uint64_t id_hash = 0) const {
     const std::size_t id_col = lead_map_[Field::Id]->column;
     Lead& lead = p.lead;
     lead.id.assign(trim(row.fields[id_col]));
@@ -893,7 +896,7 @@ class Loader {
     p.blank_id = lead.id.empty();
     p.bad.reset();
     if (p.blank_id) return;
-    p.id_hash = IdIndex::hash(lead.id);
+    p.id_hash = id_hash != 0 ? id_hash : IdIndex::hash(lead.id);
     // Whether the duplicate index follows this id: looked up here, on the
     // workers, since neither table changes while the leads are read.
     p.indexed = !prepass_ || repeated_.find(p.id_hash) || prospect_hashes_.find(p.id_hash);
@@ -956,7 +959,7 @@ class Loader {
     // does not change while leads are read), so it is done here, on the
     // worker threads; the checks above saw the lead's own values. Kept leads
     // (--duplicates last, or prospects rows still waiting) are joined at the end.
-    if (!stored_) join(lead);
+    if (!stored_) join(lead, p.id_hash);
   }
 
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
@@ -1191,15 +1194,30 @@ class Loader {
 
   /// Prepares the first `n` rows into `out`, loading each row's cells and
   /// its lead's `--by` values into the cache a few rows ahead.
+  /// The ids' hashes come first, and the slots of the indexes each row
+  /// will look up are loaded into the cache for all rows at once (random
+  /// reads in tables larger than the cache, when the prospects file names
+  /// many ids).
   void prepare_all(const std::vector<RawRow>& rows, const std::vector<std::optional<DateOrder>>& orders,
                    std::vector<Prepared>& out, std::size_t n) const {
+    const std::size_t id_col = lead_map_[Field::Id]->column;
+    const bool ahead = !prospect_hashes_.empty() || (!stored_ && !join_index_.empty());
+    for (std::size_t r = 0; ahead && r < n; ++r) {
+      const std::string_view id = trim(rows[r].fields[id_col]);
+      const std::uint64_t h = id.empty() ? 0 : IdIndex::hash(id);
+      out[r].id_hash = h;
+      if (h == 0) continue;
+      repeated_.prefetch(h);
+      prospect_hashes_.prefetch(h);
+      if (!stored_) join_index_.prefetch(h);
+    }
     constexpr std::size_t kAhead = 4;
     for (std::size_t r = 0; r < n; ++r) {
       if (r + kAhead < n) {
         rows[r + kAhead].fields.prefetch();
         prefetch_segments(out[r + kAhead].lead);
       }
-      prepare(rows[r], orders, out[r]);
+      prepare(rows[r], orders, out[r], ahead ? out[r].id_hash : 0);
     }
   }
 
@@ -1586,9 +1604,10 @@ class Loader {
     return joins_collided_[id];
   }
 
-  const ProspectJoin* find_join(const std::string& id) const {
+  /// `hash`: IdIndex::hash(id).
+  const ProspectJoin* find_join(const std::string& id, std::uint64_t hash) const {
     if (joins_.empty()) return nullptr;
-    const auto at = join_index_.find(IdIndex::hash(id));
+    const auto at = join_index_.find(hash);
     if (!at) return nullptr;
     if (joins_[*at].first == id) return &joins_[*at].second;
     const auto it = joins_collided_.find(id);
@@ -1597,8 +1616,8 @@ class Loader {
 
   /// Joins what the prospects file says about a lead's id to the lead, as if
   /// its rows were applied one by one in file order.
-  void join(Lead& lead) const {
-    const ProspectJoin* found = find_join(lead.id);
+  void join(Lead& lead, std::uint64_t id_hash) const {
+    const ProspectJoin* found = find_join(lead.id, id_hash);
     if (!found) return;
     const ProspectJoin& j = *found;
     for (std::size_t s = 1; s < kStageCount; ++s) {
@@ -1720,7 +1739,7 @@ class Loader {
                                    leads_.path, prepass_ids_, ids_committed_));
     if (stored_)
       for (Lead& lead : leads_kept_) {
-        join(lead);
+        join(lead, IdIndex::hash(lead.id));
         feed(lead);
       }
     leads_kept_ = {};
