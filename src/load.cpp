@@ -64,12 +64,12 @@ class IdIndex {
   /// Starts loading the slot of hash `h` into the cache, for a lookup soon after.
   bool empty() const { return count_ == 0; }
   void prefetch(std::uint64_t h) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(h)]);
   }
 
   std::optional<std::uint64_t> find(std::uint64_t h) const {
     if (slots_.empty()) return std::nullopt;
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
       if (slots_[i].hash == 0) return std::nullopt;
       if (slots_[i].hash == h) return slots_[i].value;
     }
@@ -77,7 +77,7 @@ class IdIndex {
   /// The number stored for `id` if it was added; else adds it with `value`.
   std::optional<std::uint64_t> find_or_add(std::uint64_t h, std::uint64_t value) {
     if ((count_ + 1) * 4 > slots_.size() * 3) grow();
-    std::size_t i = h & mask_;
+    std::size_t i = home(h);
     for (; slots_[i].hash != 0; i = (i + 1) & mask_)
       if (slots_[i].hash == h) return slots_[i].value;
     slots_[i] = Slot{h, value};
@@ -91,8 +91,12 @@ class IdIndex {
     std::uint64_t hash = 0;
     std::uint64_t value = 0;
   };
+  /// The slot a hash starts its search at: from the bits above the lowest,
+  /// which hash() sets to 1 in every hash (with it, only odd slots would be
+  /// first choices, and searches would run long).
+  std::size_t home(std::uint64_t h) const { return static_cast<std::size_t>(h >> 1) & mask_; }
   void place(std::uint64_t h, std::uint64_t value) {
-    std::size_t i = h & mask_;
+    std::size_t i = home(h);
     while (slots_[i].hash != 0) i = (i + 1) & mask_;
     slots_[i] = Slot{h, value};
   }
@@ -548,6 +552,7 @@ class Loader {
       }
       shape_.by.push_back(key);
       segment_sources_.push_back(src);
+      if (src.prospect_column != std::string::npos) prospects_give_segments_ = true;
     }
   }
 
@@ -1588,7 +1593,7 @@ class Loader {
       if (r.matches(row.fields[r.column])) j.flagged[static_cast<std::size_t>(r.stage)] = true;
     // Segment values missing from the leads file come from the first
     // prospects row of the lead, in file order.
-    if (j.rows == 1) {
+    if (j.rows == 1 && prospects_give_segments_) {
       j.segments.resize(shape_.by.size());
       for (std::size_t k = 0; k < shape_.by.size(); ++k) {
         const std::size_t col = segment_sources_[k].prospect_column;
@@ -1667,7 +1672,7 @@ class Loader {
       }
       ++prospect_rows_used_;
     }
-    std::vector<ProspectRow>().swap(prospect_rows_);
+    std::deque<ProspectRow>().swap(prospect_rows_);
     joins_ = {};
     join_index_ = {};
     joins_collided_ = {};
@@ -1821,6 +1826,7 @@ class Loader {
   ColumnMapping prospect_map_;
   TimeColumns lead_times_, prospect_times_;  ///< the mapped timestamp columns (time_columns)
   std::vector<SegmentSource> segment_sources_;
+  bool prospects_give_segments_ = false;  ///< some segment_sources_ has a prospects column
   std::optional<PresetMatch> lead_preset_, prospect_preset_;
   std::vector<BoundRule> lead_rules_, prospect_rules_;
   std::vector<QualityCheck> checks_;
@@ -1841,7 +1847,7 @@ class Loader {
   std::unordered_map<std::string, std::size_t> rejected_leads_;  ///< id -> line, for rows rejected for a bad date
   bool stored_ = false;        ///< leads are kept until the end (two files, or --duplicates last)
   std::vector<Lead> leads_kept_;
-  std::vector<ProspectRow> prospect_rows_;  ///< every prospects row read, in file order
+  std::deque<ProspectRow> prospect_rows_;  ///< every prospects row read, in file order (a deque: growing never moves it)
   /// What the prospects rows of each lead id say, in order of first row. An
   /// id is found through the 64-bit hash index (one cache miss, then the
   /// entry itself), its text compared; an id whose hash another id already
