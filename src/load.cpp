@@ -4,9 +4,11 @@
 #include "leadfunnel/load.hpp"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
 #include <condition_variable>
 #include <cstdint>
@@ -48,6 +50,38 @@ std::vector<const RawTable*> tables_of(const RawTable& leads, const RawTable* pr
   if (prospects) out.push_back(prospects);
   return out;
 }
+
+/// An allocator that asks for 2 MB pages for blocks of 2 MB or more. On a
+/// virtual machine a page fault costs microseconds, and a growing hash index
+/// faults in every 4 KB page of every new table: with 2 MB pages, one fault
+/// in 512. Smaller blocks come from operator new as usual.
+template <class T>
+struct LargePageAllocator {
+  using value_type = T;
+  static constexpr std::size_t kLarge = std::size_t{1} << 21;
+  LargePageAllocator() = default;
+  template <class U>
+  LargePageAllocator(const LargePageAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kLarge) return static_cast<T*>(::operator new(bytes));
+    const std::size_t rounded = (bytes + kLarge - 1) / kLarge * kLarge;
+    void* p = std::aligned_alloc(kLarge, rounded);
+    if (!p) throw std::bad_alloc();
+#if defined(MADV_HUGEPAGE)
+    ::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: without it, ordinary pages
+#endif
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (n * sizeof(T) < kLarge) ::operator delete(p);
+    else std::free(p);
+  }
+  template <class U>
+  bool operator==(const LargePageAllocator<U>&) const noexcept {
+    return true;
+  }
+};
 
 /// Ids by a 64-bit hash of the id: a 16-byte slot per id, the table at most
 /// three quarters full. After a first read of the ids it holds only those
@@ -101,13 +135,13 @@ class IdIndex {
     slots_[i] = Slot{h, value};
   }
   void grow() {
-    std::vector<Slot> old = std::move(slots_);
+    auto old = std::move(slots_);
     slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
     mask_ = slots_.size() - 1;
     for (const Slot& sl : old)
       if (sl.hash != 0) place(sl.hash, sl.value);
   }
-  std::vector<Slot> slots_;
+  std::vector<Slot, LargePageAllocator<Slot>> slots_;
   std::size_t mask_ = 0;
   std::size_t count_ = 0;
 };
