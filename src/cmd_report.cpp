@@ -6,8 +6,9 @@
 // funnel lead -> mql -> handoff -> prospect -> opportunity -> won with step and
 // cumulative rates ("ever reached": skipped stages are implied and counted);
 // breakdowns by field, column or period (--by); median and p90 time to
-// convert; and data-quality counters. Reads each file once, in blocks, and
-// keeps counters rather than leads (see docs/performance.md).
+// convert; and data-quality counters. Reads the files in blocks (the leads
+// file's ids once before its rows) and keeps counters rather than leads (see
+// docs/performance.md).
 // With an agreement (--config), it also measures the service agreement: clock
 // targets on the wall clock or a working calendar, volume targets per week or
 // month, rate targets; --fail-on-breach turns a missed target into exit 1.
