@@ -127,8 +127,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       "report",
       "Compute lead -> prospect conversion (cohort basis, 95% Wilson intervals), the funnel with step and cumulative "
       "rates, breakdowns, time to convert, data quality and, with an agreement (--config), its SLA targets. Reads "
-      "the files in blocks, in memory that does not grow with the rows; every row is either used or listed as "
-      "rejected. Definitions: docs/metrics.md.");
+      "the files in blocks and keeps counters rather than leads; every row is either used or listed as rejected. "
+      "Definitions: docs/metrics.md.");
   setup_report(*report, report_options);
   report->footer(std::string(
                      "Examples:\n"
