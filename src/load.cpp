@@ -1678,14 +1678,27 @@ class Loader {
   void settle_prospect_rows() {
     const RawTable& p = *prospects_;
     const std::size_t id_col = prospect_map_[Field::Id]->column;
-    for (const ProspectRow& row : prospect_rows_) {
+    // The ids' hashes are taken a few rows ahead, and their index slots
+    // loaded into the cache: the index is larger than the cache.
+    constexpr std::size_t kAhead = 16;
+    std::array<std::uint64_t, kAhead> ahead{};
+    auto hash_ahead = [&](std::size_t i) {
+      if (i >= prospect_rows_.size() || prospect_rows_[i].id.empty()) return;
+      ahead[i % kAhead] = IdIndex::hash(prospect_rows_[i].id);
+      index_.prefetch(ahead[i % kAhead]);
+    };
+    for (std::size_t i = 0; i < kAhead; ++i) hash_ahead(i);
+    for (std::size_t i = 0; i < prospect_rows_.size(); ++i) {
+      const ProspectRow& row = prospect_rows_[i];
+      const std::uint64_t hash = ahead[i % kAhead];
+      hash_ahead(i + kAhead);
       strict_reader_check(p, row.line);
       const std::string& id = row.id;
       if (id.empty()) {
         reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
         continue;
       }
-      const bool found = index_.find(IdIndex::hash(id)).has_value();
+      const bool found = index_.find(hash).has_value();
       if (auto rl = rejected_leads_.find(id); !found && rl != rejected_leads_.end()) {
         reject(p.path, row.line, p.columns[id_col],
                fmt::format("its lead \"{}\" ({} line {}) was rejected, so this row cannot be joined; fix that row",
