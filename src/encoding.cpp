@@ -193,6 +193,17 @@ void append_cp1252(std::string& out, std::string_view b) {
   }
 }
 
+/// The index of the first byte at or after `i` that is not ASCII, or b.size():
+/// ASCII, the common case, 8 bytes a step.
+std::size_t skip_ascii(std::string_view b, std::size_t i) {
+  for (std::uint64_t w; i + 8 <= b.size(); i += 8) {
+    std::memcpy(&w, b.data() + i, 8);
+    if (w & 0x8080808080808080ULL) break;
+  }
+  while (i < b.size() && static_cast<unsigned char>(b[i]) < 0x80) ++i;
+  return i;
+}
+
 /// The length of the UTF-8 sequence a lead byte starts, or 0 for a byte that cannot lead.
 std::size_t utf8_length(unsigned char c) {
   if (c < 0x80) return 1;
@@ -221,19 +232,8 @@ void StreamDecoder::decode(std::string_view in, std::string& out, bool last) {
 bool StreamDecoder::passes_through(std::string_view b) {
   if (encoding_ != "utf-8" || !carry_.empty()) return false;
   bool non_ascii = false;
-  std::size_t i = 0;
-  while (i < b.size()) {
-    for (std::uint64_t w; i + 8 <= b.size(); i += 8) {
-      std::memcpy(&w, b.data() + i, 8);
-      if (w & 0x8080808080808080ULL) break;
-    }
-    if (i == b.size()) break;
-    const auto c = static_cast<unsigned char>(b[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::size_t n = utf8_length(c);
+  for (std::size_t i = skip_ascii(b, 0); i < b.size(); i = skip_ascii(b, i)) {
+    const std::size_t n = utf8_length(static_cast<unsigned char>(b[i]));
     if (n == 0 || i + n > b.size() || !is_valid_utf8(b.substr(i, n))) return false;
     non_ascii = true;
     i += n;
@@ -245,18 +245,8 @@ bool StreamDecoder::passes_through(std::string_view b) {
 void StreamDecoder::decode_utf8(std::string_view b, std::string& out, bool last) {
   std::size_t i = 0;
   std::size_t run = 0;  // start of the valid bytes not yet copied
-  while (i < b.size()) {
-    // ASCII, the common case, 8 bytes a step.
-    for (std::uint64_t w; i + 8 <= b.size(); i += 8) {
-      std::memcpy(&w, b.data() + i, 8);
-      if (w & 0x8080808080808080ULL) break;
-    }
-    if (i == b.size()) break;
+  while ((i = skip_ascii(b, i)) < b.size()) {
     const auto c = static_cast<unsigned char>(b[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
     const std::size_t n = utf8_length(c);
     if (n > 0 && i + n > b.size() && !last) {
       // Cut by the end of this piece: keep it, unless it is already broken.
