@@ -91,9 +91,7 @@ struct LargePageAllocator {
 /// about 3 in a million. Each slot keeps a number (a line, or a lead's index).
 class IdIndex {
  public:
-  static std::uint64_t hash(std::string_view id) {
-    return hash_id(id) | 1;  // 0 marks an empty slot
-  }
+  static std::uint64_t hash(std::string_view id) { return lead_id_hash(id); }
   /// The number stored for `id`, if it was added.
   /// Starts loading the slot of hash `h` into the cache, for a lookup soon after.
   bool empty() const { return count_ == 0; }
@@ -170,11 +168,14 @@ bool any_has_column(const std::vector<const RawTable*>& tables, std::string_view
   return false;
 }
 
-std::vector<ColumnRequest> column_requests(const LoadOptions& options, const std::vector<const RawTable*>& tables) {
+/// The columns the agreement and --map ask for. Each must be in one of
+/// `tables`, unless `check` is false.
+std::vector<ColumnRequest> column_requests(const LoadOptions& options, const std::vector<const RawTable*>& tables,
+                                           bool check = true) {
   std::vector<ColumnRequest> requests;
   if (options.agreement) {
     for (const auto& [field, column] : options.agreement->columns) {
-      if (!any_has_column(tables, column))
+      if (check && !any_has_column(tables, column))
         throw AgreementError(fmt::format(
             "{}", unknown_column_message(fmt::format("{}: \"columns\".\"{}\"", options.agreement->path, field_name(field)),
                                          column, tables)));
@@ -196,11 +197,47 @@ std::vector<ColumnRequest> column_requests(const LoadOptions& options, const std
       throw UsageError(fmt::format("--map {}: unknown field \"{}\".{} Fields are: {}", spec, name, hint,
                                    fmt::join(field_names, ", ")));
     }
-    if (!any_has_column(tables, column))
+    if (check && !any_has_column(tables, column))
       throw UsageError(unknown_column_message(fmt::format("--map {}", spec), column, tables));
     requests.push_back({*field, column, MappingOrigin::CommandLine});
   }
   return requests;
+}
+
+/// The preset a file with these columns is read with (--preset, or the one
+/// its columns match).
+std::optional<PresetMatch> preset_for(const LoadOptions& options, const std::vector<std::string>& columns,
+                                      bool prospects) {
+  if (!options.preset) return detect_preset(columns, prospects);
+  if (*options.preset == "none") return std::nullopt;
+  auto m = apply_preset(*options.preset, columns, prospects);
+  if (!m)
+    throw UsageError(fmt::format("--preset {}: unknown preset; use one of: {}, none", *options.preset,
+                                 fmt::join(preset_names(), ", ")));
+  return m;
+}
+
+/// The preset's bindings come first, so the agreement and --map override them.
+std::vector<ColumnRequest> with_preset(const std::optional<PresetMatch>& p, const std::vector<ColumnRequest>& requests) {
+  std::vector<ColumnRequest> out;
+  if (p) out = p->columns;
+  out.insert(out.end(), requests.begin(), requests.end());
+  return out;
+}
+
+/// The column the loader would map as the lead id of a leads file with
+/// these columns, if any: ReadOptions::id_key. A guess from one record's
+/// keys; the loader takes the ids it gives only for the column it maps.
+std::optional<std::string> lead_id_column(const LoadOptions& options, const std::vector<std::string>& columns) {
+  try {
+    RawTable t;
+    t.columns = columns;
+    const auto requests = with_preset(preset_for(options, columns, false), column_requests(options, {&t}, false));
+    if (const auto id = map_columns(columns, requests)[Field::Id]) return columns[id->column];
+  } catch (const std::exception&) {
+    // Options that do not fit these columns: no guess.
+  }
+  return std::nullopt;
 }
 
 std::vector<MappedColumn> describe(const ColumnMapping& m, const RawTable& t) {
@@ -249,6 +286,7 @@ class Replay final : public RowStream {
     for (std::size_t i = 0; i < n; ++i) rows[i] = std::move(rows_[next_ + i]);
     next_ += n;
   }
+  std::optional<RepeatFinder> first_ids(std::string_view id_key) override { return inner_->first_ids(id_key); }
 
  private:
   std::unique_ptr<RowStream> inner_;
@@ -433,22 +471,7 @@ class Loader {
 
  private:
   std::optional<PresetMatch> choose_preset(const RawTable& t, bool prospects) const {
-    if (!options_.preset) return detect_preset(t.columns, prospects);
-    if (*options_.preset == "none") return std::nullopt;
-    auto m = apply_preset(*options_.preset, t.columns, prospects);
-    if (!m)
-      throw UsageError(fmt::format("--preset {}: unknown preset; use one of: {}, none", *options_.preset,
-                                   fmt::join(preset_names(), ", ")));
-    return m;
-  }
-
-  /// The preset's bindings come first, so the agreement and --map override them.
-  static std::vector<ColumnRequest> with_preset(const std::optional<PresetMatch>& p,
-                                                const std::vector<ColumnRequest>& requests) {
-    std::vector<ColumnRequest> out;
-    if (p) out = p->columns;
-    out.insert(out.end(), requests.begin(), requests.end());
-    return out;
+    return preset_for(options_, t.columns, prospects);
   }
 
   /// Why no lead id can be read from `t`, if none can: a file error.
@@ -1185,6 +1208,8 @@ class Loader {
       scanned = scan_csv_ids(scan_path_, leads_.delimiter, id_col, leads_.header_end_line, read.block_bytes,
                              ec ? 1 : pass_ranges(size, read), add);
     } else if (leads_.format == "ndjson" && leads_.encoding == "utf-8") {
+      // Most often the columns pass collected them already.
+      if (auto early = lead_stream_->first_ids(leads_.columns[id_col])) return early;
       scanned = scan_ndjson_ids(scan_path_, leads_.columns[id_col], read, add);
     }
     if (!scanned) return std::nullopt;
@@ -1974,7 +1999,12 @@ InputSummary stream_leads(const std::string& leads_path, const std::optional<std
   // First passes over a file (NDJSON's columns) use the threads too.
   ReadOptions read = options.read;
   read.threads = options.threads;
-  auto leads = open_rows(leads_path, read);
+  // NDJSON's columns pass collects the lead ids too, when the loader will
+  // want them (see Loader::run).
+  ReadOptions lead_read = read;
+  if (rereadable(leads_path) && options.duplicates != DuplicatePolicy::Last)
+    lead_read.id_key = [&options](const std::vector<std::string>& keys) { return lead_id_column(options, keys); };
+  auto leads = open_rows(leads_path, lead_read);
   std::unique_ptr<RowStream> prospects;
   if (prospects_path) prospects = open_rows(*prospects_path, read);
   if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");

@@ -26,11 +26,13 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
 #include "leadfunnel/encoding.hpp"
 #include "leadfunnel/parallel.hpp"
+#include "leadfunnel/repeats.hpp"
 #include "leadfunnel/source.hpp"
 #include "leadfunnel/text.hpp"
 
@@ -285,6 +287,54 @@ bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity,
   return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
 }
 
+/// What a record's fields say about its lead id, by scan_ndjson_ids' rule.
+enum class IdValue { Found, None, Unsure };
+
+/// The trimmed value of key `id_key` in `fields`, into `id`: None when the
+/// key is missing or its value blank; Unsure when the key is there twice
+/// (the reference reader decides) or the value is not ASCII.
+IdValue id_value(const std::vector<Field>& fields, std::string_view id_key, std::string_view& id) {
+  std::optional<std::string_view> value;
+  for (const Field& f : fields)
+    if (f.key == id_key) {
+      if (value) return IdValue::Unsure;
+      value = f.text;
+    }
+  if (!value) return IdValue::None;
+  id = trim(*value);
+  for (char c : id)
+    if (static_cast<unsigned char>(c) >= 0x80) return IdValue::Unsure;
+  return id.empty() ? IdValue::None : IdValue::Found;
+}
+
+/// The lead ids of one byte range, collected in the columns pass for the
+/// key ReadOptions::id_key names given the range's first record's keys.
+struct RangeIds {
+  bool guessed = false;  ///< a record was read, and the key chosen from it
+  std::optional<std::string> key;
+  bool unsure = false;  ///< some line needs the reference reader: no ids from here
+  RepeatFinder finder;
+
+  /// Takes the id of one non-blank line (`fields` as LineParser::learn gives them).
+  void take(const std::vector<Field>* fields, const ReadOptions& options) {
+    if (unsure) return;
+    if (fields == nullptr) {
+      unsure = true;
+      return;
+    }
+    if (!guessed) {
+      guessed = true;
+      std::vector<std::string> keys;
+      for (const Field& f : *fields) keys.emplace_back(f.key);
+      key = options.id_key(keys);
+    }
+    std::string_view id;
+    const IdValue v = key ? id_value(*fields, *key, id) : IdValue::Unsure;
+    if (v == IdValue::Unsure) unsure = true;
+    else if (v == IdValue::Found) finder.add(lead_id_hash(id));
+  }
+};
+
 /// What one non-blank line gives: a row (fields by column) or a rejection.
 class LineParser {
  public:
@@ -294,8 +344,10 @@ class LineParser {
   std::vector<std::string> columns;
 
   /// First pass: adds the keys of `line` to the columns when the line is a
-  /// row the reference keeps.
-  void learn(std::string_view line, std::size_t capacity) {
+  /// row the reference keeps. Returns the line's fields when the line is
+  /// an object that parse_flat reads (a key may be there twice), else
+  /// nullptr; they stay valid until the next line.
+  const std::vector<Field>* learn(std::string_view line, std::size_t capacity) {
     ++stamp_;
     if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_, dumps_)) {
       pending_.clear();
@@ -318,12 +370,13 @@ class LineParser {
         for (auto& c : cols_)
           if (c == kNone) c = next++;
         order_.swap(cols_);
-        return;
+        return &fields_;
       }
+      add_reference_columns(line);
+      return &fields_;
     }
-    const RawTable t = reference(line);
-    for (const auto& c : t.columns)
-      if (index_.find(std::string_view(c)) == index_.end()) add_column(c);
+    add_reference_columns(line);
+    return nullptr;
   }
 
   /// Second pass: fills `row` (as wide as the columns) and returns true, or
@@ -401,6 +454,13 @@ class LineParser {
     seen_.push_back(0);
   }
 
+  /// The keys of a line the reference reader keeps become columns.
+  void add_reference_columns(std::string_view line) {
+    const RawTable t = reference(line);
+    for (const auto& c : t.columns)
+      if (index_.find(std::string_view(c)) == index_.end()) add_column(c);
+  }
+
   /// The reference reader on this one line. The "\r\n" ends it as a line of
   /// its own without changing its text (one trailing '\r' is dropped).
   RawTable reference(std::string_view line) const {
@@ -461,6 +521,7 @@ class NdjsonRows final : public RowStream {
       std::optional<bool> array;  ///< whether its first non-blank line starts with '['
     };
     std::vector<Part> part(parts);
+    if (read_.id_key) ids_.resize(parts);
     std::atomic<bool> stop{false};  // the file is not one to stream: every range stops
     for_each_range(size, parts, [&](std::size_t k, std::uint64_t from, std::uint64_t to) {
       Part& mine = part[k];
@@ -496,7 +557,8 @@ class NdjsonRows final : public RowStream {
             return;
           }
         }
-        lines->learn(strip_cr(line), reader.capacity_after(line.data()));
+        const auto* fields = lines->learn(strip_cr(line), reader.capacity_after(line.data()));
+        if (!ids_.empty()) ids_[k].take(fields, read_);
       }
     });
     bool any = false;
@@ -520,6 +582,16 @@ class NdjsonRows final : public RowStream {
   }
 
   RawTable& table() override { return table_; }
+
+  std::optional<RepeatFinder> first_ids(std::string_view id_key) override {
+    std::vector<RangeIds> ids = std::move(ids_);
+    ids_.clear();
+    if (ids.empty()) return std::nullopt;
+    for (const RangeIds& r : ids)
+      if (r.unsure || (r.guessed && r.key != id_key)) return std::nullopt;
+    for (std::size_t k = 1; k < ids.size(); ++k) ids[0].finder.merge(ids[k].finder);
+    return std::move(ids[0].finder);
+  }
 
   void next_batch(std::vector<RawRow>& rows, std::size_t max_rows) override {
     std::size_t n = 0;
@@ -559,6 +631,7 @@ class NdjsonRows final : public RowStream {
   std::size_t max_field_bytes_;
   ReadOptions read_;
   LineParser lines_;
+  std::vector<RangeIds> ids_;  ///< per byte range of the columns pass, when ReadOptions::id_key is set
   RawTable table_;
   std::unique_ptr<LineReader> reader_;
   std::size_t line_no_ = 0;
@@ -593,23 +666,17 @@ bool scan_ndjson_ids(const std::string& path, std::string_view id_key, const Rea
         unsure = true;
         return;
       }
-      std::optional<std::string_view> value;
-      for (const Field& f : fields)
-        if (f.key == id_key) {
-          if (value) {  // a key twice: left to the reference reader
-            unsure = true;
-            return;
-          }
-          value = f.text;
-        }
-      if (!value) continue;
-      const std::string_view v = trim(*value);
-      for (char c : v)
-        if (static_cast<unsigned char>(c) >= 0x80) {
+      std::string_view value;
+      switch (id_value(fields, id_key, value)) {
+        case IdValue::Found:
+          id(k, value);
+          break;
+        case IdValue::None:
+          break;
+        case IdValue::Unsure:
           unsure = true;
           return;
-        }
-      if (!v.empty()) id(k, v);
+      }
     }
   });
   return !unsure;

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,6 +77,11 @@ struct ReadOptions {
   /// ranges (--threads), each of at least range_bytes; tests force tiny ones.
   std::size_t threads = 1;
   std::uint64_t range_bytes = std::uint64_t{16} << 20;
+  /// NDJSON: which key holds the lead ids, given the keys of one record (the
+  /// loader's column mapping; nothing when it cannot tell). When set, the
+  /// columns pass also collects the ids (RowStream::first_ids), so that the
+  /// loader need not read the file once more for them.
+  std::function<std::optional<std::string>(const std::vector<std::string>& keys)> id_key;
 };
 
 /// How many byte ranges a first pass over a file of `bytes` bytes reads at

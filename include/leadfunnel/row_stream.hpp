@@ -4,11 +4,13 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "leadfunnel/input.hpp"
+#include "leadfunnel/repeats.hpp"
 #include "leadfunnel/source.hpp"
 
 namespace leadfunnel {
@@ -27,6 +29,13 @@ class RowStream {
   /// `max_rows` of them (the strings of `rows` are reused). Empty at the end.
   /// Rows rejected while reading go to table() instead.
   virtual void next_batch(std::vector<RawRow>& rows, std::size_t max_rows) = 0;
+
+  /// The hashes (lead_id_hash) of the trimmed, non-empty values of key
+  /// `id_key`, collected while the columns were found (ReadOptions::id_key),
+  /// with scan_ndjson_ids' contract: every id the rows hold, perhaps more.
+  /// Nothing when the stream did not collect them, or not for this key; it
+  /// gives them once.
+  virtual std::optional<RepeatFinder> first_ids(std::string_view /*id_key*/) { return std::nullopt; }
 };
 
 /// Opens `path` ("-" is stdin) and reads its header: CSV is read in blocks,

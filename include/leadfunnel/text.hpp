@@ -95,6 +95,10 @@ inline std::uint64_t hash_id(std::string_view s) noexcept {
   return h;
 }
 
+/// The hash the lead id tables and the first read of the ids use: hash_id
+/// with the lowest bit set, so that it is never 0 (an empty slot).
+inline std::uint64_t lead_id_hash(std::string_view id) noexcept { return hash_id(id) | 1; }
+
 /// hash_text for unordered containers keyed by std::string that are searched
 /// with string_views (with std::equal_to<>).
 struct TextHash {
