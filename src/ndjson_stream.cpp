@@ -244,14 +244,14 @@ bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity,
         if (!plain_number(raw)) return false;
         // nlohmann reads integers as integers and prints them back: only
         // "-0" changes. Other numbers keep their text.
-        f.text = raw == "-0" ? std::string_view("0") : raw;
+        f.text = same_text(raw, "-0") ? std::string_view("0") : raw;
         break;
       }
       case od::json_type::boolean:
       case od::json_type::null: {
         const std::string_view raw = trim_ws_right(v.raw_json_token());
-        if (raw == "true" || raw == "false") f.text = raw;
-        else if (raw == "null") f.text = std::string_view();
+        if (same_text(raw, "null")) f.text = std::string_view();
+        else if (same_text(raw, "true") || same_text(raw, "false")) f.text = raw;
         else return false;
         break;
       }
@@ -296,7 +296,7 @@ enum class IdValue { Found, None, Unsure };
 IdValue id_value(const std::vector<Field>& fields, std::string_view id_key, std::string_view& id) {
   std::optional<std::string_view> value;
   for (const Field& f : fields)
-    if (f.key == id_key) {
+    if (same_text(f.key, id_key)) {
       if (value) return IdValue::Unsure;
       value = f.text;
     }
@@ -438,7 +438,7 @@ class LineParser {
   /// The column of the i-th key: records mostly list keys in the same order,
   /// so the last record's order is tried before the hash table.
   std::size_t find(std::size_t i, std::string_view key) const {
-    if (i < order_.size() && columns[order_[i]] == key) return order_[i];
+    if (i < order_.size() && same_text(columns[order_[i]], key)) return order_[i];
     const auto it = index_.find(key);
     return it == index_.end() ? kNone : it->second;
   }

@@ -53,6 +53,24 @@ bool hashes_every_one_byte_change_apart(Hash hash) {
 
 }  // namespace
 
+TEST_CASE("text: same_text tells texts apart by any byte and by length, and equal texts alike", "[text]") {
+  using leadfunnel::same_text;
+  for (std::size_t len = 0; len <= 40; ++len) {
+    const std::string base(len, 'a');
+    CHECK(same_text(base, std::string(len, 'a')));
+    CHECK_FALSE(same_text(base, std::string(len + 1, 'a')));
+    for (std::size_t i = 0; i < len; ++i) {
+      std::string changed = base;
+      changed[i] = 'b';
+      INFO("length " << len << ", byte " << i);
+      CHECK_FALSE(same_text(base, changed));
+      CHECK(same_text(changed, std::string_view(changed)));
+    }
+  }
+  CHECK(same_text("createdate", std::string("create") + "date"));
+  CHECK_FALSE(same_text(std::string("ab\0", 3), std::string("ab\1", 3)));
+}
+
 TEST_CASE("text: hash_text gives equal text equal hashes and a change in any byte another hash", "[text]") {
   using leadfunnel::hash_text;
   CHECK(hash_text("Organic Search") == hash_text(std::string("Organic ") + "Search"));

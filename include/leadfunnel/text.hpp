@@ -48,6 +48,22 @@ inline std::uint64_t fold_multiply(std::uint64_t a, std::uint64_t b) noexcept {
 }
 }  // namespace detail
 
+/// Whether a and b are the same text, without a library call: most texts
+/// compared are short (the keys of a JSON record, column names), where the
+/// call would cost more than the comparison.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n == 0) return true;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (n <= 8) return detail::short_word(p, n) == detail::short_word(q, n);
+  // 8 bytes a step; the last step ends at the last byte (it may overlap).
+  for (; n > 8; p += 8, q += 8, n -= 8)
+    if (detail::load64_le(p) != detail::load64_le(q)) return false;
+  return detail::load64_le(p + n - 8) == detail::load64_le(q + n - 8);
+}
+
 /// A hash of text for hash tables: two 64-bit products for text of up to
 /// 16 bytes (owners, sources, segment values), 16 bytes a step beyond.
 /// Fixed-size loads only. The same on every run and machine.
