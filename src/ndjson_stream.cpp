@@ -31,6 +31,7 @@
 #include <unordered_map>
 
 #include "leadfunnel/encoding.hpp"
+#include "leadfunnel/json_flat.hpp"
 #include "leadfunnel/parallel.hpp"
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/source.hpp"
@@ -142,47 +143,6 @@ void for_each_range(std::uint64_t size, std::size_t parts,
   });
 }
 
-/// Whether `s` is a JSON number, and whether nlohmann would read it without
-/// a chance of overflowing a double (it rejects those; they go the slow way).
-bool plain_number(std::string_view s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i >= n) return false;
-  long magnitude = 0;  // decimal digits before the point, plus the exponent
-  if (s[i] == '0') {
-    ++i;
-  } else if (s[i] >= '1' && s[i] <= '9') {
-    while (i < n && s[i] >= '0' && s[i] <= '9') {
-      ++i;
-      ++magnitude;
-    }
-  } else {
-    return false;
-  }
-  if (i < n && s[i] == '.') {
-    ++i;
-    const std::size_t digits = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == digits) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    bool negative = false;
-    if (i < n && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
-    const std::size_t digits = i;
-    long exponent = 0;
-    while (i < n && s[i] >= '0' && s[i] <= '9') {
-      if (i - digits >= 6) return false;  // huge exponents: let nlohmann judge
-      exponent = exponent * 10 + (s[i] - '0');
-      ++i;
-    }
-    if (i == digits) return false;
-    magnitude += negative ? -exponent : exponent;
-  }
-  return i == n && magnitude <= 300;
-}
-
 std::string_view trim_ws_right(std::string_view s) {
   while (!s.empty() && is_ws(s.back())) s.remove_suffix(1);
   return s;
@@ -212,16 +172,15 @@ int nesting(std::string_view s) {
   return deepest;
 }
 
-struct Field {
-  std::string_view key;
-  std::string_view text;
-};
+using Field = JsonField;
 
 /// Reads a flat object the way FlatObject in json_input.cpp does. False when
 /// the line is anything else (or might be): the caller asks the reference.
 /// The views point into `line`, into the parser's string buffer or into `dumps`.
 bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity, std::size_t max_field_bytes,
                 std::vector<Field>& out, std::deque<std::string>& dumps) {
+  // The common record first, by hand; simdjson for anything else.
+  if (read_flat_object(line, capacity, max_field_bytes, out)) return true;
   out.clear();
   std::size_t dumps_used = 0;
   od::document doc;
@@ -241,7 +200,7 @@ bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity,
         break;
       case od::json_type::number: {
         const std::string_view raw = trim_ws_right(v.raw_json_token());
-        if (!plain_number(raw)) return false;
+        if (!plain_json_number(raw)) return false;
         // nlohmann reads integers as integers and prints them back: only
         // "-0" changes. Other numbers keep their text.
         f.text = same_text(raw, "-0") ? std::string_view("0") : raw;
@@ -386,10 +345,7 @@ class LineParser {
     row.line = line_no;
     // Each column's text, in column order once every key is placed.
     slots_.assign(columns.size(), std::string_view());
-    auto fill = [&] {
-      row.fields.clear();
-      for (const std::string_view v : slots_) row.fields.push_back(v);
-    };
+    auto fill = [&] { row.fields.assign(slots_); };
     if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_, dumps_)) {
       bool clean = true;
       cols_.clear();
@@ -540,11 +496,6 @@ class NdjsonRows final : public RowStream {
           table_.bom = true;
         }
         first = false;
-        if (!simdjson::validate_utf8(line.data(), line.size())) {
-          mine.utf8 = false;
-          stop = true;
-          return;
-        }
         std::size_t i = 0;
         while (i < line.size() && is_ws(line[i])) ++i;
         if (i == line.size()) continue;
@@ -558,6 +509,13 @@ class NdjsonRows final : public RowStream {
           }
         }
         const auto* fields = lines->learn(strip_cr(line), reader.capacity_after(line.data()));
+        // A line read as a record is UTF-8 (both readers check); any other
+        // line is checked here.
+        if (fields == nullptr && !simdjson::validate_utf8(line.data(), line.size())) {
+          mine.utf8 = false;
+          stop = true;
+          return;
+        }
         if (!ids_.empty()) ids_[k].take(fields, read_);
       }
     });

@@ -72,3 +72,19 @@ TEST_CASE("cells: swap exchanges every cell", "[cells]") {
   CHECK(a == std::vector<std::string>{"x"});
   CHECK(b == std::vector<std::string>{"1", "2"});
 }
+
+TEST_CASE("cells: cells assigned at once equal the same cells pushed one by one, and replace what was there",
+          "[cells]") {
+  const std::vector<std::vector<std::string_view>> cases{
+      {}, {""}, {"", ""}, {"a"}, {"id", "", "2024-01-05", ""}, {"", "x", "long value with spaces, and commas"}};
+  Cells reused{"old", "cells", "first"};
+  for (const auto& views : cases) {
+    Cells pushed;
+    for (auto v : views) pushed.push_back(v);
+    reused.assign(views);
+    INFO(fmt::format("cells: [{}]", fmt::join(views, "|")));
+    CHECK(reused == pushed);
+    CHECK(reused.size() == views.size());
+    for (std::size_t i = 0; i < views.size(); ++i) CHECK(reused[i] == views[i]);
+  }
+}

@@ -2,6 +2,7 @@
 /// The cells of one record, kept together in one buffer.
 
 #include <cstddef>
+#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <stdexcept>
@@ -57,6 +58,23 @@ class Cells {
     if (!ends_.empty()) text_ += kSeparator;
     text_.append(cell);
     ends_.push_back(text_.size());
+  }
+  /// Replaces the cells with `cells` (string_views): the buffer is sized
+  /// once and each cell copied once.
+  template <class Views>
+  void assign(const Views& cells) {
+    std::size_t bytes = 0;
+    for (std::string_view c : cells) bytes += c.size() + 1;
+    text_.resize(bytes == 0 ? 0 : bytes - 1);
+    ends_.resize(std::size(cells));
+    char* const d = text_.data();
+    std::size_t at = 0, i = 0;
+    for (std::string_view c : cells) {
+      if (i > 0) d[at++] = kSeparator;
+      if (!c.empty()) std::memcpy(d + at, c.data(), c.size());
+      at += c.size();
+      ends_[i++] = at;
+    }
   }
   void pop_back() noexcept {
     ends_.pop_back();
