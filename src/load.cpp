@@ -4,7 +4,6 @@
 #include "leadfunnel/load.hpp"
 
 #include <fmt/format.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cctype>
@@ -21,6 +20,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "leadfunnel/block_list.hpp"
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/id_scan.hpp"
 #include "leadfunnel/ndjson_stream.hpp"
@@ -50,38 +50,6 @@ std::vector<const RawTable*> tables_of(const RawTable& leads, const RawTable* pr
   if (prospects) out.push_back(prospects);
   return out;
 }
-
-/// An allocator that asks for 2 MB pages for blocks of 2 MB or more. On a
-/// virtual machine a page fault costs microseconds, and a growing hash index
-/// faults in every 4 KB page of every new table: with 2 MB pages, one fault
-/// in 512. Smaller blocks come from operator new as usual.
-template <class T>
-struct LargePageAllocator {
-  using value_type = T;
-  static constexpr std::size_t kLarge = std::size_t{1} << 21;
-  LargePageAllocator() = default;
-  template <class U>
-  LargePageAllocator(const LargePageAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) {
-    const std::size_t bytes = n * sizeof(T);
-    if (bytes < kLarge) return static_cast<T*>(::operator new(bytes));
-    const std::size_t rounded = (bytes + kLarge - 1) / kLarge * kLarge;
-    void* p = std::aligned_alloc(kLarge, rounded);
-    if (!p) throw std::bad_alloc();
-#if defined(MADV_HUGEPAGE)
-    ::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: without it, ordinary pages
-#endif
-    return static_cast<T*>(p);
-  }
-  void deallocate(T* p, std::size_t n) noexcept {
-    if (n * sizeof(T) < kLarge) ::operator delete(p);
-    else std::free(p);
-  }
-  template <class U>
-  bool operator==(const LargePageAllocator<U>&) const noexcept {
-    return true;
-  }
-};
 
 /// Ids by a 64-bit hash of the id: a 16-byte slot per id, the table at most
 /// three quarters full. After a first read of the ids it holds only those
@@ -961,7 +929,8 @@ class Loader {
     p.id_hash = id_hash != 0 ? id_hash : IdIndex::hash(lead.id);
     // Whether the duplicate index follows this id: looked up here, on the
     // workers, since neither table changes while the leads are read.
-    p.indexed = !prepass_ || repeated_.find(p.id_hash) || prospect_hashes_.find(p.id_hash);
+    p.indexed = !prepass_ || repeated_.find(p.id_hash) || join_index_.find(p.id_hash) ||
+                prospect_hashes_.find(p.id_hash);
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(leads_, lead_times_, row, orders, times)) {
       p.bad.emplace(std::move(*bad));
@@ -1220,9 +1189,8 @@ class Loader {
   void use_repeats(RepeatFinder& finder) {
     prepass_ids_ = finder.size();
     for (const std::uint64_t h : finder.repeated(options_.threads)) repeated_.find_or_add(h, 0);
-    for (const ProspectRow& row : prospect_rows_)
-      if (!row.id.empty()) prospect_hashes_.find_or_add(IdIndex::hash(row.id), 0);
-    // Prospects rows still waiting for a date order name their ids too.
+    // The ids of the prospects rows read so far are in join_index_; those of
+    // rows still waiting for a date order are noted here.
     if (prospects_)
       for (const RawRow& row : prospect_dates_state_.waiting) {
         const std::string_view id = trim(row.fields[prospect_map_[Field::Id]->column]);
@@ -1265,7 +1233,7 @@ class Loader {
   void prepare_all(const std::vector<RawRow>& rows, const std::vector<std::optional<DateOrder>>& orders,
                    std::vector<Prepared>& out, std::size_t n) const {
     const std::size_t id_col = lead_map_[Field::Id]->column;
-    const bool ahead = !prospect_hashes_.empty() || (!stored_ && !join_index_.empty());
+    const bool ahead = !prospect_hashes_.empty() || !join_index_.empty();
     for (std::size_t r = 0; ahead && r < n; ++r) {
       const std::string_view id = trim(rows[r].fields[id_col]);
       const std::uint64_t h = id.empty() ? 0 : IdIndex::hash(id);
@@ -1273,16 +1241,33 @@ class Loader {
       if (h == 0) continue;
       repeated_.prefetch(h);
       prospect_hashes_.prefetch(h);
-      if (!stored_) join_index_.prefetch(h);
+      join_index_.prefetch(h);
     }
     constexpr std::size_t kAhead = 4;
+    const bool joins = ahead && !stored_ && !joins_.empty();
     for (std::size_t r = 0; r < n; ++r) {
       if (r + kAhead < n) {
         rows[r + kAhead].fields.prefetch();
         prefetch_segments(out[r + kAhead].lead);
+        if (joins) prefetch_join(out[r + kAhead].id_hash);
       }
       prepare(rows[r], orders, out[r], ahead ? out[r].id_hash : 0);
     }
+  }
+
+  /// Starts loading what the prospects file says about the id of hash `h`
+  /// into the cache (its index slot was loaded a while before): a random
+  /// read in a table much larger than the cache.
+  void prefetch_join(std::uint64_t h) const {
+#if defined(__GNUC__)
+    if (h == 0) return;
+    const auto at = join_index_.find(h);
+    if (!at) return;
+    const char* p = reinterpret_cast<const char*>(&joins_[*at]);
+    for (std::size_t line = 0; line < sizeof(joins_[*at]); line += 64) __builtin_prefetch(p + line);
+#else
+    (void)h;
+#endif
   }
 
   /// Starts loading a lead's `--by` values (a block of their own on the heap,
@@ -1618,12 +1603,15 @@ class Loader {
     noted.line = row.line;
     noted.id.assign(trim(row.fields[id_col]));
     if (noted.id.empty()) return;
+    // Every id the file names has its entry, even when its row's dates
+    // cannot be read (an entry of no rows changes no lead): the index of
+    // entries also tells which lead ids to remember (see use_repeats).
+    ProspectJoin& j = join_of(noted.id);
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(p, prospect_times_, row, prospect_dates_state_.orders, times)) {
       noted.bad = std::make_unique<Rejection>(std::move(*bad));
       return;
     }
-    ProspectJoin& j = join_of(noted.id);
     ++j.rows;
     // A row makes its lead a prospect. When the row dates that (its own
     // prospect or creation date, or a later stage), the date decides, so
@@ -1744,8 +1732,8 @@ class Loader {
       }
       ++prospect_rows_used_;
     }
-    std::deque<ProspectRow>().swap(prospect_rows_);
-    joins_ = {};
+    prospect_rows_.clear();
+    joins_.clear();
     join_index_ = {};
     joins_collided_ = {};
   }
@@ -1914,17 +1902,17 @@ class Loader {
   bool prepass_ = false;        ///< the ids were read once before the leads
   bool prepass_exact_ = false;  ///< by the full reader (else by the quicker scan, which may give more)
   IdIndex repeated_;            ///< hashes of the ids that occur more than once in the leads file
-  IdIndex prospect_hashes_;     ///< hashes of the ids the prospects file names
+  IdIndex prospect_hashes_;     ///< hashes of the ids of prospects rows that waited for a date order
   std::size_t prepass_ids_ = 0, ids_committed_ = 0;  ///< non-blank ids in the first and second reads
   std::unordered_map<std::string, std::size_t> rejected_leads_;  ///< id -> line, for rows rejected for a bad date
   bool stored_ = false;        ///< leads are kept until the end (two files, or --duplicates last)
   std::vector<Lead> leads_kept_;
-  std::deque<ProspectRow> prospect_rows_;  ///< every prospects row read, in file order (a deque: growing never moves it)
+  BlockList<ProspectRow> prospect_rows_;  ///< every prospects row read, in file order
   /// What the prospects rows of each lead id say, in order of first row. An
   /// id is found through the 64-bit hash index (one cache miss, then the
   /// entry itself), its text compared; an id whose hash another id already
   /// has (about one file in ten million with 1.5M ids) goes to the map.
-  std::deque<std::pair<std::string, ProspectJoin>> joins_;  ///< a deque: growing never copies it
+  BlockList<std::pair<std::string, ProspectJoin>> joins_;
   IdIndex join_index_;
   std::unordered_map<std::string, ProspectJoin> joins_collided_;
   Prepared scratch_;

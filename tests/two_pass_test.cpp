@@ -273,6 +273,24 @@ TEST_CASE("two-pass: prospects rows waiting for a date order still find their le
   CHECK(account(d) == account(build_dataset(read_table(leads.str(), o.read), read_table(prospects.str(), o.read), o)));
 }
 
+TEST_CASE("two-pass: a prospects row whose date cannot be read is rejected for its date, not as an orphan",
+          "[two-pass]") {
+  // L1 occurs once in the leads file, so only the prospects file's naming
+  // it makes the loader remember it; its one prospects row has a bad date.
+  TempFile leads("bad-date-leads.csv", "id,created_at\nL1,2026-01-05\nL2,2026-01-06\nL2,2026-01-07\n");
+  TempFile prospects("bad-date-prospects.csv", "id,prospect_at\nL1,not a date\nL2,2026-02-01\n");
+  const auto o = options(DuplicatePolicy::First);
+  const Dataset d = load_dataset(leads.str(), prospects.str(), o);
+  CHECK(d.input.orphans == 0);
+  REQUIRE(d.input.rejections.size() == 2);  // the bad date, and L2 read twice
+  const auto bad = std::find_if(d.input.rejections.begin(), d.input.rejections.end(),
+                                [](const Rejection& r) { return r.file.find("bad-date-prospects") != std::string::npos; });
+  REQUIRE(bad != d.input.rejections.end());
+  CHECK(bad->line == 2);
+  CHECK(bad->reason.find("not a recognised date") != std::string::npos);
+  CHECK(account(d) == account(build_dataset(read_table(leads.str(), o.read), read_table(prospects.str(), o.read), o)));
+}
+
 TEST_CASE("two-pass: lead rows waiting for a date order count as read the second time", "[two-pass]") {
   // NDJSON ids are read first by the full reader, which counts exactly; the
   // leads wait for the prospects file to prove the day/month order.
