@@ -19,6 +19,7 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "leadfunnel/block_list.hpp"
 #include "leadfunnel/error.hpp"
@@ -269,6 +270,10 @@ struct Prepared {
   bool blank_id = false;
   std::uint64_t id_hash = 0;
   bool indexed = false;  ///< the duplicate index follows this id (every id without a first read)
+  /// The id's place in the prospects joins (Loader::join_index_), once looked
+  /// up for this row (join_known).
+  std::optional<std::uint64_t> join_at;
+  bool join_known = false;
   std::optional<Rejection> bad;  ///< a timestamp that cannot be read
   Lead lead;                     ///< id and line are always set
   bool blank_source = false;
@@ -920,6 +925,7 @@ class Loader {
   void prepare(const RawRow& row, const std::vector<std::optional<DateOrder>>& orders, Prepared& p,
                std::uint64_t id_hash = 0) const {
     const std::size_t id_col = lead_map_[Field::Id]->column;
+    const bool join_known = std::exchange(p.join_known, false);  // false again for the next row into `p`
     Lead& lead = p.lead;
     lead.id.assign(trim(row.fields[id_col]));
     lead.line = row.line;
@@ -927,10 +933,10 @@ class Loader {
     p.bad.reset();
     if (p.blank_id) return;
     p.id_hash = id_hash != 0 ? id_hash : IdIndex::hash(lead.id);
+    if (!join_known) p.join_at = join_index_.find(p.id_hash);
     // Whether the duplicate index follows this id: looked up here, on the
     // workers, since neither table changes while the leads are read.
-    p.indexed = !prepass_ || repeated_.find(p.id_hash) || join_index_.find(p.id_hash) ||
-                prospect_hashes_.find(p.id_hash);
+    p.indexed = !prepass_ || repeated_.find(p.id_hash) || p.join_at || prospect_hashes_.find(p.id_hash);
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(leads_, lead_times_, row, orders, times)) {
       p.bad.emplace(std::move(*bad));
@@ -990,7 +996,7 @@ class Loader {
     // does not change while leads are read), so it is done here, on the
     // worker threads; the checks above saw the lead's own values. Kept leads
     // (--duplicates last, or prospects rows still waiting) are joined at the end.
-    if (!stored_) join(lead, p.id_hash);
+    if (!stored_ && p.join_at) join(lead, find_join(lead.id, *p.join_at));
   }
 
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
@@ -1244,29 +1250,28 @@ class Loader {
       join_index_.prefetch(h);
     }
     constexpr std::size_t kAhead = 4;
-    const bool joins = ahead && !stored_ && !joins_.empty();
+    const bool joins = ahead && !join_index_.empty();
+    for (std::size_t r = 0; joins && r < n && r < kAhead; ++r) look_up_join(out[r]);
     for (std::size_t r = 0; r < n; ++r) {
       if (r + kAhead < n) {
         rows[r + kAhead].fields.prefetch();
         prefetch_segments(out[r + kAhead].lead);
-        if (joins) prefetch_join(out[r + kAhead].id_hash);
+        if (joins) look_up_join(out[r + kAhead]);
       }
       prepare(rows[r], orders, out[r], ahead ? out[r].id_hash : 0);
     }
   }
 
-  /// Starts loading what the prospects file says about the id of hash `h`
-  /// into the cache (its index slot was loaded a while before): a random
-  /// read in a table much larger than the cache.
-  void prefetch_join(std::uint64_t h) const {
+  /// Looks up the place of a row's id (hash already in `p`) in the prospects
+  /// joins, for prepare(), and starts loading that join into the cache: a
+  /// random read in a table much larger than the cache.
+  void look_up_join(Prepared& p) const {
+    p.join_known = true;
+    p.join_at = p.id_hash == 0 ? std::nullopt : join_index_.find(p.id_hash);
 #if defined(__GNUC__)
-    if (h == 0) return;
-    const auto at = join_index_.find(h);
-    if (!at) return;
-    const char* p = reinterpret_cast<const char*>(&joins_[*at]);
-    for (std::size_t line = 0; line < sizeof(joins_[*at]); line += 64) __builtin_prefetch(p + line);
-#else
-    (void)h;
+    if (!p.join_at || stored_) return;
+    const char* at = reinterpret_cast<const char*>(&joins_[*p.join_at]);
+    for (std::size_t line = 0; line < sizeof(joins_[*p.join_at]); line += 64) __builtin_prefetch(at + line);
 #endif
   }
 
@@ -1656,20 +1661,23 @@ class Loader {
     return joins_collided_[id];
   }
 
-  /// `hash`: IdIndex::hash(id).
-  const ProspectJoin* find_join(const std::string& id, std::uint64_t hash) const {
-    if (joins_.empty()) return nullptr;
-    const auto at = join_index_.find(hash);
-    if (!at) return nullptr;
-    if (joins_[*at].first == id) return &joins_[*at].second;
+  /// The join of `id`, whose hash join_index_ holds at `at`.
+  const ProspectJoin* find_join(const std::string& id, std::uint64_t at) const {
+    if (joins_[at].first == id) return &joins_[at].second;
     const auto it = joins_collided_.find(id);
     return it == joins_collided_.end() ? nullptr : &it->second;
   }
 
+  /// The join of `id` (hash: IdIndex::hash(id)), if the prospects file names it.
+  const ProspectJoin* find_join_by_hash(const std::string& id, std::uint64_t hash) const {
+    if (joins_.empty()) return nullptr;
+    const auto at = join_index_.find(hash);
+    return at ? find_join(id, *at) : nullptr;
+  }
+
   /// Joins what the prospects file says about a lead's id to the lead, as if
   /// its rows were applied one by one in file order.
-  void join(Lead& lead, std::uint64_t id_hash) const {
-    const ProspectJoin* found = find_join(lead.id, id_hash);
+  void join(Lead& lead, const ProspectJoin* found) const {
     if (!found) return;
     const ProspectJoin& j = *found;
     for (std::size_t s = 1; s < kStageCount; ++s) {
@@ -1804,7 +1812,7 @@ class Loader {
                                    leads_.path, prepass_ids_, ids_committed_));
     if (stored_)
       for (Lead& lead : leads_kept_) {
-        join(lead, IdIndex::hash(lead.id));
+        join(lead, find_join_by_hash(lead.id, IdIndex::hash(lead.id)));
         feed(lead);
       }
     leads_kept_ = {};
