@@ -9,16 +9,22 @@
 //  - no field is longer than ReadOptions{}.max_field_bytes (and, with
 //    FUZZ_MAX_FIELD_BYTES=N set, than N when read with that limit);
 //  - for UTF-8 input, parse_table gives the same rows and rejections as
-//    parse_json_table on the bytes without their BOM.
+//    parse_json_table on the bytes without their BOM;
+//  - every line that read_flat_object (the NDJSON stream's hand reader of
+//    plain records) accepts, with its keys all different, is a row of the
+//    same keys and texts for parse_json_table.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "fuzz_common.hpp"
 #include "leadfunnel/encoding.hpp"
 #include "leadfunnel/input.hpp"
+#include "leadfunnel/json_flat.hpp"
 
 using namespace leadfunnel;
 
@@ -55,6 +61,30 @@ std::optional<RawTable> read_any(std::string_view bytes, std::size_t lines, cons
   }
 }
 
+/// The hand reader of plain records against the reference, line by line.
+void check_flat_lines(std::string_view bytes) {
+  std::vector<JsonField> fields;
+  std::string padded;
+  while (!bytes.empty()) {
+    const std::size_t nl = bytes.find('\n');
+    const std::string_view line = bytes.substr(0, nl);
+    bytes.remove_prefix(nl == std::string_view::npos ? bytes.size() : nl + 1);
+    padded.assign(line);
+    padded.append(64, '"');  // bytes past the line must not count
+    if (!read_flat_object(std::string_view(padded).substr(0, line.size()), padded.size(), 1 << 20, fields)) continue;
+    std::set<std::string_view> keys;
+    for (const auto& f : fields) keys.insert(f.key);
+    if (keys.size() != fields.size()) continue;  // a key twice: the stream asks the reference
+    const RawTable t = parse_json_table(std::string(line) + "\r\n", "fuzz.ndjson");
+    FUZZ_CHECK(t.rejections.empty() && t.rows.size() == 1, "a line read as a plain record is not one row");
+    FUZZ_CHECK(t.columns.size() == fields.size(), "a plain record read with other keys");
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      FUZZ_CHECK(t.columns[i] == fields[i].key, "a plain record read with other keys");
+      FUZZ_CHECK(t.rows[0].fields[i] == fields[i].text, "a plain record read with another text");
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -73,6 +103,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (stripped && table)
       FUZZ_CHECK(fuzz::same_content(*stripped, *table), "parse_table and parse_json_table read different tables");
   }
+
+  check_flat_lines(bytes);
 
   if (const std::size_t small = fuzz::small_field_limit()) {
     ReadOptions options;
