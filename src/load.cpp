@@ -1995,18 +1995,21 @@ InputSummary stream_leads(const std::string& leads_path, const std::optional<std
   // First passes over a file (NDJSON's columns) use the threads too.
   ReadOptions read = options.read;
   read.threads = options.threads;
+  // A regular leads file is read more than once (NDJSON's columns, the ids,
+  // the rows): it must not change from the first read to the last, so its
+  // stamp is taken before the first.
+  const bool twice = rereadable(leads_path);
+  const auto before = twice ? file_stamp(leads_path) : decltype(file_stamp(leads_path)){};
   // NDJSON's columns pass collects the lead ids too, when the loader will
   // want them (see Loader::run).
   ReadOptions lead_read = read;
-  if (rereadable(leads_path) && options.duplicates != DuplicatePolicy::Last)
+  if (twice && options.duplicates != DuplicatePolicy::Last)
     lead_read.id_key = [&options](const std::vector<std::string>& keys) { return lead_id_column(options, keys); };
   auto leads = open_rows(leads_path, lead_read);
   std::unique_ptr<RowStream> prospects;
   if (prospects_path) prospects = open_rows(*prospects_path, read);
   if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");
-  if (!rereadable(leads_path)) return Loader(std::move(leads), std::move(prospects), options, consumer).run();
-  // The file is read twice: it must not change in between.
-  const auto before = file_stamp(leads_path);
+  if (!twice) return Loader(std::move(leads), std::move(prospects), options, consumer).run();
   InputSummary summary = Loader(std::move(leads), std::move(prospects), options, consumer,
                                 [&] { return open_rows(leads_path, read); }, leads_path)
                              .run();
