@@ -1,13 +1,16 @@
-// NDJSON read in blocks with simdjson's On-Demand API, one physical line at a
-// time, in two passes over the file: the first finds the columns (the keys of
-// the records that will be kept, in order of first appearance, as
-// parse_json_table gives them) and checks that every byte is UTF-8; the
-// second hands out the rows. Memory holds one block, one line and one batch.
+// NDJSON read in blocks, one physical line at a time, in two passes over the
+// file: the first finds the columns (the keys of the records that will be
+// kept, in order of first appearance, as parse_json_table gives them), checks
+// that every byte is UTF-8 and, when asked (ReadOptions::id_key), collects
+// the lead ids; the second hands out the rows. Memory holds one block, one
+// line and one batch.
 //
-// Equality with parse_json_table is the contract, so simdjson only takes the
-// common case: an object of strings, numbers, booleans and nulls (nested
-// values are dumped by nlohmann, as the reference does) with no key twice and
-// no value over the size limit. Any other line (duplicate keys, long values,
+// A plain record is read by hand (read_flat_object, json_flat.cpp); any
+// other line by simdjson's On-Demand API. Equality with parse_json_table is
+// the contract, so simdjson only takes the common case: an object of
+// strings, numbers, booleans and nulls (nested values are dumped by
+// nlohmann, as the reference does) with no key twice and no value over the
+// size limit. Any other line (duplicate keys, long values,
 // deep nesting, any syntax error, a number that might overflow a double) is
 // handed to parse_json_table itself, alone, which gives exactly the
 // reference's field texts and rejection reasons.
