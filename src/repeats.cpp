@@ -12,18 +12,26 @@
 namespace leadfunnel {
 
 void RepeatFinder::add(std::uint64_t v) {
-  Part& p = parts_[v >> 56];
-  p.mem.push_back(v);
+  static_assert(kBlock <= UINT16_MAX, "filled_ counts up to kBlock");
+  if (stage_.empty()) stage_.resize(kParts * kBlock);
+  const std::size_t k = static_cast<std::size_t>(v >> 56);
+  stage_[k * kBlock + filled_[k]] = v;
   ++count_;
-  if (p.mem.size() < kBlock) return;
+  if (++filled_[k] == kBlock) flush(k);
+}
+
+void RepeatFinder::flush(std::size_t k) {
+  Part& p = parts_[k];
+  const std::uint64_t* values = staged(k);
+  const std::size_t n = filled_[k];
+  filled_[k] = 0;
   SpillFile* file = SpillFile::get();
-  if (!file) return;
-  if (p.mem.size() == kBlock) {
-    if (const auto at = file->write(p.mem.data(), kBlock * sizeof(std::uint64_t))) {
+  if (file && n == kBlock)
+    if (const auto at = file->write(values, kBlock * sizeof(std::uint64_t))) {
       p.blocks.push_back(*at);
-      p.mem.clear();
+      return;
     }
-  }
+  p.mem.insert(p.mem.end(), values, values + n);
 }
 
 void RepeatFinder::merge(RepeatFinder& other) {
@@ -34,7 +42,12 @@ void RepeatFinder::merge(RepeatFinder& other) {
     count_ += theirs.blocks.size() * kBlock;
     for (const std::uint64_t v : theirs.mem) add(v);
     theirs = Part{};
+    if (other.filled_[k] == 0) continue;
+    const std::uint64_t* staged = other.staged(k);
+    for (std::size_t i = 0; i < other.filled_[k]; ++i) add(staged[i]);
+    other.filled_[k] = 0;
   }
+  other.stage_ = {};
   other.count_ = 0;
 }
 
@@ -82,6 +95,7 @@ std::vector<std::uint64_t> RepeatFinder::repeated(std::size_t threads) {
       for (std::size_t b = 0; b < p.blocks.size(); ++b)
         SpillFile::get()->read(p.blocks[b], all.data() + b * kBlock, kBlock * sizeof(std::uint64_t));
       all.insert(all.end(), p.mem.begin(), p.mem.end());
+      if (!stage_.empty()) all.insert(all.end(), staged(k), staged(k) + filled_[k]);
       p = Part{};
       auto& out = found[k];
       find_repeats(all, table, out);
@@ -96,6 +110,8 @@ std::vector<std::uint64_t> RepeatFinder::repeated(std::size_t threads) {
       throw;
     }
   });
+  stage_ = {};
+  filled_ = {};
   std::vector<std::uint64_t> out;
   for (const auto& f : found) out.insert(out.end(), f.begin(), f.end());
   return out;

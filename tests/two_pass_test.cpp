@@ -130,6 +130,33 @@ TEST_CASE("two-pass: RepeatFinders filled apart and merged find the repeats of a
   }
 }
 
+TEST_CASE("two-pass: RepeatFinder finds repeats among values of one top byte, beyond a block, staged and merged",
+          "[two-pass]") {
+  // Every value in one of the 256 parts: each finder writes blocks of that
+  // part to the spill file and stages the rest; the merge adds the other's
+  // staged values, filling further blocks.
+  const std::uint64_t top = std::uint64_t{0xAB} << 56;
+  const std::size_t n = RepeatFinder::kBlock * 2 + 77;
+  RepeatFinder a, b;
+  std::vector<std::uint64_t> expected;
+  for (std::size_t i = 0; i < n; ++i) {
+    a.add(top | i);
+    if (i % 5 == 0) {
+      b.add(top | i);
+      expected.push_back(top | i);
+    } else {
+      b.add(top | (i + n));
+    }
+  }
+  b.add(top | (3 * n));
+  b.add(top | (3 * n));
+  expected.push_back(top | (3 * n));
+  a.merge(b);
+  CHECK(b.size() == 0);
+  CHECK(a.size() == 2 * n + 2);
+  CHECK(a.repeated(2) == expected);
+}
+
 TEST_CASE("two-pass: reading the ids first changes no lead, rejection or check", "[two-pass]") {
   for (unsigned seed : {1U, 2U, 3U}) {
     const std::size_t rows = 3000;

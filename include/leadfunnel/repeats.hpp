@@ -6,15 +6,18 @@
 #include <cstdint>
 #include <vector>
 
+#include "leadfunnel/block_list.hpp"
+
 namespace leadfunnel {
 
 /// Collects 64-bit values (hashes of lead ids) and tells which occur more
 /// than once. The values are split by their top 8 bits into 256 parts; each
-/// part keeps at most kBlock values in memory and writes the rest to the
-/// spill file in blocks. At the end each part is read back and sorted alone,
-/// so memory holds 256 blocks and one part, not every value: about 2 MB plus
-/// 8 bytes per value / 256. When the spill file cannot be used, the values
-/// stay in memory.
+/// part gathers up to kBlock values in one 2 MB staging table (asked for as
+/// one large page, taken at the first value: no growing, no copies, one
+/// page fault) and writes each full block to the spill file. At the end
+/// each part is read back and sorted alone, so memory holds the staging
+/// table and one part, not every value: 2 MB plus 8 bytes per value / 256.
+/// When the spill file cannot be used, the values stay in memory.
 class RepeatFinder {
  public:
   static constexpr std::size_t kParts = 256;
@@ -31,10 +34,17 @@ class RepeatFinder {
 
  private:
   struct Part {
-    std::vector<std::uint64_t> mem;
+    std::vector<std::uint64_t> mem;     ///< values the spill file could not take
     std::vector<std::uint64_t> blocks;  ///< spill file offsets of full blocks
   };
+  /// Moves part `k`'s staged values to the file (else to its `mem`).
+  void flush(std::size_t k);
+  /// Part `k`'s staged values.
+  const std::uint64_t* staged(std::size_t k) const { return stage_.data() + k * kBlock; }
+
   std::array<Part, kParts> parts_;
+  std::vector<std::uint64_t, LargePageAllocator<std::uint64_t>> stage_;  ///< kBlock values per part
+  std::array<std::uint16_t, kParts> filled_{};                            ///< values staged per part
   std::size_t count_ = 0;
 };
 
