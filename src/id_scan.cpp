@@ -20,6 +20,11 @@ enum class LineId { Value, None, Unsure };
 
 /// A line longer than this is left to the full reader.
 constexpr std::size_t kMaxLine = std::size_t{64} << 20;
+/// The byte ranges read at once: up to kRangesPerThread per thread, none
+/// smaller than kLeastRange (the file is opened, and a partial line skipped,
+/// once per range).
+constexpr std::size_t kRangesPerThread = 8;
+constexpr std::uint64_t kLeastRange = std::uint64_t{4} << 20;
 
 /// Field `col` of one line (without its line end), parsed as the full reader
 /// would if the record starts at this line; None when the line has fewer fields.
@@ -68,7 +73,7 @@ LineId id_of_line(std::string_view line, char delimiter, std::size_t col, std::s
 /// at or after `from` (the line before belongs to the range before).
 bool scan_range(const std::string& path, char delimiter, std::size_t id_col, std::size_t header_end,
                 std::size_t block, std::uint64_t from, std::uint64_t to, const std::atomic<bool>& give_up,
-                const std::function<void(std::string_view)>& id) {
+                std::vector<char>& buf, const std::function<void(std::string_view)>& id) {
   FileSource source(path);
   std::uint64_t base = 0;  // the file offset of buf[0]
   bool at_line_start = from == 0;
@@ -76,7 +81,7 @@ bool scan_range(const std::string& path, char delimiter, std::size_t id_col, std
     base = from - 1;  // a line starts at `from` when the byte before it ends one
     source.seek(base);
   }
-  std::vector<char> buf(block);  // never empty: its data() is never null
+  buf.resize(std::max(buf.size(), block));  // never empty: its data() is never null
   std::size_t begin = 0, end = 0;  // the bytes not yet scanned are buf[begin, end)
   std::size_t cr = 0;              // the first CR at or after begin, or end; stale when below begin
   bool cr_known = false;
@@ -154,14 +159,24 @@ bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, s
     size = std::filesystem::file_size(path, ec);
     if (ec || size < parts) parts = 1;
   }
+  // Several ranges per thread, taken in turn: a core that is slower (a busy
+  // neighbour on a virtual machine) reads fewer of them, instead of the
+  // others waiting for its half.
+  const std::size_t ranges =
+      parts == 1 ? 1
+                 : static_cast<std::size_t>(std::clamp<std::uint64_t>(size / kLeastRange, parts, parts * kRangesPerThread));
   std::atomic<bool> give_up{false};
-  std::vector<char> sure(parts, 0);
+  std::atomic<std::size_t> next{0};
+  std::vector<char> sure(ranges, 0);
   run_parts(parts, [&](std::size_t k) {
-    const std::uint64_t from = size / parts * k;
-    const std::uint64_t to = k + 1 == parts ? std::numeric_limits<std::uint64_t>::max() : size / parts * (k + 1);
-    sure[k] = scan_range(path, delimiter, id_col, header_end, block, from, to, give_up,
-                         [&](std::string_view v) { id(k, v); });
-    if (!sure[k]) give_up = true;
+    std::vector<char> buf;  // one buffer for every range this thread reads
+    for (std::size_t r; !give_up && (r = next++) < ranges;) {
+      const std::uint64_t from = size / ranges * r;
+      const std::uint64_t to = r + 1 == ranges ? std::numeric_limits<std::uint64_t>::max() : size / ranges * (r + 1);
+      sure[r] = scan_range(path, delimiter, id_col, header_end, block, from, to, give_up, buf,
+                           [&](std::string_view v) { id(k, v); });
+      if (!sure[r]) give_up = true;
+    }
   });
   return std::all_of(sure.begin(), sure.end(), [](char ok) { return ok != 0; });
 }

@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_run.hpp"
@@ -155,6 +157,38 @@ TEST_CASE("two-pass: RepeatFinder finds repeats among values of one top byte, be
   CHECK(b.size() == 0);
   CHECK(a.size() == 2 * n + 2);
   CHECK(a.repeated(2) == expected);
+}
+
+TEST_CASE("two-pass: a large file read by 2 threads in many ranges gives every id once, each thread's on its own number",
+          "[two-pass]") {
+  // 24 MB: more ranges than threads, so each thread reads several, in turn.
+  std::string csv = "id,note,when\n";
+  std::map<std::string, int> expected;
+  Lcg rnd{7};
+  while (csv.size() < (std::size_t{24} << 20)) {
+    const std::string id = std::to_string(rnd(400000));
+    ++expected[id];
+    csv += id + ",\"a note, with a comma\"," + std::string(20 + rnd(60), 'x') + "\n";
+  }
+  TempFile f("large-scan.csv", csv);
+  for (std::size_t parts : {1U, 2U, 3U}) {
+    std::mutex m;
+    std::map<std::string, int> got;
+    std::map<std::size_t, std::set<std::thread::id>> threads_of;
+    const bool ok = scan_csv_ids(f.str(), ',', 0, 1, 1, parts, [&](std::size_t k, std::string_view id) {
+      std::lock_guard lock(m);
+      ++got[std::string(id)];
+      threads_of[k].insert(std::this_thread::get_id());
+    });
+    INFO(fmt::format("{} threads", parts));
+    CHECK(ok);
+    CHECK(got == expected);
+    CHECK(threads_of.size() <= parts);  // a thread that starts late may find every range taken
+    for (const auto& [k, ids] : threads_of) {
+      CHECK(k < parts);
+      CHECK(ids.size() == 1);
+    }
+  }
 }
 
 TEST_CASE("two-pass: reading the ids first changes no lead, rejection or check", "[two-pass]") {
