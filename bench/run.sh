@@ -11,6 +11,10 @@
 # feature set: --config bench/agreement.json --by source --by month --format json
 # --as-of 2026-07-01T04:00:00Z -o FILE. Wall time, user+sys CPU and peak RSS come
 # from GNU time; the table shows the median wall and CPU and the largest RSS.
+# Then the smallest size's CSV report runs on 1 thread pinned to each core in
+# turn (taskset), to show whether the cores are equally fast at the time (on a
+# shared virtual machine they are not always), and the ratio of 1-thread to
+# default-thread wall time is printed for every input.
 #
 # Environment:
 #   RUNS=3            runs per measurement (the median is reported)
@@ -120,6 +124,52 @@ for rows in "${SIZES[@]}"; do
   done
 done
 
+# ---- the cores, and 2 threads against 1 --------------------------------------
+# The same one-thread report pinned to each core in turn (alternating, RUNS
+# times): on a shared virtual machine one core can be much slower than the
+# other for minutes, which caps what more threads can gain.
+CORES=$WORK/out/run-cores.md
+: >"$CORES"
+ncores=$(nproc)
+if [ "$ncores" -gt 1 ] && command -v taskset >/dev/null && [[ " ${VARIANTS[*]} " == *" single-csv "* ]] &&
+  [ "${THREADS[1]:-}" = 1 ]; then
+  ensure_data single-csv "${SIZES[0]}"
+  declare -A CORE_WALLS=()
+  pinned=1
+  for ((i = 1; i <= RUNS && pinned; i++)); do
+    for ((c = 0; c < ncores; c++)); do
+      if ! /usr/bin/time -f '%e' -o "$TF" taskset -c "$c" "$LEADFUNNEL" report "${DATA_ARGS[@]}" \
+        --config "$AGREEMENT" --by source --by month --format json --as-of "$AS_OF" -o "$WORK/out/cores.json" \
+        --threads 1 2>"$WORK/out/stderr.txt"; then
+        log "could not time a run pinned to core $c (taskset or leadfunnel failed); the core check is left out"
+        pinned=0
+        break
+      fi
+      CORE_WALLS[$c]="${CORE_WALLS[$c]:-} $(tail -1 "$TF")"
+    done
+  done
+  if [ $pinned = 1 ]; then
+    line=""
+    for ((c = 0; c < ncores; c++)); do
+      # shellcheck disable=SC2086  # the runs' times, one word each
+      w=$(printf '%s\n' ${CORE_WALLS[$c]} | median)
+      line="$line${line:+, }core $c $w s"
+    done
+    echo "- The cores: the ${SIZES[0]}-row CSV report on 1 thread pinned to each core (median of $RUNS, alternating): $line" >>"$CORES"
+  fi
+fi
+awk -F'\t' '$3 != "skipped" && $3 != "failed" {k = $1 ", " $2 " rows"; if (!(k in seen)) {seen[k] = 1; keys[++n] = k}; w[k, $4] = $5}
+  END {
+    line = ""
+    for (i = 1; i <= n; i++) {
+      k = keys[i]
+      if (((k, "default") in w) && ((k, "1") in w) && w[k, "default"] > 0)
+        line = line (line == "" ? "" : "; ") sprintf("%s %.2f", k, w[k, "1"] / w[k, "default"])
+    }
+    if (line != "") print "- Default threads against 1 thread (wall time of 1 / wall time of default): " line
+  }' "$RESULTS" >>"$CORES"
+cat "$CORES" >&2
+
 # ---- the table ---------------------------------------------------------------
 TABLE=$WORK/out/run-table.md
 {
@@ -142,6 +192,7 @@ if [ $TINY = 0 ]; then
     echo
     echo "$MACHINE"
     printf -- '- Finished: %s; load average then: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    cat "$CORES"
     echo
     cat "$TABLE"
     echo
