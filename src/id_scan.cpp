@@ -20,9 +20,9 @@ enum class LineId { Value, None, Unsure };
 
 /// A line longer than this is left to the full reader.
 constexpr std::size_t kMaxLine = std::size_t{64} << 20;
-/// The byte ranges read at once: up to kRangesPerThread per thread, none
-/// smaller than kLeastRange (the file is opened, and a partial line skipped,
-/// once per range).
+/// The byte ranges read at once: size / kLeastRange of them, but at least
+/// one per thread and at most kRangesPerThread per thread (the file is
+/// opened, and a partial line skipped, once per range).
 constexpr std::size_t kRangesPerThread = 8;
 constexpr std::uint64_t kLeastRange = std::uint64_t{4} << 20;
 

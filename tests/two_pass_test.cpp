@@ -159,6 +159,19 @@ TEST_CASE("two-pass: RepeatFinder finds repeats among values of one top byte, be
   CHECK(a.repeated(2) == expected);
 }
 
+TEST_CASE("two-pass: a RepeatFinder moved from is empty, and merging it changes nothing", "[two-pass]") {
+  RepeatFinder a;
+  for (std::uint64_t v : {5U, 7U, 5U}) a.add(v);
+  RepeatFinder b(std::move(a));
+  CHECK(a.size() == 0);  // NOLINT(bugprone-use-after-move): the moved-from state is what is tested
+  RepeatFinder c;
+  c.add(7);
+  c.merge(a);
+  c.merge(b);
+  CHECK(c.size() == 4);
+  CHECK(c.repeated() == std::vector<std::uint64_t>{5, 7});
+}
+
 TEST_CASE("two-pass: a large file read by 2 threads in many ranges gives every id once, each thread's on its own number",
           "[two-pass]") {
   // 24 MB: more ranges than threads, so each thread reads several, in turn.

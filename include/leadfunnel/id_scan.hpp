@@ -22,12 +22,13 @@ namespace leadfunnel {
 /// in an ASCII-compatible encoding (UTF-8 or Windows-1252).
 ///
 /// With `parts` above 1 the file is read by that many threads at once, in
-/// byte ranges (up to 8 per thread, of at least 4 MiB) that each thread
-/// takes in turn; a line belongs to the range it starts in, and `id` is
-/// called on the reading thread with that thread's number (0 to parts - 1)
-/// first. Only the first range skips the byte order mark and the header
-/// lines: a header that reaches into a later range gives its cells as
-/// values too, which only adds ids to check.
+/// byte ranges that the threads take in turn: size / 4 MiB ranges, but at
+/// least `parts` and at most 8 x `parts` (so a slower core reads fewer), the
+/// last running to the end of the file. A line belongs to the range it
+/// starts in, and `id` is called on the reading thread with that thread's
+/// number (0 to parts - 1) first. Only the first range skips the byte order
+/// mark and the header lines: a header that reaches into a later range
+/// gives its cells as values too, which only adds ids to check.
 bool scan_csv_ids(const std::string& path, char delimiter, std::size_t id_col, std::size_t header_end,
                   std::size_t block_bytes, std::size_t parts,
                   const std::function<void(std::size_t part, std::string_view id)>& id);

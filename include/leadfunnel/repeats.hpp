@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "leadfunnel/block_list.hpp"
@@ -12,9 +13,10 @@ namespace leadfunnel {
 
 /// Collects 64-bit values (hashes of lead ids) and tells which occur more
 /// than once. The values are split by their top 8 bits into 256 parts; each
-/// part gathers up to kBlock values in one 2 MB staging table (asked for as
-/// one large page, taken at the first value: no growing, no copies, one
-/// page fault) and writes each full block to the spill file. At the end
+/// part gathers up to kBlock values in one 2 MB staging table (taken at the
+/// first value, asked for as one large page: no growing, no copies, and one
+/// page fault where the system grants large pages) and writes each full
+/// block to the spill file. At the end
 /// each part is read back and sorted alone, so memory holds the staging
 /// table and one part, not every value: 2 MB plus 8 bytes per value / 256.
 /// When the spill file cannot be used, the values stay in memory.
@@ -22,6 +24,21 @@ class RepeatFinder {
  public:
   static constexpr std::size_t kParts = 256;
   static constexpr std::size_t kBlock = 1024;
+
+  RepeatFinder() = default;
+  /// A finder moved from is empty (its staged values went with the table).
+  RepeatFinder(RepeatFinder&& other) noexcept { *this = std::move(other); }
+  RepeatFinder& operator=(RepeatFinder&& other) noexcept {
+    parts_ = std::move(other.parts_);
+    stage_ = std::move(other.stage_);
+    filled_ = std::exchange(other.filled_, {});
+    count_ = std::exchange(other.count_, 0);
+    other.parts_ = {};
+    other.stage_ = {};
+    return *this;
+  }
+  RepeatFinder(const RepeatFinder&) = delete;
+  RepeatFinder& operator=(const RepeatFinder&) = delete;
 
   void add(std::uint64_t v);
   std::size_t size() const { return count_; }
