@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <optional>
 
 #include "leadfunnel/parallel.hpp"
 #include "leadfunnel/spill.hpp"
@@ -23,15 +24,11 @@ void RepeatFinder::add(std::uint64_t v) {
 void RepeatFinder::flush(std::size_t k) {
   Part& p = parts_[k];
   const std::uint64_t* values = staged(k);
-  const std::size_t n = filled_[k];
   filled_[k] = 0;
-  SpillFile* file = SpillFile::get();
-  if (file && n == kBlock)
-    if (const auto at = file->write(values, kBlock * sizeof(std::uint64_t))) {
-      p.blocks.push_back(*at);
-      return;
-    }
-  p.mem.insert(p.mem.end(), values, values + n);
+  std::optional<std::uint64_t> at;
+  if (SpillFile* file = SpillFile::get()) at = file->write(values, kBlock * sizeof(std::uint64_t));
+  if (at) p.blocks.push_back(*at);
+  else p.mem.insert(p.mem.end(), values, values + kBlock);
 }
 
 void RepeatFinder::merge(RepeatFinder& other) {

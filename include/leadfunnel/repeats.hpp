@@ -16,10 +16,10 @@ namespace leadfunnel {
 /// part gathers up to kBlock values in one 2 MB staging table (taken at the
 /// first value, asked for as one large page: no growing, no copies, and one
 /// page fault where the system grants large pages) and writes each full
-/// block to the spill file. At the end
-/// each part is read back and sorted alone, so memory holds the staging
-/// table and one part, not every value: 2 MB plus 8 bytes per value / 256.
-/// When the spill file cannot be used, the values stay in memory.
+/// block to the spill file. At the end each part is read back and sorted
+/// alone, so memory holds the staging table and one part, not every value:
+/// 2 MB plus 8 bytes per value / 256. When the spill file cannot be used,
+/// the values stay in memory.
 class RepeatFinder {
  public:
   static constexpr std::size_t kParts = 256;
@@ -54,7 +54,7 @@ class RepeatFinder {
     std::vector<std::uint64_t> mem;     ///< values the spill file could not take
     std::vector<std::uint64_t> blocks;  ///< spill file offsets of full blocks
   };
-  /// Moves part `k`'s staged values to the file (else to its `mem`).
+  /// Moves part `k`'s staged values, a full block, to the file (else to its `mem`).
   void flush(std::size_t k);
   /// Part `k`'s staged values.
   const std::uint64_t* staged(std::size_t k) const { return stage_.data() + k * kBlock; }
