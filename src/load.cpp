@@ -274,7 +274,8 @@ struct Prepared {
   /// up for this row (join_known).
   std::optional<std::uint64_t> join_at;
   bool join_known = false;
-  std::optional<Rejection> bad;  ///< a timestamp that cannot be read
+  std::optional<Rejection> unread;  ///< the reader's rejection of a record parsed late (RowParser)
+  std::optional<Rejection> bad;     ///< a timestamp that cannot be read
   Lead lead;                     ///< id and line are always set
   bool blank_source = false;
   std::vector<std::pair<Field, std::string>> date_only_cells;  ///< for the date_only check's examples
@@ -604,6 +605,7 @@ class Loader {
     const RawTable* t = nullptr;
     std::vector<DateEvidence> cols;
     std::vector<std::optional<DateOrder>> orders;  ///< by column index
+    std::size_t version = 0;                       ///< counts the changes to `orders`
     std::size_t undecided = 0;
     std::vector<RawRow> waiting;
   };
@@ -648,6 +650,13 @@ class Loader {
   /// an error. Returns whether the row can be read now: it can when each of
   /// its locale dates is in a decided column, or year-first in a column that
   /// has only year-first dates so far.
+  /// Sets the order column `col`'s locale dates are read in, counting the change.
+  static void set_order(FileDates& fd, std::size_t col, std::optional<DateOrder> order) {
+    if (fd.orders[col] == order) return;
+    fd.orders[col] = order;
+    ++fd.version;
+  }
+
   bool gather_evidence(FileDates& fd, const RawRow& row) {
     bool ready = true;
     auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
@@ -667,12 +676,12 @@ class Loader {
       ++e.locale;
       if (ld->first_digits == 4) {
         // Year-first dates need no order while the column has no other kind.
-        if (e.ymd_only) fd.orders[e.col] = DateOrder::Ymd;
+        if (e.ymd_only) set_order(fd, e.col, DateOrder::Ymd);
         continue;
       }
       if (e.ymd_only) {
         e.ymd_only = false;
-        fd.orders[e.col] = e.order;
+        set_order(fd, e.col, e.order);
       }
       if (ld->separator != '.') e.dots_only = false;
       if (e.examples.size() < 3) e.examples.emplace_back(printable(v, 30));
@@ -689,7 +698,7 @@ class Loader {
       if (!e.decided && (e.dmy || e.mdy)) {
         e.decided = true;
         e.order = e.dmy ? DateOrder::Dmy : DateOrder::Mdy;
-        fd.orders[e.col] = e.order;
+        set_order(fd, e.col, e.order);
         --fd.undecided;
       }
       if (!e.decided) ready = false;
@@ -707,7 +716,7 @@ class Loader {
       else if (e.dots_only) e.order = DateOrder::Dmy;
       else continue;
       e.decided = true;
-      fd.orders[e.col] = e.order;
+      set_order(fd, e.col, e.order);
       --fd.undecided;
     }
   }
@@ -732,7 +741,7 @@ class Loader {
         if (e.locale == 0) {
           e.described = {name, "iso", "ISO 8601 or epoch values"};
         } else if (e.ymd_only) {
-          fd->orders[e.col] = DateOrder::Ymd;
+          set_order(*fd, e.col, DateOrder::Ymd);
           e.described = {name, "ymd", "the year comes first"};
         } else if (given) {
           e.described = {name, std::string(date_order_name(*given)), given_how};
@@ -755,7 +764,7 @@ class Loader {
                                          fd->t->path, name, fmt::join(e.examples, ", ")));
           e.decided = true;
           e.order = seen->first;
-          fd->orders[e.col] = e.order;
+          set_order(*fd, e.col, e.order);
           --fd->undecided;
           e.described = {name, std::string(date_order_name(seen->first)),
                          fmt::format("no evidence in this column; same order as {}", seen->second)};
@@ -1205,8 +1214,13 @@ class Loader {
     prepass_ = true;
   }
 
-  void release_leads() {
-    for (const auto& row : lead_dates_state_.waiting) lead_row(row);
+  /// Commits the rows that waited for a date order, now decided; with
+  /// consumer parts (several threads), accepted leads go to `part`.
+  void release_leads(LeadConsumer* part = nullptr) {
+    for (const auto& row : lead_dates_state_.waiting) {
+      lead_row(row);
+      if (part && scratch_.accepted) part->add(scratch_.lead);
+    }
     lead_dates_state_.waiting.clear();
   }
 
@@ -1230,7 +1244,8 @@ class Loader {
     }
   }
 
-  /// Prepares the first `n` rows into `out`, loading each row's cells and
+  /// Prepares the first `n` rows into `out` (but those the reader rejected
+  /// after the fact, `unread`), loading each row's cells and
   /// its lead's `--by` values into the cache a few rows ahead.
   /// The ids' hashes come first, and the slots of the indexes each row
   /// will look up are loaded into the cache for all rows at once (random
@@ -1241,6 +1256,10 @@ class Loader {
     const std::size_t id_col = lead_map_[Field::Id]->column;
     const bool ahead = !prospect_hashes_.empty() || !join_index_.empty();
     for (std::size_t r = 0; ahead && r < n; ++r) {
+      if (out[r].unread) {  // a record the reader rejected: no cells to read
+        out[r].id_hash = 0;
+        continue;
+      }
       const std::string_view id = trim(rows[r].fields[id_col]);
       const std::uint64_t h = id.empty() ? 0 : IdIndex::hash(id);
       out[r].id_hash = h;
@@ -1258,7 +1277,7 @@ class Loader {
         prefetch_segments(out[r + kAhead].lead);
         if (joins) look_up_join(out[r + kAhead]);
       }
-      prepare(rows[r], orders, out[r], ahead ? out[r].id_hash : 0);
+      if (!out[r].unread) prepare(rows[r], orders, out[r], ahead ? out[r].id_hash : 0);
     }
   }
 
@@ -1289,12 +1308,60 @@ class Loader {
   struct Work {
     std::size_t seq = 0;
     std::vector<RawRow> rows;
-    std::vector<std::optional<DateOrder>> orders;  ///< the date orders when the rows were read
+    std::vector<std::optional<DateOrder>> orders;  ///< the date orders the rows were prepared with
+    std::size_t version = 0;                       ///< FileDates::version of `orders`
     std::vector<Prepared> out;
   };
 
+  /// Works out the cells of rows the stream handed out unparsed; a record
+  /// the parser rejects is marked in its Prepared and not prepared.
+  static void parse_all(RowParser& parser, std::vector<RawRow>& rows, std::vector<Prepared>& out) {
+    for (std::size_t r = 0; r < rows.size(); ++r) out[r].unread = parser.parse(rows[r]);
+  }
+
+  /// Commits a prepared batch in file order (several threads): the date
+  /// evidence of each row is gathered here, in order, exactly as on one
+  /// thread; a row whose date orders changed since it was prepared is
+  /// prepared again; rows wait while an order they need is undecided, and
+  /// go on as soon as it is decided. Accepted leads are marked for `part`
+  /// (released waiting rows are handed to it at once).
+  void commit_batch(Work& w, LeadConsumer* part) {
+    FileDates& fd = lead_dates_state_;
+    const std::size_t n = w.rows.size();
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < n && i < kAhead; ++i) index_.prefetch(w.out[i].id_hash);
+    for (std::size_t r = 0; r < n; ++r) {
+      if (r + kAhead < n) {
+        index_.prefetch(w.out[r + kAhead].id_hash);
+        prefetch_segments(w.out[r + kAhead].lead);
+      }
+      Prepared& p = w.out[r];
+      p.accepted = false;
+      if (p.unread) {  // the reader's rejection, in line order as on one thread
+        unread_.reject(std::move(*p.unread));
+        p.unread.reset();
+        ++lead_rows_unread_;
+        continue;
+      }
+      RawRow& row = w.rows[r];
+      // A date-order conflict throws here: every row before it is committed.
+      if (gather_evidence(fd, row) && fd.waiting.empty()) {
+        if (fd.version != w.version) prepare(row, fd.orders, p);
+        commit(p);
+        continue;
+      }
+      fd.waiting.push_back(std::move(row));
+      if (fd.undecided == 0) release_leads(part);
+    }
+  }
+
   void read_leads_in_parallel() {
     FileDates& fd = lead_dates_state_;
+    // Where the stream allows it, records are parsed by the threads that
+    // prepare them, not in the one-at-a-time reading turn (NDJSON).
+    std::vector<std::unique_ptr<RowParser>> parsers;
+    if (lead_stream_->defer_parsing())
+      for (std::size_t i = 0; i < options_.threads; ++i) parsers.push_back(lead_stream_->row_parser());
     std::mutex m;
     std::condition_variable cv;
     std::deque<std::unique_ptr<Work>> todo;             // read, not yet prepared
@@ -1306,6 +1373,10 @@ class Loader {
     bool stop = false;
     bool commit_busy = false;     // a thread is committing batch next_commit
     std::size_t next_commit = 0;  // the batch to commit next
+    // The date orders as the rows committed so far decided them, for the
+    // batches read next (the committing thread changes fd.orders).
+    std::vector<std::optional<DateOrder>> orders = fd.orders;
+    std::size_t orders_version = fd.version;
     // Accepted leads go to consumer parts when the consumer can take them on
     // several threads (one part per thread: the workers and this one); else
     // to the consumer itself, by the committing thread.
@@ -1347,7 +1418,7 @@ class Loader {
           commit_busy = true;
           lock.unlock();
           try {
-            commit_all(w->out, w->out.size());
+            commit_batch(*w, parts_active_ ? parts[part].get() : nullptr);
           } catch (...) {
             lock.lock();
             commit_busy = false;
@@ -1356,6 +1427,10 @@ class Loader {
           lock.lock();
           commit_busy = false;
           ++next_commit;
+          if (fd.version != orders_version) {
+            orders = fd.orders;
+            orders_version = fd.version;
+          }
           cv.notify_all();
           if (parts_active_) {
             lock.unlock();
@@ -1377,6 +1452,7 @@ class Loader {
       todo.pop_front();
       lock.unlock();
       w->out.resize(w->rows.size());
+      if (!parsers.empty()) parse_all(*parsers[part], w->rows, w->out);
       prepare_all(w->rows, w->orders, w->out, w->rows.size());
       lock.lock();
       done.emplace(w->seq, std::move(w));
@@ -1384,112 +1460,41 @@ class Loader {
       return true;
     };
     // Reading, one batch at a time, by whichever thread takes the reader's
-    // turn: rows in file order, with the evidence for date orders. The
-    // thread then most often prepares the batch it read.
-    std::unique_ptr<Work> w;   // the batch being filled (by the thread whose turn it is)
-    bool reader_busy = false;  // a thread has the reader's turn
-    auto send = [&](std::size_t part) {
-      if (!w || w->rows.empty()) return;
-      w->orders = fd.orders;
-      std::unique_lock lock(m);
-      while (!stop && live >= in_flight)
-        if (!help(lock, part)) cv.wait(lock);
-      if (stop) return;
-      w->seq = next_seq++;
-      ++live;
-      todo.push_back(std::move(w));
-      cv.notify_all();
-    };
-    auto take = [&](std::size_t part) {
-      std::unique_lock lock(m);
-      for (std::size_t k = 0; k < spare.size(); ++k) {
+    // turn: rows in file order. The thread then most often prepares the
+    // batch it read. Called with the lock held, which it releases while it
+    // reads; false when the stream has ended.
+    auto read_step = [&](std::unique_lock<std::mutex>& lock, std::size_t part) {
+      // Read straight into a recycled batch, so its strings are reused.
+      std::unique_ptr<Work> w;
+      for (std::size_t k = 0; k < spare.size() && !w; ++k) {
         auto& mine = spare[(part + k) % spare.size()];
         if (mine.empty()) continue;
         w = std::move(mine.back());
         mine.pop_back();
-        return;
       }
-      w = std::make_unique<Work>();
-    };
-    // Rows taken one at a time (after rows had to wait for a date order).
-    auto add = [&](RawRow&& row, std::size_t part) {
-      if (!w) {
-        take(part);
-        w->rows.clear();
+      if (!w) w = std::make_unique<Work>();
+      lock.unlock();
+      try {
+        lead_stream_->next_batch(w->rows, kThreadBatchRows);
+      } catch (...) {
+        lock.lock();
+        throw;
       }
-      w->rows.push_back(std::move(row));
-      if (w->rows.size() >= kThreadBatchRows) {
-        send(part);
-        w.reset();
-      }
-    };
-    auto release = [&](std::size_t part) {
-      for (auto& r : fd.waiting) add(std::move(r), part);
-      fd.waiting.clear();
-    };
-    // Reads one batch from the stream; false when the stream has ended and
-    // the last rows were sent.
-    auto read_step = [&](std::size_t part) {
-      if (w) {
-        send(part);
-        w.reset();
-      }
-      // Read straight into a recycled batch, so its strings are reused.
-      take(part);
-      lead_stream_->next_batch(w->rows, kThreadBatchRows);
-      const std::size_t n = w->rows.size();
-      if (n == 0) {
-        w.reset();
-        decide_by_convention(fd);
-        if (fd.undecided == 0) release(part);
-        send(part);
+      lead_rows_seen_ += w->rows.size();
+      lock.lock();
+      if (w->rows.empty()) {
+        spare[part].push_back(std::move(w));
         return false;
       }
-      lead_rows_seen_ += n;
-      std::size_t r = 0;
-      bool checked = false;  // row r has had its evidence gathered (and must wait)
-      if (fd.waiting.empty()) {
-        try {
-          while (r < n && gather_evidence(fd, w->rows[r])) ++r;
-        } catch (...) {
-          // A date-order conflict on row r: the rows before it still go to
-          // be committed (an error of theirs comes first), none after it.
-          w->rows.resize(r);
-          send(part);
-          w.reset();
-          throw;
-        }
-        checked = r < n;
-      }
-      if (r == n) {
-        send(part);
-        w.reset();
-        return true;
-      }
-      // Rare: some row waits for a date order; the rest go one at a time.
-      std::vector<RawRow> rest(std::make_move_iterator(w->rows.begin() + static_cast<std::ptrdiff_t>(r)),
-                               std::make_move_iterator(w->rows.end()));
-      w->rows.resize(r);
-      if (r > 0) send(part);
-      w.reset();
-      for (std::size_t k = 0; k < rest.size(); ++k) {
-        bool ready = false;
-        try {
-          ready = !(k == 0 && checked) && gather_evidence(fd, rest[k]);
-        } catch (...) {
-          send(part);
-          w.reset();
-          throw;
-        }
-        if (ready && fd.waiting.empty()) {
-          add(std::move(rest[k]), part);
-          continue;
-        }
-        fd.waiting.push_back(std::move(rest[k]));
-        if (fd.undecided == 0) release(part);
-      }
+      w->orders = orders;
+      w->version = orders_version;
+      w->seq = next_seq++;
+      ++live;
+      todo.push_back(std::move(w));
+      cv.notify_all();
       return true;
     };
+    bool reader_busy = false;  // a thread has the reader's turn
     // Every thread (the workers and this one) commits, prepares or reads,
     // in that order of preference, until every batch is finished.
     auto finished = [&] { return !reading && next_commit == next_seq && live == 0; };
@@ -1500,21 +1505,18 @@ class Loader {
           if (help(lock, part)) continue;
           if (reading && !reader_busy && live < in_flight) {
             reader_busy = true;
-            lock.unlock();
             bool more = true;
             try {
-              more = read_step(part);
+              more = read_step(lock, part);
             } catch (...) {
               // Reading stops here; what was read is still committed, in
               // order, and an error found there comes first.
-              lock.lock();
               reader_busy = false;
               if (!read_failure) read_failure = std::current_exception();
               reading = false;
               cv.notify_all();
               continue;
             }
-            lock.lock();
             reader_busy = false;
             if (!more) reading = false;
             cv.notify_all();
@@ -1530,6 +1532,16 @@ class Loader {
     for (std::size_t i = 0; i + 1 < options_.threads; ++i) workers.emplace_back([&, i] { work(i); });
     work(main_part);
     for (auto& t : workers) t.join();
+    // The reader's rejections the parsers found, in line order.
+    for (Rejection& r : unread_.rejections) leads_.reject(std::move(r));
+    leads_.unlisted_rejections += unread_.unlisted_rejections;
+    unread_ = RawTable{};
+    if (!failure && !read_failure) {
+      // As on one thread: at the end of the file, columns without evidence
+      // take their convention, and the rows waiting for them go on.
+      decide_by_convention(fd);
+      if (fd.undecided == 0) release_leads(parts_active_ ? parts[main_part].get() : nullptr);
+    }
     parts_active_ = false;
     if (failure) std::rethrow_exception(failure);
     if (read_failure) std::rethrow_exception(read_failure);
@@ -1768,7 +1780,7 @@ class Loader {
   }
 
   std::size_t rows_seen(const RawTable& t) const {
-    if (&t == &leads_) return lead_rows_seen_;
+    if (&t == &leads_) return lead_rows_seen_ - lead_rows_unread_;
     if (prospect_stream_ && &t == &prospect_stream_->table() && prospects_ == &t) return prospect_rows_seen_;
     return 0;
   }
@@ -1929,6 +1941,10 @@ class Loader {
   std::vector<std::unordered_map<std::string, std::string>> folded_;  ///< --fold-case: folded -> first spelling
   std::unordered_map<std::string, std::string> folded_owners_;
   std::size_t lead_rows_seen_ = 0, prospect_rows_seen_ = 0;
+  /// Rows handed out unparsed whose records the parsers rejected, and
+  /// those rejections (merged into leads_ once every row is committed).
+  std::size_t lead_rows_unread_ = 0;
+  RawTable unread_;
   std::size_t leads_used_ = 0;
   std::size_t prospect_rows_used_ = 0;
   std::size_t loader_listed_ = 0, loader_unlisted_ = 0;

@@ -238,8 +238,11 @@ TimestampParse general_shapes(std::string_view raw, const date::time_zone& zone,
   const std::string_view text = trimmed;
   if (text.empty()) return fail("empty");
   if (const auto ld = scan_locale_date(text)) {
-    if (order) return parse_locale(text, *ld, *order, zone, shown);
+    // A four-digit first number is a year whatever the column's order: no
+    // export writes day 2026. So a year-first date reads the same before
+    // and after its column's order is known.
     if (ld->first_digits == 4) return parse_locale(text, *ld, DateOrder::Ymd, zone, shown);
+    if (order) return parse_locale(text, *ld, *order, zone, shown);
     return fail(fmt::format("'{}' is a locale date whose day/month order is unknown; pass --date-order dmy or mdy",
                             shown));
   }
@@ -574,7 +577,7 @@ bool fast_locale(std::string_view s, const date::time_zone& zone, std::optional<
   if (!ld) return false;
   if (!order && ld->first_digits != 4) return false;  // the general path asks for an order
   int y = 0, m = 0, d = 0, ydigits = 0;
-  switch (order.value_or(DateOrder::Ymd)) {
+  switch (ld->first_digits == 4 ? DateOrder::Ymd : *order) {  // year first, as general_shapes
     case DateOrder::Dmy: d = ld->first; m = ld->second; y = ld->third; ydigits = ld->third_digits; break;
     case DateOrder::Mdy: m = ld->first; d = ld->second; y = ld->third; ydigits = ld->third_digits; break;
     case DateOrder::Ymd: y = ld->first; m = ld->second; d = ld->third; ydigits = ld->first_digits; break;

@@ -15,6 +15,17 @@
 
 namespace leadfunnel {
 
+/// Works out the cells of rows a stream handed out unparsed (see
+/// RowStream::defer_parsing). Each thread has one of its own.
+class RowParser {
+ public:
+  virtual ~RowParser() = default;
+  /// Replaces `row`'s record text with its cells, as next_batch would have
+  /// given them; or returns why the record is rejected (`row` is then left
+  /// unusable).
+  virtual std::optional<Rejection> parse(RawRow& row) = 0;
+};
+
 class RowStream {
  public:
   virtual ~RowStream() = default;
@@ -36,6 +47,17 @@ class RowStream {
   /// Nothing when the stream did not collect them, or not for this key; it
   /// gives them once.
   virtual std::optional<RepeatFinder> first_ids(std::string_view /*id_key*/) { return std::nullopt; }
+
+  /// Asks the stream to hand its rows out unparsed from now on, where that
+  /// makes reading cheaper: next_batch then gives each row's line and record
+  /// text only, to be parsed by row_parser()s on any thread, and rejects
+  /// nothing itself (those rejections come from the parsers). Call before
+  /// the first next_batch. False when the stream parses as it reads.
+  virtual bool defer_parsing() { return false; }
+
+  /// A parser for rows handed out unparsed, for one thread; only after
+  /// defer_parsing() returned true. The stream must outlive it.
+  virtual std::unique_ptr<RowParser> row_parser() { return nullptr; }
 };
 
 /// Opens `path` ("-" is stdin) and reads its header: CSV is read in blocks,

@@ -58,7 +58,8 @@ const date::time_zone* find_zone(std::string_view name);
 /// With `order`, locale dates (`M/D/YYYY`, `D/M/YYYY`, `DD.MM.YYYY`,
 /// `DD-MM-YYYY`, `YYYY.MM.DD`, two-digit years, 12-hour clocks with AM/PM,
 /// optional seconds) are read in that order; without it they are an error
-/// that asks for one. Two-digit years 00-68 are 2000-2068, 69-99 are 1969-1999.
+/// that asks for one, except that a four-digit first number (`2026/03/04`)
+/// is always the year. Two-digit years 00-68 are 2000-2068, 69-99 are 1969-1999.
 TimestampParse parse_timestamp(std::string_view text, const date::time_zone& zone,
                                std::optional<DateOrder> order = std::nullopt);
 
