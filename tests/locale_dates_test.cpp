@@ -128,6 +128,23 @@ TEST_CASE("dates: a four-digit year first is read year-month-day", "[dates]") {
   CHECK(ok("2024/03/15 10:00", std::nullopt).at == utc(2024_y / 3 / 15, 10, 0));
   // ISO 8601 stays ISO whatever the order.
   CHECK(ok("2024-03-15 10:00", DateOrder::Dmy).at == utc(2024_y / 3 / 15, 10, 0));
+  // So does a four-digit year first: no export writes day 2024.
+  CHECK(ok("2024/03/15 10:00", DateOrder::Dmy).at == utc(2024_y / 3 / 15, 10, 0));
+  CHECK(ok("2024.03.15", DateOrder::Mdy).at == utc(2024_y / 3 / 15));
+}
+
+TEST_CASE("dates: year-first dates read the same wherever they are in a day-first column", "[dates]") {
+  // The column's order changes as the rows are read (year-first, then
+  // day-first proven); each value is read the same whenever it is read.
+  for (const auto& order : {std::optional<DateOrder>{}, std::optional<DateOrder>{DateOrder::Dmy}}) {
+    LoadOptions o = options();
+    o.date_order = order;
+    const Dataset d = load("lead_id,created_at\nA1,2026/01/05\nA2,13/01/2026\nA3,2026/01/07 10:00\n", o);
+    CHECK(d.input.rows_used == 3);
+    CHECK(lead(d, "A1").at[idx(Stage::Lead)] == utc(2026_y / 1 / 5));
+    CHECK(lead(d, "A2").at[idx(Stage::Lead)] == utc(2026_y / 1 / 13));
+    CHECK(lead(d, "A3").at[idx(Stage::Lead)] == utc(2026_y / 1 / 7, 10, 0));
+  }
 }
 
 TEST_CASE("dates: two-digit years pivot at 69", "[dates]") {

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "leadfunnel/encoding.hpp"
@@ -401,6 +402,74 @@ TEST_CASE("ndjson stream: records that straddle blocks, rejections and late keys
   CHECK(t.rejections[1].reason == "expected an object, found an array");
   CHECK(t.rejections[2].reason == "values are nested deeper than 64 levels; flatten the record");
   CHECK(t.rejections[3].column == "long");
+}
+
+TEST_CASE("ndjson stream: rows handed out unparsed and parsed on two threads match the rows and rejections read in turn",
+          "[ndjson]") {
+  TempDir dir;
+  std::string bytes = std::string(kBom) + "{\"id\":1,\"name\":\"Ana\"}\r\n\n   \r\n{\"id\":2,\"id\":3}\n[1,2]\n";
+  std::mt19937 rng(11);
+  for (int i = 0; i < 5000; ++i) {
+    switch (rng() % 8) {
+      case 0: bytes += fmt::format("{{\"id\":{},\"nested\":{{\"a\":[1,\"\\u00e9\"]}}}}\n", i); break;
+      case 1: bytes += fmt::format("{{\"id\":{},\"esc\":\"a\\\"b\"}}\n", i); break;
+      case 2: bytes += "{\"id\":\n"; break;
+      case 3: bytes += "\n"; break;
+      default: bytes += fmt::format("{{\"id\":\"{}\",\"name\":\"N{}\"}}\n", i, i % 7); break;
+    }
+  }
+  bytes += "{\"id\":\"last\",\"late\":true}";
+  const std::string path = dir.write("deferred.ndjson", bytes);
+  ReadOptions o;
+  o.block_bytes = 4096;
+  const RawTable in_turn = drain(*open_ndjson_stream(path, o));
+
+  auto stream = open_ndjson_stream(path, o);
+  REQUIRE(stream != nullptr);
+  REQUIRE(stream->defer_parsing());
+  std::vector<std::unique_ptr<RowParser>> parsers;
+  parsers.push_back(stream->row_parser());
+  parsers.push_back(stream->row_parser());
+  std::vector<RawRow> all, batch;
+  for (;;) {
+    stream->next_batch(batch, 100);
+    if (batch.empty()) break;
+    for (auto& r : batch) all.push_back(std::move(r));
+  }
+  // Even rows on one thread, odd rows on another.
+  std::vector<std::optional<Rejection>> why(all.size());
+  std::vector<std::thread> threads;
+  for (std::size_t k = 0; k < 2; ++k)
+    threads.emplace_back([&, k] {
+      for (std::size_t i = k; i < all.size(); i += 2) why[i] = parsers[k]->parse(all[i]);
+    });
+  for (auto& t : threads) t.join();
+  std::vector<RawRow> rows;
+  std::vector<Rejection> rejections;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (why[i]) rejections.push_back(*why[i]);
+    else rows.push_back(std::move(all[i]));
+  }
+  const RawTable& t = stream->table();
+  CHECK(t.rejections.empty());  // a deferring stream rejects nothing itself
+  CHECK(t.columns == in_turn.columns);
+  CHECK(t.blank_rows == in_turn.blank_rows);
+  CHECK(t.bom == in_turn.bom);
+  REQUIRE(rows.size() == in_turn.rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    INFO("row " << i);
+    CHECK(rows[i].line == in_turn.rows[i].line);
+    CHECK(rows[i].fields == in_turn.rows[i].fields);
+  }
+  REQUIRE(rejections.size() == in_turn.rejections.size());
+  CHECK(rejections.size() > 500);
+  for (std::size_t i = 0; i < rejections.size(); ++i) {
+    INFO("rejection " << i);
+    CHECK(rejections[i].file == in_turn.rejections[i].file);
+    CHECK(rejections[i].line == in_turn.rejections[i].line);
+    CHECK(rejections[i].column == in_turn.rejections[i].column);
+    CHECK(rejections[i].reason == in_turn.rejections[i].reason);
+  }
 }
 
 TEST_CASE("ndjson stream: an empty or white-space file reads as parse_json_table reads it", "[ndjson]") {

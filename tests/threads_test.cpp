@@ -126,6 +126,75 @@ std::string messy_export(const Messy& m) {
   return out;
 }
 
+/// The same kind of export as NDJSON, one record a line, with what goes
+/// wrong in JSON files: lines that are not JSON, nested values, escapes and
+/// non-ASCII text, a key twice, an array line, a key first seen late, blank
+/// and white-space lines, and records in another key order.
+std::string messy_ndjson(const Messy& m) {
+  std::mt19937 rng(m.seed);
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+  const std::string nl = m.crlf ? "\r\n" : "\n";
+  const std::vector<std::string> sources{"Organic Search", "Paid Search", "Referrals", "Direct Traffic", "-", ""};
+  const std::vector<std::string> owners{"Ana Souza", "ana  souza", "Bruno Lima", "Carla Dias", "", "Dev Rao"};
+  const std::vector<std::string> offsets{"Z", "-05:00", "+05:30", "-03:00", ""};
+  auto stamp = [&](long long epoch, std::size_t row) -> json {
+    if (chance(0.03)) return chance(0.5) ? json(nullptr) : json("N/A");
+    if (chance(0.02)) return json(epoch * 1000);  // epoch milliseconds, as a number
+    const date::sys_seconds t{std::chrono::seconds{epoch}};
+    if (m.locale_dates) {
+      auto dp = date::floor<date::days>(t);
+      date::year_month_day ymd{dp};
+      unsigned day = static_cast<unsigned>(ymd.day());
+      if (row < m.rows * 7 / 10 && day > 12) day = day % 12 + 1;  // the order is proven late
+      if (chance(0.05))  // year-first dates in the same columns
+        return fmt::format("{:04}/{:02}/{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                           day);
+      return fmt::format("{:02}/{:02}/{:04}", day, static_cast<unsigned>(ymd.month()), static_cast<int>(ymd.year()));
+    }
+    return date::format(chance(0.5) ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S", t) + offsets[pick(offsets.size())];
+  };
+  std::string out;
+  if (m.bom) out += "\xEF\xBB\xBF";
+  long long base = 1719792000;  // 2024-07-01
+  for (std::size_t i = 0; i < m.rows; ++i) {
+    if (chance(0.002)) out += nl;
+    if (chance(0.001)) out += "   " + nl;
+    if (chance(0.002)) {
+      out += (chance(0.5) ? std::string("{\"Record ID\": \"broken") : std::string("[1, 2]")) + nl;
+      continue;
+    }
+    std::string id = std::to_string(100000 + i);
+    if (chance(0.01) && i > 10) id = std::to_string(100000 + pick(i));
+    if (chance(0.003)) id = "";
+    const long long created = base + static_cast<long long>(pick(60 * 60 * 24 * 700));
+    const long long mql = created + static_cast<long long>(pick(60 * 60 * 24 * 5));
+    const long long handoff = mql + static_cast<long long>(pick(60 * 60 * 30));
+    const long long touch = handoff + static_cast<long long>(pick(60 * 60 * 50)) - 3600;
+    const long long sql = handoff + static_cast<long long>(pick(60 * 60 * 24 * 20));
+    const long long won = sql + static_cast<long long>(pick(60 * 60 * 24 * 60));
+    const int depth = static_cast<int>(pick(5));
+    json r = json::object();
+    r["Record ID"] = chance(0.01) ? json(std::stoll(id.empty() ? "0" : id)) : json(id);
+    r["First Name"] = chance(0.1) ? "Jo\u00e3o \"JJ\"" : "Maria";
+    r["Create Date"] = chance(0.004) ? json("2025-02-30 10:00:00") : stamp(created, i);
+    r["Original Source"] = sources[pick(sources.size())];
+    r["Contact owner"] = owners[pick(owners.size())];
+    if (depth >= 1) r["Became a Marketing Qualified Lead Date"] = stamp(mql, i);
+    if (depth >= 2) r["Owner Assigned Date"] = stamp(handoff, i);
+    if (depth >= 2 && chance(0.8)) r["Date of first engagement"] = stamp(touch, i);
+    if (depth >= 3) r["Became a Sales Qualified Lead Date"] = stamp(sql, i);
+    if (depth >= 4) r["Became a Customer Date"] = stamp(won, i);
+    if (chance(0.05)) r["Notes"] = json{{"text", "called\nback"}, {"tries", 2}};
+    if (chance(0.05)) r["Notes"] = "line one\nline two, \"quoted\"";
+    if (i > m.rows / 2 && chance(0.01)) r["Late Key"] = "x";
+    std::string line = r.dump();
+    if (chance(0.002)) line.insert(1, "\"Contact owner\": \"Twice\", ");  // a key twice
+    out += line + nl;
+  }
+  return out;
+}
+
 const std::string kAgreement = std::string(LEADFUNNEL_SOURCE_DIR) + "/bench/agreement.json";
 
 std::string report(const std::string& path, std::size_t threads, std::vector<std::string> extra = {}) {
@@ -199,6 +268,47 @@ TEST_CASE("threads: an early duplicate and a later date-order conflict give the 
     for (const char* t : {"2", "4"}) {
       const Run other = run({"report", f.str(), "--threads", t, "--duplicates", "error", "--as-of",
                              "2026-07-01T00:00:00Z"});
+      INFO("threads " << t);
+      CHECK(other.code == one.code);
+      CHECK(other.err == one.err);
+    }
+}
+
+TEST_CASE("threads: 1, 2, 3 and 4 threads give byte-identical JSON on a messy NDJSON export", "[threads]") {
+  // NDJSON records are parsed by the threads that prepare them; rejections,
+  // blank lines and the rows waiting for a date order must come out as on one.
+  for (const Messy m : {Messy{5, 20000, false, false, false}, Messy{6, 15000, true, true, false},
+                        Messy{7, 12000, false, false, true}}) {
+    TempFile f("messy-" + std::to_string(m.seed) + ".ndjson", messy_ndjson(m));
+    const std::string one = report(f.str(), 1);
+    REQUIRE_FALSE(one.empty());
+    const json j = json::parse(one);
+    CHECK(j["input"]["rows_rejected"].get<std::size_t>() > 0);
+    CHECK(j["input"]["rows_read"].get<std::size_t>() ==
+          j["input"]["rows_used"].get<std::size_t>() + j["input"]["rows_rejected"].get<std::size_t>());
+    CHECK(j["conversion"]["leads"].get<std::size_t>() > 1000);
+    if (m.locale_dates) CHECK(j["input"]["files"][0]["dates"][0]["format"] == "dmy");
+    for (std::size_t t : {std::size_t{2}, std::size_t{3}, std::size_t{4}}) {
+      INFO("seed " << m.seed << ", threads " << t);
+      CHECK(report(f.str(), t) == one);
+    }
+  }
+}
+
+TEST_CASE("threads: a date-order conflict late in an NDJSON file gives the same error on any thread count",
+          "[threads]") {
+  std::string nd;
+  for (int i = 0; i < 9000; ++i) nd += fmt::format("{{\"lead_id\": \"{}\", \"created_at\": \"01/02/2026 10:00\"}}\n", i);
+  nd += "{\"lead_id\": \"x1\", \"created_at\": \"13/02/2026 10:00\"}\n";
+  for (int i = 0; i < 3000; ++i) nd += fmt::format("{{\"lead_id\": \"y{}\", \"created_at\": \"02/03/2026 10:00\"}}\n", i);
+  nd += "{\"lead_id\": \"x2\", \"created_at\": \"02/14/2026 10:00\"}\n";
+  TempFile f("mixed-orders.ndjson", nd);
+  const Run one = run({"report", f.str(), "--threads", "1", "--as-of", "2026-07-01T00:00:00Z"});
+  CHECK(one.code != 0);
+  CHECK(one.err.find("mixes day-first dates") != std::string::npos);
+  for (int k = 0; k < 3; ++k)
+    for (const char* t : {"2", "4"}) {
+      const Run other = run({"report", f.str(), "--threads", t, "--as-of", "2026-07-01T00:00:00Z"});
       INFO("threads " << t);
       CHECK(other.code == one.code);
       CHECK(other.err == one.err);
