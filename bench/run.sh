@@ -13,7 +13,8 @@
 # from GNU time; the table shows the median wall and CPU and the largest RSS.
 # Then the smallest size's CSV report runs on 1 thread pinned to each core in
 # turn (taskset), to show whether the cores are equally fast at the time (on a
-# shared virtual machine they are not always), and the ratio of 1-thread to
+# shared virtual machine they are not always), then on every core at once, to
+# show whether they slow each other down; and the ratio of 1-thread to
 # default-thread wall time is printed for every input.
 #
 # Environment:
@@ -134,7 +135,7 @@ ncores=$(nproc)
 if [ "$ncores" -gt 1 ] && command -v taskset >/dev/null && [[ " ${VARIANTS[*]} " == *" single-csv "* ]] &&
   [ "${THREADS[1]:-}" = 1 ]; then
   ensure_data single-csv "${SIZES[0]}"
-  declare -A CORE_WALLS=()
+  declare -A CORE_WALLS=() TOGETHER_WALLS=()
   pinned=1
   for ((i = 1; i <= RUNS && pinned; i++)); do
     for ((c = 0; c < ncores; c++)); do
@@ -147,15 +148,36 @@ if [ "$ncores" -gt 1 ] && command -v taskset >/dev/null && [[ " ${VARIANTS[*]} "
       fi
       CORE_WALLS[$c]="${CORE_WALLS[$c]:-} $(tail -1 "$TF")"
     done
+    # Then on every core at once: if the cores slow each other down (a
+    # neighbour on the host, shared hardware), more threads cannot gain.
+    [ $pinned = 1 ] || break
+    pids=()
+    for ((c = 0; c < ncores; c++)); do
+      /usr/bin/time -f '%e' -o "$TF.$c" taskset -c "$c" "$LEADFUNNEL" report "${DATA_ARGS[@]}" \
+        --config "$AGREEMENT" --by source --by month --format json --as-of "$AS_OF" -o "$WORK/out/cores-$c.json" \
+        --threads 1 2>"$WORK/out/stderr-$c.txt" &
+      pids+=($!)
+    done
+    for ((c = 0; c < ncores; c++)); do
+      if ! wait "${pids[$c]}"; then
+        log "could not time the runs pinned to every core at once; the core check is left out"
+        pinned=0
+      fi
+    done
+    [ $pinned = 1 ] || break
+    for ((c = 0; c < ncores; c++)); do TOGETHER_WALLS[$c]="${TOGETHER_WALLS[$c]:-} $(tail -1 "$TF.$c")"; done
   done
   if [ $pinned = 1 ]; then
-    line=""
+    line="" together=""
     for ((c = 0; c < ncores; c++)); do
       # shellcheck disable=SC2086  # the runs' times, one word each
       w=$(printf '%s\n' ${CORE_WALLS[$c]} | median)
       line="$line${line:+, }core $c $w s"
+      # shellcheck disable=SC2086
+      w=$(printf '%s\n' ${TOGETHER_WALLS[$c]} | median)
+      together="$together${together:+, }core $c $w s"
     done
-    echo "- The cores: the ${SIZES[0]}-row CSV report on 1 thread pinned to each core (median of $RUNS, alternating): $line" >>"$CORES"
+    echo "- The cores: the ${SIZES[0]}-row CSV report on 1 thread pinned to each core (median of $RUNS, alternating): $line; the same on every core at once: $together" >>"$CORES"
   fi
 fi
 awk -F'\t' '$3 != "skipped" && $3 != "failed" {k = $1 ", " $2 " rows"; if (!(k in seen)) {seen[k] = 1; keys[++n] = k}; w[k, $4] = $5}
