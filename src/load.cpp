@@ -1311,12 +1311,30 @@ class Loader {
     std::vector<std::optional<DateOrder>> orders;  ///< the date orders the rows were prepared with
     std::size_t version = 0;                       ///< FileDates::version of `orders`
     std::vector<Prepared> out;
+    std::size_t ready = 0;           ///< rows parsed and prepared (all, unless parsing threw)
+    std::exception_ptr failure;      ///< why row `ready` could not be parsed
   };
 
   /// Works out the cells of rows the stream handed out unparsed; a record
-  /// the parser rejects is marked in its Prepared and not prepared.
-  static void parse_all(RowParser& parser, std::vector<RawRow>& rows, std::vector<Prepared>& out) {
-    for (std::size_t r = 0; r < rows.size(); ++r) out[r].unread = parser.parse(rows[r]);
+  /// the parser rejects is marked in its Prepared and not prepared. Returns
+  /// how many rows were parsed: all of them, unless the parser threw (kept
+  /// in `failure`, to be raised when the commits reach that row, so that an
+  /// error in an earlier row still comes first, as on one thread).
+  static std::size_t parse_all(RowParser& parser, std::vector<RawRow>& rows, std::vector<Prepared>& out,
+                               std::exception_ptr& failure) {
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      try {
+        out[r].unread = parser.parse(rows[r]);
+      } catch (...) {
+        failure = std::current_exception();
+        return r;
+      }
+      if (out[r].unread) {  // nothing of the row is read: no stale lookups either
+        out[r].id_hash = 0;
+        out[r].join_known = false;
+      }
+    }
+    return rows.size();
   }
 
   /// Commits a prepared batch in file order (several threads): the date
@@ -1327,7 +1345,7 @@ class Loader {
   /// (released waiting rows are handed to it at once).
   void commit_batch(Work& w, LeadConsumer* part) {
     FileDates& fd = lead_dates_state_;
-    const std::size_t n = w.rows.size();
+    const std::size_t n = w.ready;
     constexpr std::size_t kAhead = 8;
     for (std::size_t i = 0; i < n && i < kAhead; ++i) index_.prefetch(w.out[i].id_hash);
     for (std::size_t r = 0; r < n; ++r) {
@@ -1353,6 +1371,7 @@ class Loader {
       fd.waiting.push_back(std::move(row));
       if (fd.undecided == 0) release_leads(part);
     }
+    if (w.failure) std::rethrow_exception(std::exchange(w.failure, nullptr));
   }
 
   void read_leads_in_parallel() {
@@ -1452,8 +1471,8 @@ class Loader {
       todo.pop_front();
       lock.unlock();
       w->out.resize(w->rows.size());
-      if (!parsers.empty()) parse_all(*parsers[part], w->rows, w->out);
-      prepare_all(w->rows, w->orders, w->out, w->rows.size());
+      w->ready = parsers.empty() ? w->rows.size() : parse_all(*parsers[part], w->rows, w->out, w->failure);
+      prepare_all(w->rows, w->orders, w->out, w->ready);
       lock.lock();
       done.emplace(w->seq, std::move(w));
       cv.notify_all();

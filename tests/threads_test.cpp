@@ -4,17 +4,23 @@
 
 #include <catch2/catch.hpp>
 #include <date/date.h>
+#include <date/tz.h>
 #include <fmt/format.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "cli_run.hpp"
 #include "leadfunnel/cli.hpp"
+#include "leadfunnel/input.hpp"
+#include "leadfunnel/load.hpp"
+#include "leadfunnel/row_stream.hpp"
 #include "leadfunnel/timestamp.hpp"
 
 using namespace leadfunnel;
@@ -313,4 +319,115 @@ TEST_CASE("threads: a date-order conflict late in an NDJSON file gives the same 
       CHECK(other.code == one.code);
       CHECK(other.err == one.err);
     }
+}
+
+namespace {
+
+/// Rows whose records "fail to parse" on chosen lines: a record "bad" is
+/// rejected, and the record on `throw_line` makes the parser throw. Read in
+/// turn (one thread) or handed out unparsed (several threads).
+class DeferringRows final : public RowStream {
+ public:
+  DeferringRows(RawTable t, std::size_t throw_line)
+      : table_(std::move(t)), rows_(std::move(table_.rows)), throw_line_(throw_line) {
+    table_.rows.clear();
+  }
+  RawTable& table() override { return table_; }
+  void next_batch(std::vector<RawRow>& rows, std::size_t max_rows) override {
+    rows.clear();
+    while (next_ < rows_.size() && rows.size() < max_rows) {
+      RawRow row = rows_[next_++];
+      if (!deferred_) {
+        if (auto bad = Check{throw_line_}.parse(row)) {
+          table_.reject(std::move(*bad));
+          continue;
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  bool defer_parsing() override { return deferred_ = true; }
+  std::unique_ptr<RowParser> row_parser() override { return std::make_unique<Check>(throw_line_); }
+
+ private:
+  struct Check final : RowParser {
+    explicit Check(std::size_t line) : throw_line(line) {}
+    std::optional<Rejection> parse(RawRow& row) override {
+      if (row.line == throw_line) throw std::runtime_error("the parser failed on line " + std::to_string(row.line));
+      if (row.fields[1] == "bad") return Rejection{"leads.csv", row.line, "", "the record is unreadable"};
+      return std::nullopt;
+    }
+    std::size_t throw_line;
+  };
+  RawTable table_;
+  std::vector<RawRow> rows_;
+  std::size_t throw_line_;
+  std::size_t next_ = 0;
+  bool deferred_ = false;
+};
+
+struct CountLeads final : LeadConsumer {
+  void begin(const DatasetShape&) override {}
+  void add(const Lead&) override { ++leads; }
+  std::size_t leads = 0;
+};
+
+/// lead_id,created_at rows; every 7th record is "bad"; id 5 again on line
+/// 3502 (in the same batch of 1,024 as line 4000) when `duplicate`.
+RawTable deferring_table(bool duplicate) {
+  std::string csv = "lead_id,created_at\n";
+  for (int i = 0; i < 5000; ++i)
+    csv += fmt::format("{},{}\n", duplicate && i == 3500 ? 5 : i, i % 7 == 3 ? "bad" : "2026-01-02 10:00");
+  return parse_table(csv, "leads.csv", ReadOptions{});
+}
+
+LoadOptions deferring_options(std::size_t threads) {
+  LoadOptions o;
+  o.zone = date::locate_zone("UTC");
+  o.preset = "none";
+  o.threads = threads;
+  o.duplicates = DuplicatePolicy::Error;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("threads: records parsed late by the preparing threads are counted and listed as when read in turn",
+          "[threads]") {
+  CountLeads one_leads;
+  const InputSummary one = stream_leads(std::make_unique<DeferringRows>(deferring_table(false), 0), nullptr,
+                                        deferring_options(1), one_leads);
+  CHECK(one.rows_rejected == 714);
+  for (std::size_t t : {std::size_t{2}, std::size_t{4}}) {
+    INFO("threads " << t);
+    CountLeads leads;
+    const InputSummary s = stream_leads(std::make_unique<DeferringRows>(deferring_table(false), 0), nullptr,
+                                        deferring_options(t), leads);
+    CHECK(leads.leads == one_leads.leads);
+    CHECK(s.rows_read == one.rows_read);
+    CHECK(s.rows_used == one.rows_used);
+    CHECK(s.rows_rejected == one.rows_rejected);
+    REQUIRE(s.rejections.size() == one.rejections.size());
+    for (std::size_t i = 0; i < s.rejections.size(); ++i) {
+      CHECK(s.rejections[i].line == one.rejections[i].line);
+      CHECK(s.rejections[i].reason == one.rejections[i].reason);
+    }
+  }
+}
+
+TEST_CASE("threads: a parser that throws on a late row loses to an earlier row's error, as on one thread",
+          "[threads]") {
+  for (std::size_t t : {std::size_t{1}, std::size_t{2}, std::size_t{4}}) {
+    INFO("threads " << t);
+    CountLeads leads;
+    // The duplicate of id 5 on line 3502 is an error (--duplicates error)
+    // before the parser fails on line 4000, in the same batch.
+    CHECK_THROWS_WITH(stream_leads(std::make_unique<DeferringRows>(deferring_table(true), 4000), nullptr,
+                                   deferring_options(t), leads),
+                      Catch::Contains("is also on line 7"));
+    // Without it, the parser's failure is the error.
+    CHECK_THROWS_WITH(stream_leads(std::make_unique<DeferringRows>(deferring_table(false), 4000), nullptr,
+                                   deferring_options(t), leads),
+                      "the parser failed on line 4000");
+  }
 }
