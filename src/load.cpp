@@ -274,13 +274,18 @@ struct Prepared {
   /// up for this row (join_known).
   std::optional<std::uint64_t> join_at;
   bool join_known = false;
-  std::optional<Rejection> unread;  ///< the reader's rejection of a record parsed late (RowParser)
-  std::optional<Rejection> bad;     ///< a timestamp that cannot be read
+  /// The reader rejected the record, parsed late (RowParser); why is kept
+  /// with its batch (Work::unread), so that a row stays small.
+  bool unread = false;
+  /// A timestamp that cannot be read (rare: kept apart, so that a batch of
+  /// rows fits the core's cache).
+  std::unique_ptr<Rejection> bad;
   Lead lead;                     ///< id and line are always set
   bool blank_source = false;
   std::vector<std::pair<Field, std::string>> date_only_cells;  ///< for the date_only check's examples
   /// Source, campaign and owner: the clean value and its hash (case-variant check).
-  std::array<std::pair<std::string, std::size_t>, 3> variants;
+  /// (Views into the row's cells, which live until the row is committed.)
+  std::array<std::pair<std::string_view, std::size_t>, 3> variants;
 };
 
 /// A string with its hash_text, computed on a worker thread, so that the
@@ -800,15 +805,15 @@ class Loader {
       note_check("date_only", "stage dates with no time of day (durations to them have whole-day precision)",
                  leads_.path, lead.line, lead.id, fmt::format("{} = {}", field_name(f), cell));
     for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
-      const std::string& v = p.variants[i].first;  // not a structured binding: clang 14 cannot capture one
+      const std::string_view v = p.variants[i].first;  // not a structured binding: clang 14 cannot capture one
       if (v.empty()) continue;
       // Most rows repeat a value already recorded: one lookup, with the hash
       // the worker computed, skips them.
       if (variant_seen_[i].find(Hashed{v, p.variants[i].second}) != variant_seen_[i].end()) continue;
-      variant_seen_[i].insert(v);
+      variant_seen_[i].emplace(v);
       auto& variants = variants_[static_cast<std::size_t>(kVariantFields[i])][fold_value(v)];
       if (std::find_if(variants.begin(), variants.end(), [&](const auto& x) { return x.first == v; }) == variants.end())
-        variants.emplace_back(v, lead.line);
+        variants.emplace_back(std::string(v), lead.line);
     }
   }
 
@@ -948,7 +953,7 @@ class Loader {
     p.indexed = !prepass_ || repeated_.find(p.id_hash) || p.join_at || prospect_hashes_.find(p.id_hash);
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(leads_, lead_times_, row, orders, times)) {
-      p.bad.emplace(std::move(*bad));
+      p.bad = std::make_unique<Rejection>(std::move(*bad));
       return;
     }
     lead.at = {};
@@ -996,9 +1001,9 @@ class Loader {
     }
     for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
       auto& [value, hash] = p.variants[i];
-      value.clear();
+      value = {};
       if (!lead_map_[kVariantFields[i]]) continue;
-      value.assign(clean(lead_map_[kVariantFields[i]]->column));
+      value = clean(lead_map_[kVariantFields[i]]->column);
       hash = hash_text(value);
     }
     // The join with the prospects file reads only what that file said (it
@@ -1313,6 +1318,7 @@ class Loader {
     std::vector<Prepared> out;
     std::size_t ready = 0;           ///< rows parsed and prepared (all, unless parsing threw)
     std::exception_ptr failure;      ///< why row `ready` could not be parsed
+    std::vector<Rejection> unread;   ///< why the rows marked `unread` were rejected, in row order
   };
 
   /// Works out the cells of rows the stream handed out unparsed; a record
@@ -1320,21 +1326,25 @@ class Loader {
   /// how many rows were parsed: all of them, unless the parser threw (kept
   /// in `failure`, to be raised when the commits reach that row, so that an
   /// error in an earlier row still comes first, as on one thread).
-  static std::size_t parse_all(RowParser& parser, std::vector<RawRow>& rows, std::vector<Prepared>& out,
-                               std::exception_ptr& failure) {
-    for (std::size_t r = 0; r < rows.size(); ++r) {
+  static std::size_t parse_all(RowParser& parser, Work& w) {
+    w.unread.clear();
+    for (std::size_t r = 0; r < w.rows.size(); ++r) {
+      std::optional<Rejection> why;
       try {
-        out[r].unread = parser.parse(rows[r]);
+        why = parser.parse(w.rows[r]);
       } catch (...) {
-        failure = std::current_exception();
+        w.failure = std::current_exception();
         return r;
       }
-      if (out[r].unread) {  // nothing of the row is read: no stale lookups either
-        out[r].id_hash = 0;
-        out[r].join_known = false;
+      Prepared& p = w.out[r];
+      p.unread = why.has_value();
+      if (why) {  // nothing of the row is read: no stale lookups either
+        w.unread.push_back(std::move(*why));
+        p.id_hash = 0;
+        p.join_known = false;
       }
     }
-    return rows.size();
+    return w.rows.size();
   }
 
   /// Commits a prepared batch in file order (several threads): the date
@@ -1346,6 +1356,7 @@ class Loader {
   void commit_batch(Work& w, LeadConsumer* part) {
     FileDates& fd = lead_dates_state_;
     const std::size_t n = w.ready;
+    std::size_t next_unread = 0;
     constexpr std::size_t kAhead = 8;
     for (std::size_t i = 0; i < n && i < kAhead; ++i) index_.prefetch(w.out[i].id_hash);
     for (std::size_t r = 0; r < n; ++r) {
@@ -1356,8 +1367,8 @@ class Loader {
       Prepared& p = w.out[r];
       p.accepted = false;
       if (p.unread) {  // the reader's rejection, in line order as on one thread
-        unread_.reject(std::move(*p.unread));
-        p.unread.reset();
+        unread_.reject(std::move(w.unread[next_unread++]));
+        p.unread = false;
         ++lead_rows_unread_;
         continue;
       }
@@ -1471,7 +1482,7 @@ class Loader {
       todo.pop_front();
       lock.unlock();
       w->out.resize(w->rows.size());
-      w->ready = parsers.empty() ? w->rows.size() : parse_all(*parsers[part], w->rows, w->out, w->failure);
+      w->ready = parsers.empty() ? w->rows.size() : parse_all(*parsers[part], *w);
       prepare_all(w->rows, w->orders, w->out, w->ready);
       lock.lock();
       done.emplace(w->seq, std::move(w));
