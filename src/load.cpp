@@ -1363,6 +1363,7 @@ class Loader {
       if (r + kAhead < n) {
         index_.prefetch(w.out[r + kAhead].id_hash);
         prefetch_segments(w.out[r + kAhead].lead);
+        w.rows[r + kAhead].fields.prefetch();  // its date cells, for the evidence
       }
       Prepared& p = w.out[r];
       p.accepted = false;
