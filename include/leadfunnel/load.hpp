@@ -138,8 +138,10 @@ struct LoadOptions {
   std::optional<std::string> preset;    ///< --preset NAME, or "none"; empty = detect
   DuplicatePolicy duplicates = DuplicatePolicy::First;
   bool fold_case = false;  ///< --fold-case: merge segment values that differ only by case or spaces
-  /// --threads: leads rows are read on one thread and prepared on the others;
-  /// 1 reads everything on the calling thread. The result never depends on it.
+  /// --threads: the threads take turns reading batches of leads rows, and
+  /// prepare, commit (one batch at a time, in file order) and count them in
+  /// parallel; 1 does everything on the calling thread. The result never
+  /// depends on it.
   std::size_t threads = 1;
 };
 
