@@ -100,9 +100,10 @@ void check_round_trip(const Timestamp& ts, const date::time_zone& zone, const st
 /// The calendar date a successful parse must keep, when the text names one in the zone.
 std::optional<Ymd> expected_local_date(std::string_view text, std::optional<DateOrder> order) {
   if (const auto ld = scan_locale_date(text)) {
+    // A four-digit first number is the year whatever the order.
     DateOrder o;
-    if (order) o = *order;
-    else if (ld->first_digits == 4) o = DateOrder::Ymd;
+    if (ld->first_digits == 4) o = DateOrder::Ymd;
+    else if (order) o = *order;
     else return std::nullopt;
     int y = 0, m = 0, d = 0, ydigits = 0;
     switch (o) {
