@@ -30,6 +30,7 @@
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
 #include "leadfunnel/text.hpp"
+#include "leadfunnel/text_store.hpp"
 #include "leadfunnel/timestamp.hpp"
 
 namespace leadfunnel {
@@ -64,8 +65,14 @@ class IdIndex {
   /// The number stored for `id`, if it was added.
   /// Starts loading the slot of hash `h` into the cache, for a lookup soon after.
   bool empty() const { return count_ == 0; }
+  /// Starts loading the slots a search for `h` reads into the cache: its
+  /// home slot's cache line and the next (4 slots a line; a search that
+  /// finds nothing, the most common kind, reads several slots, about 5 when
+  /// the table is two thirds full, and so often runs on into the next line).
   void prefetch(std::uint64_t h) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[home(h)]);
+    if (slots_.empty()) return;
+    __builtin_prefetch(&slots_[home(h)]);
+    __builtin_prefetch(&slots_[(home(h) + kSlotsPerLine) & mask_]);
   }
 
   std::optional<std::uint64_t> find(std::uint64_t h) const {
@@ -108,6 +115,7 @@ class IdIndex {
     for (const Slot& sl : old)
       if (sl.hash != 0) place(sl.hash, sl.value);
   }
+  static constexpr std::size_t kSlotsPerLine = 64 / sizeof(Slot);
   std::vector<Slot, LargePageAllocator<Slot>> slots_;
   std::size_t mask_ = 0;
   std::size_t count_ = 0;
@@ -129,7 +137,7 @@ std::string unknown_column_message(std::string_view what, std::string_view colum
 }
 
 /// A segment or owner value: trimmed, and blank for placeholders (-, N/A, ...).
-std::string clean_value(std::string_view v) { return is_placeholder(v) ? std::string() : std::string(trim(v)); }
+std::string_view clean_value(std::string_view v) { return is_placeholder(v) ? std::string_view() : trim(v); }
 
 bool any_has_column(const std::vector<const RawTable*>& tables, std::string_view column) {
   for (const auto* t : tables)
@@ -313,15 +321,14 @@ constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Fi
 
 /// One prospects row, until the leads are read: its line, its lead id, and
 /// why it cannot be used if a value cannot be read.
+/// A prospects row as read, until the leads are read and it can be settled
+/// (used or rejected). 16 bytes: a row with a bad date keeps its rejection
+/// apart (Loader::prospect_bad_), and its id is that of its join.
 struct ProspectRow {
-  std::size_t line = 0;
-  std::string id;
-  std::unique_ptr<Rejection> bad;  ///< rare: a pointer keeps the common row small
+  std::uint64_t line = 0;
+  std::uint64_t join = 0;  ///< 1 + the index of its id's ProspectJoin; 0: the id is blank
 };
 
-/// What the prospects rows of one lead id say, folded in file order: the
-/// earliest date of each stage, stages reached by a rule or an undated row,
-/// the first owner given, and the --by values of the first row.
 /// An instant or none in 8 bytes (std::optional<Instant> takes 16): a
 /// ProspectJoin is kept for every id the prospects file names.
 class CompactInstant {
@@ -338,16 +345,39 @@ class CompactInstant {
   std::int64_t ms_ = kNone;
 };
 
+/// What the prospects rows of one lead id say, folded in file order: the
+/// earliest date of each stage after Lead, stages reached by a rule or an
+/// undated row, the first owner given, and the --by values of the first row.
+/// 80 bytes, kept for every id the file names: the id itself is in an arena
+/// (Loader::join_ids_), owners and --by values are numbers in a table of
+/// distinct values, and flags are bits. `check` is a second hash of the id,
+/// independent of the index's: an id is taken for this one when both match.
 struct ProspectJoin {
-  std::size_t rows = 0;
-  std::array<CompactInstant, kStageCount> at{};
-  std::array<bool, kStageCount> date_only{};
-  std::array<bool, kStageCount> flagged{};
-  bool prospect_row = false;
+  std::array<CompactInstant, kStageCount - 1> at{};  ///< stage s at at[s - 1]
   CompactInstant first_touch_at, lost_at;
-  std::string owner;
-  std::vector<std::string> segments;
+  TextArena::Handle id = 0;
+  std::uint32_t check = 0;
+  std::uint32_t owner = 0;     ///< in Loader::join_values_
+  std::uint32_t segments = 0;  ///< 1 + where its --by values start in Loader::join_segments_; 0: none
+  std::uint8_t date_only = 0;  ///< bit s: stage s's date had no time of day
+  std::uint8_t flagged = 0;    ///< bit s: stage s reached by a rule or an undated row
+  bool prospect_row = false;   ///< a dated row made the lead a prospect
+  bool has_row = false;        ///< some row of the id had readable dates
+
+  static constexpr std::uint8_t bit(std::size_t s) { return static_cast<std::uint8_t>(1u << s); }
+  /// Keeps `t` as stage s's date when it is the earliest.
+  void keep_earliest(std::size_t s, const Timestamp& t) {
+    CompactInstant& slot = at[s - 1];
+    if (!slot || t.at < *slot) {
+      slot = t.at;
+      date_only = static_cast<std::uint8_t>(t.date_only ? date_only | bit(s) : date_only & ~bit(s));
+    }
+  }
 };
+static_assert(kStageCount <= 8, "a stage is a bit of ProspectJoin::flagged");
+
+/// The second hash of an id (ProspectJoin::check).
+inline std::uint32_t id_check(std::string_view id) { return static_cast<std::uint32_t>(hash_text(id)); }
 
 /// Rows handed from a stream at a time: few enough that a batch read is
 /// still in the core's cache when it is prepared (4,096 rows took 25% more
@@ -1239,10 +1269,10 @@ class Loader {
   /// per row would otherwise be most of the cost of committing.
   void commit_all(std::vector<Prepared>& rows, std::size_t n) {
     constexpr std::size_t kAhead = 8;
-    for (std::size_t i = 0; i < n && i < kAhead; ++i) index_.prefetch(rows[i].id_hash);
+    for (std::size_t i = 0; i < n && i < kAhead; ++i) prefetch_index(rows[i]);
     for (std::size_t i = 0; i < n; ++i) {
       if (i + kAhead < n) {
-        index_.prefetch(rows[i + kAhead].id_hash);
+        prefetch_index(rows[i + kAhead]);
         prefetch_segments(rows[i + kAhead].lead);
       }
       commit(rows[i]);
@@ -1252,31 +1282,35 @@ class Loader {
   /// Prepares the first `n` rows into `out` (but those the reader rejected
   /// after the fact, `unread`), loading each row's cells and
   /// its lead's `--by` values into the cache a few rows ahead.
-  /// The ids' hashes come first, and the slots of the indexes each row
-  /// will look up are loaded into the cache for all rows at once (random
-  /// reads in tables larger than the cache, when the prospects file names
-  /// many ids).
+  /// When the prospects file names ids, a row's id is hashed and the slots
+  /// of the indexes it will look up start loading kFar rows ahead, its join
+  /// is looked up and starts loading kAhead rows ahead (random reads in
+  /// tables larger than the cache). Not all rows at once: a core has room
+  /// for only so many loads in flight (a prefetch waits for one to end),
+  /// and lines loaded a whole batch early are gone from the cache again.
   void prepare_all(const std::vector<RawRow>& rows, const std::vector<std::optional<DateOrder>>& orders,
                    std::vector<Prepared>& out, std::size_t n) const {
     const std::size_t id_col = lead_map_[Field::Id]->column;
     const bool ahead = !prospect_hashes_.empty() || !join_index_.empty();
-    for (std::size_t r = 0; ahead && r < n; ++r) {
+    const bool joins = ahead && !join_index_.empty();
+    auto hash_ahead = [&](std::size_t r) {
       if (out[r].unread) {  // a record the reader rejected: no cells to read
         out[r].id_hash = 0;
-        continue;
+        return;
       }
       const std::string_view id = trim(rows[r].fields[id_col]);
       const std::uint64_t h = id.empty() ? 0 : IdIndex::hash(id);
       out[r].id_hash = h;
-      if (h == 0) continue;
+      if (h == 0) return;
       repeated_.prefetch(h);
       prospect_hashes_.prefetch(h);
       join_index_.prefetch(h);
-    }
-    constexpr std::size_t kAhead = 4;
-    const bool joins = ahead && !join_index_.empty();
+    };
+    constexpr std::size_t kFar = 12, kAhead = 4;
+    for (std::size_t r = 0; ahead && r < n && r < kFar; ++r) hash_ahead(r);
     for (std::size_t r = 0; joins && r < n && r < kAhead; ++r) look_up_join(out[r]);
     for (std::size_t r = 0; r < n; ++r) {
+      if (ahead && r + kFar < n) hash_ahead(r + kFar);
       if (r + kAhead < n) {
         rows[r + kAhead].fields.prefetch();
         prefetch_segments(out[r + kAhead].lead);
@@ -1297,6 +1331,13 @@ class Loader {
     const char* at = reinterpret_cast<const char*>(&joins_[*p.join_at]);
     for (std::size_t line = 0; line < sizeof(joins_[*p.join_at]); line += 64) __builtin_prefetch(at + line);
 #endif
+  }
+
+  /// Starts loading the duplicate index's slot of a prepared row into the
+  /// cache, when commit() will look there (a lookup not made would still
+  /// take room for a load in flight, and with two files the index is large).
+  void prefetch_index(const Prepared& p) const {
+    if (p.indexed && !p.blank_id) index_.prefetch(p.id_hash);
   }
 
   /// Starts loading a lead's `--by` values (a block of their own on the heap,
@@ -1358,10 +1399,10 @@ class Loader {
     const std::size_t n = w.ready;
     std::size_t next_unread = 0;
     constexpr std::size_t kAhead = 8;
-    for (std::size_t i = 0; i < n && i < kAhead; ++i) index_.prefetch(w.out[i].id_hash);
+    for (std::size_t i = 0; i < n && i < kAhead; ++i) prefetch_index(w.out[i]);
     for (std::size_t r = 0; r < n; ++r) {
       if (r + kAhead < n) {
-        index_.prefetch(w.out[r + kAhead].id_hash);
+        prefetch_index(w.out[r + kAhead]);
         prefetch_segments(w.out[r + kAhead].lead);
         w.rows[r + kAhead].fields.prefetch();  // its date cells, for the evidence
       }
@@ -1617,15 +1658,26 @@ class Loader {
     const RawTable& p = *prospects_;
     prospect_rules_ = bind_rules(options_.agreement ? &*options_.agreement : nullptr, prospect_preset_, p);
     FileDates& fd = prospect_dates_state_;
+    const std::size_t id_col = prospect_map_[Field::Id]->column;
     std::vector<RawRow> batch;
+    std::vector<std::uint64_t> hashes;
     for (;;) {
       prospect_stream_->next_batch(batch, kBatchRows);
       if (batch.empty()) break;
       prospect_rows_seen_ += batch.size();
-      for (auto& row : batch) {
+      // The ids' hashes first, and their index slots loaded into the cache
+      // for the whole batch: the index is larger than the cache.
+      hashes.resize(batch.size());
+      for (std::size_t r = 0; r < batch.size(); ++r) {
+        const std::string_view id = trim(batch[r].fields[id_col]);
+        hashes[r] = id.empty() ? 0 : IdIndex::hash(id);
+        if (hashes[r] != 0) join_index_.prefetch(hashes[r]);
+      }
+      for (std::size_t r = 0; r < batch.size(); ++r) {
+        RawRow& row = batch[r];
         const bool ready = gather_evidence(fd, row);
         if (ready && fd.waiting.empty()) {
-          prospect_row(row);
+          prospect_row(row, hashes[r]);
           continue;
         }
         fd.waiting.push_back(std::move(row));
@@ -1641,7 +1693,8 @@ class Loader {
     prospect_dates_state_.waiting.clear();
   }
 
-  void prospect_row(const RawRow& row) {
+  /// Folds a prospects row into its id's join (`hash`: the id's, if known).
+  void prospect_row(const RawRow& row, std::uint64_t hash = 0) {
     const RawTable& p = *prospects_;
     const std::size_t id_col = prospect_map_[Field::Id]->column;
     // In the prospects file, the row's own creation date is when the lead
@@ -1649,70 +1702,83 @@ class Loader {
     const bool created_is_prospect = !prospect_map_[Field::ProspectAt] && prospect_map_[Field::CreatedAt];
     ProspectRow& noted = prospect_rows_.emplace_back();
     noted.line = row.line;
-    noted.id.assign(trim(row.fields[id_col]));
-    if (noted.id.empty()) return;
+    const std::string_view id = trim(row.fields[id_col]);
+    if (id.empty()) return;
     // Every id the file names has its entry, even when its row's dates
     // cannot be read (an entry of no rows changes no lead): the index of
     // entries also tells which lead ids to remember (see use_repeats).
-    ProspectJoin& j = join_of(noted.id);
+    const std::uint64_t at = join_of(id, hash != 0 ? hash : IdIndex::hash(id));
+    noted.join = at + 1;
+    ProspectJoin& j = joins_[at];
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(p, prospect_times_, row, prospect_dates_state_.orders, times)) {
-      noted.bad = std::make_unique<Rejection>(std::move(*bad));
+      prospect_bad_.emplace_back(prospect_rows_.size() - 1, std::move(*bad));
       return;
     }
-    ++j.rows;
+    const bool first_row = !j.has_row;
+    j.has_row = true;
     // A row makes its lead a prospect. When the row dates that (its own
     // prospect or creation date, or a later stage), the date decides, so
     // --as-of and --window apply; an undated row marks the stage as reached.
     bool dated = created_is_prospect && times[static_cast<std::size_t>(Field::CreatedAt)].has_value();
     for (std::size_t s = static_cast<std::size_t>(Stage::Prospect); s < kStageCount; ++s)
       dated = dated || times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))].has_value();
-    if (!dated) j.flagged[static_cast<std::size_t>(Stage::Prospect)] = true;
+    const std::size_t prospect = static_cast<std::size_t>(Stage::Prospect);
+    if (!dated) j.flagged |= ProspectJoin::bit(prospect);
     else j.prospect_row = true;
     for (std::size_t s = 1; s < kStageCount; ++s) {
       const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
-      if (t) keep_earliest(j.at[s], j.date_only[s], *t);
+      if (t) j.keep_earliest(s, *t);
     }
-    const std::size_t prospect = static_cast<std::size_t>(Stage::Prospect);
     if (created_is_prospect)
-      if (const auto& t = times[static_cast<std::size_t>(Field::CreatedAt)])
-        keep_earliest(j.at[prospect], j.date_only[prospect], *t);
-    bool unused = false;
-    if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)])
-      keep_earliest(j.first_touch_at, unused, *t);
-    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) keep_earliest(j.lost_at, unused, *t);
+      if (const auto& t = times[static_cast<std::size_t>(Field::CreatedAt)]) j.keep_earliest(prospect, *t);
+    auto earliest = [](CompactInstant& slot, const Timestamp& t) {
+      if (!slot || t.at < *slot) slot = t.at;
+    };
+    if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) earliest(j.first_touch_at, *t);
+    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) earliest(j.lost_at, *t);
+    auto clean = [&](std::size_t col) { return clean_value(row.fields[col]); };
     // The owner, when the lead has none: the first one the lead's rows give.
-    if (j.owner.empty() && prospect_map_[Field::Owner])
-      j.owner = clean_value(row.fields[prospect_map_[Field::Owner]->column]);
+    if (j.owner == 0 && prospect_map_[Field::Owner]) j.owner = join_values_.add(clean(prospect_map_[Field::Owner]->column));
     for (const auto& r : prospect_rules_)
-      if (r.matches(row.fields[r.column])) j.flagged[static_cast<std::size_t>(r.stage)] = true;
+      if (r.matches(row.fields[r.column])) j.flagged |= ProspectJoin::bit(static_cast<std::size_t>(r.stage));
     // Segment values missing from the leads file come from the first
     // prospects row of the lead, in file order.
-    if (j.rows == 1 && prospects_give_segments_) {
-      j.segments.resize(shape_.by.size());
+    if (first_row && prospects_give_segments_) {
+      j.segments = static_cast<std::uint32_t>(join_segments_.size() + 1);
       for (std::size_t k = 0; k < shape_.by.size(); ++k) {
         const std::size_t col = segment_sources_[k].prospect_column;
-        if (col != std::string::npos) j.segments[k] = clean_value(row.fields[col]);
+        join_segments_.push_back(col != std::string::npos ? join_values_.add(clean(col)) : 0);
       }
     }
   }
 
-  ProspectJoin& join_of(const std::string& id) {
-    const auto at = join_index_.find_or_add(IdIndex::hash(id), joins_.size());
-    if (!at) return joins_.emplace_back(id, ProspectJoin{}).second;
-    if (joins_[*at].first == id) return joins_[*at].second;
-    return joins_collided_[id];
+  /// The index in joins_ of `id` (hash: IdIndex::hash(id)), added if new.
+  std::uint64_t join_of(std::string_view id, std::uint64_t hash) {
+    const std::uint32_t check = id_check(id);
+    const auto at = join_index_.find_or_add(hash, joins_.size());
+    if (at && joins_[*at].check == check) return *at;
+    if (at) {  // another id has the same hash: found by its text
+      const auto [it, fresh] = joins_collided_.try_emplace(std::string(id), joins_.size());
+      if (!fresh) return it->second;
+    }
+    ProspectJoin& j = joins_.emplace_back();
+    j.id = join_ids_.add(id);
+    j.check = check;
+    return joins_.size() - 1;
   }
 
-  /// The join of `id`, whose hash join_index_ holds at `at`.
-  const ProspectJoin* find_join(const std::string& id, std::uint64_t at) const {
-    if (joins_[at].first == id) return &joins_[at].second;
-    const auto it = joins_collided_.find(id);
-    return it == joins_collided_.end() ? nullptr : &it->second;
+  /// The join of `id`, whose hash join_index_ holds at `at` (the first id
+  /// with that hash).
+  const ProspectJoin* find_join(std::string_view id, std::uint64_t at) const {
+    if (joins_[at].check == id_check(id)) return &joins_[at];
+    if (joins_collided_.empty()) return nullptr;
+    const auto it = joins_collided_.find(std::string(id));
+    return it == joins_collided_.end() ? nullptr : &joins_[it->second];
   }
 
   /// The join of `id` (hash: IdIndex::hash(id)), if the prospects file names it.
-  const ProspectJoin* find_join_by_hash(const std::string& id, std::uint64_t hash) const {
+  const ProspectJoin* find_join_by_hash(std::string_view id, std::uint64_t hash) const {
     if (joins_.empty()) return nullptr;
     const auto at = join_index_.find(hash);
     return at ? find_join(id, *at) : nullptr;
@@ -1724,17 +1790,19 @@ class Loader {
     if (!found) return;
     const ProspectJoin& j = *found;
     for (std::size_t s = 1; s < kStageCount; ++s) {
-      if (j.at[s]) keep_earliest(lead.at[s], lead.date_only[s], Timestamp{*j.at[s], j.date_only[s]});
-      lead.flagged[s] = lead.flagged[s] || j.flagged[s];
+      if (j.at[s - 1])
+        keep_earliest(lead.at[s], lead.date_only[s], Timestamp{*j.at[s - 1], (j.date_only & ProspectJoin::bit(s)) != 0});
+      lead.flagged[s] = lead.flagged[s] || (j.flagged & ProspectJoin::bit(s)) != 0;
     }
     lead.prospect_row = lead.prospect_row || j.prospect_row;
     bool unused = false;
     if (j.first_touch_at) keep_earliest(lead.first_touch_at, unused, Timestamp{*j.first_touch_at, false});
     if (j.lost_at) keep_earliest(lead.lost_at, unused, Timestamp{*j.lost_at, false});
-    if (lead.owner.empty()) lead.owner = j.owner;
-    for (std::size_t k = 0; k < j.segments.size() && k < lead.segments.size(); ++k)
+    if (lead.owner.empty()) lead.owner = join_values_[j.owner];
+    if (j.segments == 0) return;
+    for (std::size_t k = 0; k < shape_.by.size() && k < lead.segments.size(); ++k)
       if (segment_sources_[k].prospect_column != std::string::npos && lead.segments[k].empty())
-        lead.segments[k] = j.segments[k];
+        lead.segments[k] = join_values_[join_segments_[j.segments - 1 + k]];
   }
 
   /// After the leads: each prospects row, in file order, is used (its lead
@@ -1746,22 +1814,26 @@ class Loader {
     // loaded into the cache: the index is larger than the cache.
     constexpr std::size_t kAhead = 16;
     std::array<std::uint64_t, kAhead> ahead{};
+    auto id_of = [&](const ProspectRow& row) { return join_ids_[joins_[row.join - 1].id]; };
     auto hash_ahead = [&](std::size_t i) {
-      if (i >= prospect_rows_.size() || prospect_rows_[i].id.empty()) return;
-      ahead[i % kAhead] = IdIndex::hash(prospect_rows_[i].id);
+      if (i >= prospect_rows_.size() || prospect_rows_[i].join == 0) return;
+      ahead[i % kAhead] = IdIndex::hash(id_of(prospect_rows_[i]));
       index_.prefetch(ahead[i % kAhead]);
     };
     for (std::size_t i = 0; i < kAhead; ++i) hash_ahead(i);
+    std::size_t next_bad = 0;  // prospect_bad_ is in row order
     for (std::size_t i = 0; i < prospect_rows_.size(); ++i) {
       const ProspectRow& row = prospect_rows_[i];
       const std::uint64_t hash = ahead[i % kAhead];
       hash_ahead(i + kAhead);
       strict_reader_check(p, row.line);
-      const std::string& id = row.id;
-      if (id.empty()) {
+      const Rejection* bad = nullptr;
+      if (next_bad < prospect_bad_.size() && prospect_bad_[next_bad].first == i) bad = &prospect_bad_[next_bad++].second;
+      if (row.join == 0) {
         reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
         continue;
       }
+      const std::string id(id_of(row));
       const bool found = index_.find(hash).has_value();
       if (auto rl = rejected_leads_.find(id); !found && rl != rejected_leads_.end()) {
         reject(p.path, row.line, p.columns[id_col],
@@ -1777,16 +1849,20 @@ class Loader {
                            leads_.path));
         continue;
       }
-      if (row.bad) {
-        reject(row.bad->file, row.bad->line, row.bad->column, row.bad->reason);
+      if (bad) {
+        reject(bad->file, bad->line, bad->column, bad->reason);
         continue;
       }
       ++prospect_rows_used_;
     }
     prospect_rows_.clear();
+    prospect_bad_ = {};
     joins_.clear();
     join_index_ = {};
     joins_collided_ = {};
+    join_ids_.clear();
+    join_values_ = StringTable{};
+    join_segments_ = {};
   }
 
   FileSummary summarize(const RawTable& t, const ColumnMapping& m, std::string role, std::size_t used) {
@@ -1959,13 +2035,18 @@ class Loader {
   bool stored_ = false;        ///< leads are kept until the end (two files, or --duplicates last)
   std::vector<Lead> leads_kept_;
   BlockList<ProspectRow> prospect_rows_;  ///< every prospects row read, in file order
+  std::vector<std::pair<std::size_t, Rejection>> prospect_bad_;  ///< rows with a bad date: row index, why
   /// What the prospects rows of each lead id say, in order of first row. An
   /// id is found through the 64-bit hash index (one cache miss, then the
-  /// entry itself), its text compared; an id whose hash another id already
-  /// has (about one file in ten million with 1.5M ids) goes to the map.
-  BlockList<std::pair<std::string, ProspectJoin>> joins_;
+  /// entry itself), its second hash compared; an id whose hash another id
+  /// already has (about one file in ten million with 1.5M ids) is found
+  /// through the map, by its text.
+  BlockList<ProspectJoin> joins_;
   IdIndex join_index_;
-  std::unordered_map<std::string, ProspectJoin> joins_collided_;
+  std::unordered_map<std::string, std::uint64_t> joins_collided_;  ///< id -> index in joins_
+  TextArena join_ids_;                       ///< the ids of joins_
+  StringTable join_values_;                  ///< owners and --by values of joins_
+  std::vector<std::uint32_t> join_segments_;  ///< each join's --by values, shape_.by.size() apiece
   Prepared scratch_;
   std::vector<Prepared> prepared_;
   std::array<std::unordered_set<std::string, PrehashedHash, PrehashedEqual>, 3> variant_seen_;  ///< raw values already in variants_

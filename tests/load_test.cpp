@@ -417,6 +417,43 @@ TEST_CASE("load: two files are joined by id", "[load]") {
     CHECK(find_lead(d, "L2")->segments.at(0) == "west");
     CHECK(find_lead(d, "L3")->segments.at(0).empty());
   }
+  SECTION("a lead without an owner takes the first owner its prospects rows give; its own owner wins") {
+    const auto d = build_dataset(table("id,created_at,owner\n"
+                                       "L1,2024-01-01T00:00:00Z,\n"
+                                       "L2,2024-01-02T00:00:00Z,Kim\n"
+                                       "L3,2024-01-03T00:00:00Z,-\n"),
+                                 table("id,created_at,owner\n"
+                                       "L1,2024-01-05T00:00:00Z,N/A\n"   // a placeholder gives no owner
+                                       "L1,2024-01-06T00:00:00Z,Ana\n"
+                                       "L2,2024-01-07T00:00:00Z,Bo\n"
+                                       "L1,2024-01-04T00:00:00Z,Cy\n"    // earlier in time, later in the file
+                                       "L3,2024-01-08T00:00:00Z,  Ana \n",
+                                       "deals.csv"),
+                                 o);
+    CHECK(find_lead(d, "L1")->owner == "Ana");
+    CHECK(find_lead(d, "L2")->owner == "Kim");
+    CHECK(find_lead(d, "L3")->owner == "Ana");
+  }
+  SECTION("a prospects date without a time of day is joined as date-only, unless an earlier date has a time") {
+    const auto d = build_dataset(leads,
+                                 table("id,created_at,opportunity_at\n"
+                                       "L1,2024-01-05,2024-01-20T09:30:00Z\n"
+                                       "L2,2024-01-06T10:00:00Z,2024-01-21\n"
+                                       "L2,2024-01-04,2024-01-22T08:00:00Z\n",
+                                       "deals.csv"),
+                                 o);
+    const Lead* l1 = find_lead(d, "L1");
+    const Lead* l2 = find_lead(d, "L2");
+    REQUIRE(l1);
+    REQUIRE(l2);
+    CHECK(l1->date_only[idx(Stage::Prospect)]);
+    CHECK_FALSE(l1->date_only[idx(Stage::Opportunity)]);
+    // L2: the earliest prospect date (01-04) is date-only; the earliest opportunity date (01-21) too.
+    CHECK(*l2->at[idx(Stage::Prospect)] == utc(2024, 1, 4));
+    CHECK(l2->date_only[idx(Stage::Prospect)]);
+    CHECK(*l2->at[idx(Stage::Opportunity)] == utc(2024, 1, 21));
+    CHECK(l2->date_only[idx(Stage::Opportunity)]);
+  }
   SECTION("--by an unknown key is a usage error") {
     o.by = {"regoin"};
     const std::string msg = message_of<UsageError>([&] { build_dataset(leads, table(deals_csv, "deals.csv"), o); });
