@@ -348,7 +348,7 @@ class CompactInstant {
 /// What the prospects rows of one lead id say, folded in file order: the
 /// earliest date of each stage after Lead, stages reached by a rule or an
 /// undated row, the first owner given, and the --by values of the first row.
-/// 80 bytes, kept for every id the file names: the id itself is in an arena
+/// 88 bytes, kept for every id the file names: the id itself is in an arena
 /// (Loader::join_ids_), owners and --by values are numbers in a table of
 /// distinct values, and flags are bits. `check` is a second hash of the id,
 /// independent of the index's: an id is taken for this one when both match.
@@ -363,6 +363,9 @@ struct ProspectJoin {
   std::uint8_t flagged = 0;    ///< bit s: stage s reached by a rule or an undated row
   bool prospect_row = false;   ///< a dated row made the lead a prospect
   bool has_row = false;        ///< some row of the id had readable dates
+  /// A lead row of this id was committed with readable dates (set while the
+  /// leads are read, by the one thread committing; read when settling).
+  bool lead_found = false;
 
   static constexpr std::uint8_t bit(std::size_t s) { return static_cast<std::uint8_t>(1u << s); }
   /// Keeps `t` as stage s's date when it is the earliest.
@@ -978,9 +981,12 @@ class Loader {
     if (p.blank_id) return;
     p.id_hash = id_hash != 0 ? id_hash : IdIndex::hash(lead.id);
     if (!join_known) p.join_at = join_index_.find(p.id_hash);
+    if (p.join_at) p.join_at = find_join(lead.id, *p.join_at);  // the id's own, or none
     // Whether the duplicate index follows this id: looked up here, on the
-    // workers, since neither table changes while the leads are read.
-    p.indexed = !prepass_ || repeated_.find(p.id_hash) || p.join_at || prospect_hashes_.find(p.id_hash);
+    // workers, since neither table changes while the leads are read. (Ids
+    // the prospects file names need not be followed: their joins say
+    // whether a lead of theirs was found.)
+    p.indexed = !prepass_ || repeated_.find(p.id_hash) || prospect_hashes_.find(p.id_hash);
     std::array<std::optional<Timestamp>, kFieldCount> times{};
     if (auto bad = parse_times(leads_, lead_times_, row, orders, times)) {
       p.bad = std::make_unique<Rejection>(std::move(*bad));
@@ -1040,7 +1046,7 @@ class Loader {
     // does not change while leads are read), so it is done here, on the
     // worker threads; the checks above saw the lead's own values. Kept leads
     // (--duplicates last, or prospects rows still waiting) are joined at the end.
-    if (!stored_ && p.join_at) join(lead, find_join(lead.id, *p.join_at));
+    if (!stored_ && p.join_at) join(lead, &joins_[*p.join_at]);
   }
 
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
@@ -1077,6 +1083,7 @@ class Loader {
     const std::uint64_t slot = stored_ ? leads_kept_.size() : line;
     std::optional<std::uint64_t> seen;
     if (indexed) seen = p.bad ? index_.find(p.id_hash) : index_.find_or_add(p.id_hash, slot);
+    if (p.join_at && !p.bad) joins_[*p.join_at].lead_found = true;
     if (seen) {
       const std::size_t first_line = stored_ ? leads_kept_[*seen].line : static_cast<std::size_t>(*seen);
       note_check("duplicate_ids", "later rows repeating a lead id", leads_.path, line, id, "");
@@ -1095,7 +1102,7 @@ class Loader {
       replace = static_cast<std::size_t>(*seen);
     }
     if (p.bad) {
-      if (!replace && indexed) rejected_leads_.emplace(id, line);
+      if (!replace && (indexed || p.join_at)) rejected_leads_.emplace(id, line);
       reject(p.bad->file, p.bad->line, p.bad->column, p.bad->reason);
       return;
     }
@@ -1327,7 +1334,7 @@ class Loader {
     p.join_known = true;
     p.join_at = p.id_hash == 0 ? std::nullopt : join_index_.find(p.id_hash);
 #if defined(__GNUC__)
-    if (!p.join_at || stored_) return;
+    if (!p.join_at) return;
     const char* at = reinterpret_cast<const char*>(&joins_[*p.join_at]);
     for (std::size_t line = 0; line < sizeof(joins_[*p.join_at]); line += 64) __builtin_prefetch(at + line);
 #endif
@@ -1768,20 +1775,22 @@ class Loader {
     return joins_.size() - 1;
   }
 
-  /// The join of `id`, whose hash join_index_ holds at `at` (the first id
-  /// with that hash).
-  const ProspectJoin* find_join(std::string_view id, std::uint64_t at) const {
-    if (joins_[at].check == id_check(id)) return &joins_[at];
-    if (joins_collided_.empty()) return nullptr;
+  /// Where in joins_ the join of `id` is, given where join_index_ has its
+  /// hash (the first id with that hash).
+  std::optional<std::uint64_t> find_join(std::string_view id, std::uint64_t at) const {
+    if (joins_[at].check == id_check(id)) return at;
+    if (joins_collided_.empty()) return std::nullopt;
     const auto it = joins_collided_.find(std::string(id));
-    return it == joins_collided_.end() ? nullptr : &joins_[it->second];
+    if (it == joins_collided_.end()) return std::nullopt;
+    return it->second;
   }
 
   /// The join of `id` (hash: IdIndex::hash(id)), if the prospects file names it.
   const ProspectJoin* find_join_by_hash(std::string_view id, std::uint64_t hash) const {
     if (joins_.empty()) return nullptr;
-    const auto at = join_index_.find(hash);
-    return at ? find_join(id, *at) : nullptr;
+    auto at = join_index_.find(hash);
+    if (at) at = find_join(id, *at);
+    return at ? &joins_[*at] : nullptr;
   }
 
   /// Joins what the prospects file says about a lead's id to the lead, as if
@@ -1810,22 +1819,10 @@ class Loader {
   void settle_prospect_rows() {
     const RawTable& p = *prospects_;
     const std::size_t id_col = prospect_map_[Field::Id]->column;
-    // The ids' hashes are taken a few rows ahead, and their index slots
-    // loaded into the cache: the index is larger than the cache.
-    constexpr std::size_t kAhead = 16;
-    std::array<std::uint64_t, kAhead> ahead{};
     auto id_of = [&](const ProspectRow& row) { return join_ids_[joins_[row.join - 1].id]; };
-    auto hash_ahead = [&](std::size_t i) {
-      if (i >= prospect_rows_.size() || prospect_rows_[i].join == 0) return;
-      ahead[i % kAhead] = IdIndex::hash(id_of(prospect_rows_[i]));
-      index_.prefetch(ahead[i % kAhead]);
-    };
-    for (std::size_t i = 0; i < kAhead; ++i) hash_ahead(i);
     std::size_t next_bad = 0;  // prospect_bad_ is in row order
     for (std::size_t i = 0; i < prospect_rows_.size(); ++i) {
       const ProspectRow& row = prospect_rows_[i];
-      const std::uint64_t hash = ahead[i % kAhead];
-      hash_ahead(i + kAhead);
       strict_reader_check(p, row.line);
       const Rejection* bad = nullptr;
       if (next_bad < prospect_bad_.size() && prospect_bad_[next_bad].first == i) bad = &prospect_bad_[next_bad++].second;
@@ -1833,8 +1830,16 @@ class Loader {
         reject(p.path, row.line, p.columns[id_col], "the lead id is blank, so this row cannot be joined to a lead");
         continue;
       }
+      // A lead of this id was read: its join says so, or (for a join made
+      // after the leads were read, of rows that waited for a date order)
+      // the duplicate index, which follows those ids.
+      const bool found =
+          joins_[row.join - 1].lead_found || (!index_.empty() && index_.find(IdIndex::hash(id_of(row))));
+      if (found && !bad) {
+        ++prospect_rows_used_;
+        continue;
+      }
       const std::string id(id_of(row));
-      const bool found = index_.find(hash).has_value();
       if (auto rl = rejected_leads_.find(id); !found && rl != rejected_leads_.end()) {
         reject(p.path, row.line, p.columns[id_col],
                fmt::format("its lead \"{}\" ({} line {}) was rejected, so this row cannot be joined; fix that row",
