@@ -162,7 +162,7 @@ struct FunnelAccumulator::State {
   std::vector<Groups> groups;
   std::optional<LocalDays> days;
 
-  FirstByLine<QualityIssue> issues;
+  FirstByLine<QualityIssue, IssueLeadId> issues;
 
   template <typename MakeDetail>
   void issue(const Lead& lead, const char* kind, MakeDetail&& detail) {
@@ -177,7 +177,7 @@ FunnelAccumulator::FunnelAccumulator(const DatasetShape& shape, const FunnelOpti
   s_->opt = opt;
   s_->has_created = shape.has_field[static_cast<std::size_t>(Field::CreatedAt)];
   s_->date_filter = opt.from || opt.to || opt.window;
-  s_->issues = FirstByLine<QualityIssue>(opt.max_listed);
+  s_->issues = FirstByLine<QualityIssue, IssueLeadId>(opt.max_listed);
   s_->groups.resize(shape.by.size());
   if (opt.zone) s_->days.emplace(*opt.zone);
 }

@@ -87,12 +87,13 @@ bool worse(const ClockCase& a, const ClockCase& b) {
   } else if (a.delay_hours != b.delay_hours) {
     return a.delay_hours > b.delay_hours;
   }
-  return a.line < b.line;
+  // Records on one line (a JSON array on one line): by lead id.
+  return a.line != b.line ? a.line < b.line : a.lead_id < b.lead_id;
 }
 
 bool due_sooner(const ClockCase& a, const ClockCase& b) {
   if (a.due != b.due) return a.due < b.due;
-  return a.line < b.line;
+  return a.line != b.line ? a.line < b.line : a.lead_id < b.lead_id;
 }
 
 /// The first `limit` cases by `order`, kept in bounded memory while cases
@@ -137,7 +138,7 @@ struct ClockState {
   std::pair<ClockCounts, Samples> blank_owner;
   bool blank_seen = false;
   TopCases breaches, pending;
-  FirstByLine<QualityIssue> issues;  ///< ends before their start, first by line (at most max_listed)
+  FirstByLine<QualityIssue, IssueLeadId> issues;  ///< ends before their start, first by line (at most max_listed)
 };
 
 struct VolumeState {
@@ -189,7 +190,7 @@ SlaAccumulator::SlaAccumulator(const DatasetShape& shape, const Agreement& agree
       c.breaches.limit = opt.max_listed;
       c.pending.order = due_sooner;
       c.pending.limit = opt.max_listed;
-      c.issues = FirstByLine<QualityIssue>(opt.max_listed);
+      c.issues = FirstByLine<QualityIssue, IssueLeadId>(opt.max_listed);
       st.clocks.push_back(std::move(c));
     } else if (t.kind == Target::Kind::Volume) {
       st.volumes.emplace_back();

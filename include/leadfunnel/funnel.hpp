@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "leadfunnel/calendar.hpp"
@@ -85,6 +86,11 @@ struct QualityIssue {
   std::size_t line = 0;
   std::string kind;  ///< "before_creation", "out_of_order", "after_as_of"
   std::string detail;
+};
+
+/// The key that orders issues of leads on one line (QualityIssue lists).
+struct IssueLeadId {
+  std::string_view operator()(const QualityIssue& q) const { return q.lead_id; }
 };
 
 /// Counters of things that look wrong in the data, and the list of them.

@@ -8,16 +8,20 @@
 
 namespace leadfunnel {
 
-/// The first `limit` items by line (then by order of arrival within a line),
-/// however they arrive: items are cut back to `limit` whenever twice that many
-/// are held. 0 keeps all. Lists of several threads merge into the same list.
-template <typename T>
+/// The first `limit` items by line, then by `Tie` (a key of the item, for
+/// records that share a line, as in a JSON array written on one line), then
+/// by order of arrival, however they arrive: items are cut back to `limit`
+/// whenever twice that many are held. 0 keeps all. Lists of several threads
+/// merge into the same list. Arrival order only orders items of equal line
+/// and key (one lead's, which one thread adds in order), so the list does
+/// not depend on how the leads were shared out among threads.
+template <typename T, typename Tie>
 class FirstByLine {
  public:
   explicit FirstByLine(std::size_t limit = 0) : limit_(limit) {}
 
   /// Whether an item on `line` could still be listed (else it is only counted).
-  bool wants(std::size_t line) const { return limit_ == 0 || items_.size() < limit_ || line < threshold_; }
+  bool wants(std::size_t line) const { return limit_ == 0 || items_.size() < limit_ || line <= threshold_; }
 
   /// Adds an item on `line`; call count() instead when wants() is false.
   void add(std::size_t line, T item) {
@@ -56,7 +60,12 @@ class FirstByLine {
     std::size_t seq;
     T item;
   };
-  static bool before(const Entry& a, const Entry& b) { return a.line != b.line ? a.line < b.line : a.seq < b.seq; }
+  static bool before(const Entry& a, const Entry& b) {
+    if (a.line != b.line) return a.line < b.line;
+    const auto ka = Tie{}(a.item), kb = Tie{}(b.item);
+    if (ka != kb) return ka < kb;
+    return a.seq < b.seq;
+  }
   void cut() {
     if (limit_ == 0 || items_.size() <= limit_) return;
     std::nth_element(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(limit_), items_.end(), before);
