@@ -1336,7 +1336,9 @@ class Loader {
 #if defined(__GNUC__)
     if (!p.join_at) return;
     const char* at = reinterpret_cast<const char*>(&joins_[*p.join_at]);
-    for (std::size_t line = 0; line < sizeof(joins_[*p.join_at]); line += 64) __builtin_prefetch(at + line);
+    // 88 bytes: two cache lines, or three when it starts late in one.
+    for (std::size_t line = 0; line < sizeof(ProspectJoin); line += 64) __builtin_prefetch(at + line);
+    __builtin_prefetch(at + sizeof(ProspectJoin) - 1);
 #endif
   }
 
@@ -1752,6 +1754,8 @@ class Loader {
     // Segment values missing from the leads file come from the first
     // prospects row of the lead, in file order.
     if (first_row && prospects_give_segments_) {
+      if (join_segments_.size() + shape_.by.size() >= UINT32_MAX)
+        throw InputError(p.path, row.line, "", "too many --by values in the prospects file for one run");
       j.segments = static_cast<std::uint32_t>(join_segments_.size() + 1);
       for (std::size_t k = 0; k < shape_.by.size(); ++k) {
         const std::size_t col = segment_sources_[k].prospect_column;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,6 +25,7 @@ class TextArena {
   using Handle = std::uint64_t;
 
   Handle add(std::string_view s) {
+    if (s.size() > UINT32_MAX) throw std::length_error("TextArena: a string over 4 GB");
     const std::size_t need = sizeof(std::uint32_t) + s.size();
     if (blocks_.empty() || used_ + need > capacity_) {
       capacity_ = need > kBlock ? need : kBlock;
@@ -52,7 +54,8 @@ class TextArena {
   }
 
  private:
-  // Strings longer than 4 GB cannot occur (a field is at most --max-field-bytes).
+  // A string's size is kept in 4 bytes; a longer one throws (no field that
+  // long fits in memory anyway).
   static constexpr std::size_t kBlock = std::size_t{1} << 20;
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t used_ = 0, capacity_ = 0;
@@ -64,6 +67,12 @@ class TextArena {
 class StringTable {
  public:
   StringTable() { values_.emplace_back(); }
+  // The index's keys are views into values_: a copy would point into the
+  // original. Moving is fine (a deque's elements do not move with it).
+  StringTable(const StringTable&) = delete;
+  StringTable& operator=(const StringTable&) = delete;
+  StringTable(StringTable&&) = default;
+  StringTable& operator=(StringTable&&) = default;
 
   std::uint32_t add(std::string_view v) {
     if (v.empty()) return 0;
