@@ -38,9 +38,22 @@ std::optional<std::vector<std::pair<std::string, std::string>>> reference(std::s
   return out;
 }
 
+/// Runs a test with the 64-byte scan allowed (on this processor, if it has
+/// AVX-512BW) or kept to 16 bytes, and puts the setting back.
+struct ScanWidth {
+  bool was;
+  explicit ScanWidth(bool wide) : was(allow_wide_json_scan(wide)) {}
+  ~ScanWidth() { allow_wide_json_scan(was); }
+  ScanWidth(const ScanWidth&) = delete;
+  ScanWidth& operator=(const ScanWidth&) = delete;
+};
+
 }  // namespace
 
 TEST_CASE("json flat: a plain record reads as its keys and texts, with null blank and -0 as 0", "[json-flat]") {
+  const bool wide = GENERATE(true, false);
+  const ScanWidth width(wide);
+  INFO("64-byte scan allowed: " << wide);
   Reader read;
   auto& f = read.f;
   REQUIRE(read(R"({"Record ID":"101", "n": -0 ,"won":true,"lost":false,"x":null,"amount":12.50,"e":"é"} )"));
@@ -56,6 +69,9 @@ TEST_CASE("json flat: a plain record reads as its keys and texts, with null blan
 }
 
 TEST_CASE("json flat: anything but a plain record is left to the general reader", "[json-flat]") {
+  const bool wide = GENERATE(true, false);
+  const ScanWidth width(wide);
+  INFO("64-byte scan allowed: " << wide);
   Reader read;
   std::vector<JsonField> f;
   CHECK_FALSE(read("{}"));  // empty
@@ -83,6 +99,9 @@ TEST_CASE("json flat: anything but a plain record is left to the general reader"
 }
 
 TEST_CASE("json flat: generated lines it accepts read exactly as the reference reader reads them", "[json-flat]") {
+  const bool wide = GENERATE(true, false);
+  const ScanWidth width(wide);
+  INFO("64-byte scan allowed: " << wide);
   std::mt19937 rng(20261128u);
   auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
   const std::vector<std::string> values{
@@ -126,6 +145,48 @@ TEST_CASE("json flat: generated lines it accepts read exactly as the reference r
   // Plain records are common among the generated lines.
   CHECK(checked > 500);
   CHECK(accepted >= checked);
+}
+
+TEST_CASE("json flat: quotes are found in every 64-byte word of a long line, up to its last byte", "[json-flat]") {
+  const bool wide = GENERATE(true, false);
+  const ScanWidth width(wide);
+  INFO("64-byte scan allowed: " << wide);
+  Reader read;
+  // Keys and values of every length from 0 to 70 put the quotes at every
+  // offset within a word, and across the words' edges.
+  for (std::size_t len = 0; len <= 70; ++len) {
+    std::string line = "{";
+    std::vector<std::pair<std::string, std::string>> expected;
+    for (std::size_t k = 0; k < 12; ++k) {
+      std::string key = fmt::format("k{}", k) + std::string((len + k) % 9, 'q');
+      std::string value(len + k % 3, static_cast<char>('a' + k));
+      if (k > 0) line += ",";
+      line += "\"" + key + "\":\"" + value + "\"";
+      expected.emplace_back(key, value);
+    }
+    line += "}";
+    INFO("line: " << line);
+    REQUIRE(read(line));
+    REQUIRE(read.f.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      CHECK(read.f[i].key == expected[i].first);
+      CHECK(read.f[i].text == expected[i].second);
+    }
+    // A control character, a backslash or an unclosed string in the last
+    // word, or a byte outside ASCII, is seen wherever it is.
+    std::string tab = line;
+    tab.insert(tab.size() - 2, 1, '\t');
+    CHECK_FALSE(read(tab));
+    std::string escape = line;
+    escape.insert(escape.size() - 2, 1, '\\');
+    CHECK_FALSE(read(escape));
+    std::string open = line.substr(0, line.size() - 2) + "}";
+    CHECK_FALSE(read(open));
+    std::string accent = line;
+    accent.insert(accent.size() - 2, "\xC3\xA9");
+    REQUIRE(read(accent));
+    CHECK(read.f.back().text == expected.back().second + "\xC3\xA9");
+  }
 }
 
 }  // namespace leadfunnel
