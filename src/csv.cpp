@@ -12,6 +12,8 @@
 #include <optional>
 #include <map>
 
+#include "leadfunnel/simd.hpp"
+
 namespace leadfunnel {
 namespace {
 
@@ -19,6 +21,34 @@ namespace {
 constexpr std::size_t kBytesPerField = 32;
 
 bool is_line_end(char c) { return c == '\n' || c == '\r'; }
+
+#if defined(LEADFUNNEL_WIDE_SCANS)
+/// split_plain_line's scan 64 bytes at a time (AVX-512BW): calls cut(q) for
+/// every delimiter q before the first quote, CR or LF, and leaves `p` at that
+/// byte, or at the first of the last 63 bytes or fewer before `stop` when
+/// none is there yet. False when cut refused a field.
+template <class Cut>
+__attribute__((target("avx512bw"))) bool cut_wide(const char*& p, const char* stop, char delimiter, Cut& cut) {
+  const __m512i d = _mm512_set1_epi8(delimiter);
+  const __m512i quote = _mm512_set1_epi8('"');
+  const __m512i cr = _mm512_set1_epi8('\r');
+  const __m512i lf = _mm512_set1_epi8('\n');
+  for (; stop - p >= 64; p += 64) {
+    const __m512i x = _mm512_loadu_si512(p);
+    const std::uint64_t special =
+        _mm512_cmpeq_epi8_mask(x, quote) | _mm512_cmpeq_epi8_mask(x, cr) | _mm512_cmpeq_epi8_mask(x, lf);
+    std::uint64_t cuts = _mm512_cmpeq_epi8_mask(x, d);
+    if (special) cuts &= (std::uint64_t{1} << __builtin_ctzll(special)) - 1;  // only the delimiters before it
+    for (; cuts; cuts &= cuts - 1)
+      if (!cut(p + __builtin_ctzll(cuts))) return false;
+    if (special) {
+      p += __builtin_ctzll(special);
+      return true;
+    }
+  }
+  return true;
+}
+#endif
 
 }  // namespace
 
@@ -151,8 +181,8 @@ void CsvReader::resume_after_first_line(const CsvRecord& record) { skip_first_li
 
 bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::size_t max_record) {
   // Most records are one line with no quote and no CR inside it: the line is
-  // cut at its delimiters and its end found in one scan, 16 bytes a step
-  // where SSE2 is there. Anything else (a quote, a lone CR, a line not yet
+  // cut at its delimiters and its end found in one scan, 64 bytes a step
+  // where the processor has AVX-512BW, else 16 where SSE2 is there. Anything else (a quote, a lone CR, a line not yet
   // wholly buffered, a field or record over its limit) is left to the
   // general reader below, which gives the same record or the exact problem.
   const char* const b = buf_.data() + pos_;
@@ -166,6 +196,11 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
     return true;
   };
   const char* p = b;
+#if defined(LEADFUNNEL_WIDE_SCANS)
+  // 64 bytes a step first; the steps below then see the special byte at
+  // once, or finish the last bytes.
+  if (wide_scans() && !cut_wide(p, stop, delimiter_, cut)) return false;
+#endif
 #if defined(__SSE2__)
   const __m128i delimiter = _mm_set1_epi8(delimiter_);
   const __m128i quote = _mm_set1_epi8('"');

@@ -11,15 +11,11 @@
 
 #include <cstdint>
 
-#include <atomic>
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define LEADFUNNEL_WIDE_MARKS 1
-#endif
+
+#include "leadfunnel/simd.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -91,7 +87,7 @@ void mark_narrow(LineMarks& m, const char* p, std::size_t n) {
   m.high = upper != 0;
 }
 
-#if defined(LEADFUNNEL_WIDE_MARKS)
+#if defined(LEADFUNNEL_WIDE_SCANS)
 /// The same, 64 bytes at a time (AVX-512BW, where the processor has it). A
 /// masked load reads only the line's own bytes of its last word.
 __attribute__((target("avx512bw"))) void mark_wide(LineMarks& m, const char* p, std::size_t n) {
@@ -112,18 +108,11 @@ __attribute__((target("avx512bw"))) void mark_wide(LineMarks& m, const char* p, 
   m.escapes_or_controls = bad != 0;
   m.high = upper != 0;
 }
-
-bool has_wide() {
-  static const bool wide = __builtin_cpu_supports("avx512bw");
-  return wide;
-}
 #endif
 
-std::atomic<bool> wide_allowed{true};
-
 void mark(LineMarks& m, const char* p, std::size_t n) {
-#if defined(LEADFUNNEL_WIDE_MARKS)
-  if (has_wide() && wide_allowed.load(std::memory_order_relaxed)) return mark_wide(m, p, n);
+#if defined(LEADFUNNEL_WIDE_SCANS)
+  if (wide_scans()) return mark_wide(m, p, n);
 #endif
   mark_narrow(m, p, n);
 }
@@ -154,8 +143,6 @@ class QuoteCursor {
 bool is_number_char(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'; }
 
 }  // namespace
-
-bool allow_wide_json_scan(bool allowed) { return wide_allowed.exchange(allowed); }
 
 bool plain_json_number(std::string_view s) {
   std::size_t i = 0;

@@ -10,6 +10,7 @@
 #include "leadfunnel/csv.hpp"
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/input.hpp"
+#include "leadfunnel/simd.hpp"
 #include "leadfunnel/text.hpp"
 
 namespace leadfunnel {
@@ -706,6 +707,16 @@ std::vector<std::string> trace(std::string_view data, char delimiter, CsvLimits 
   return out;
 }
 
+/// Runs a test with the 64-byte scans allowed (on this processor, if it has
+/// AVX-512BW) or kept to 16 bytes, and puts the setting back.
+struct ScanWidth {
+  bool was;
+  explicit ScanWidth(bool allowed) : was(allow_wide_scans(allowed)) {}
+  ~ScanWidth() { allow_wide_scans(was); }
+  ScanWidth(const ScanWidth&) = delete;
+  ScanWidth& operator=(const ScanWidth&) = delete;
+};
+
 }  // namespace
 }  // namespace leadfunnel
 
@@ -714,8 +725,16 @@ TEST_CASE("csv: records cut by the fast paths equal those of the byte-by-byte re
   // A block of 1 byte never holds a whole line, so every record takes the
   // general path; a large block lets plain lines, and well-formed records
   // with quoted fields, take the fast ones.
+  // Both widths of the plain-line scan: 64 bytes a step where the
+  // processor has AVX-512BW, 16 otherwise; the long pieces make lines that
+  // fill several 64-byte steps, with a delimiter or line end at any offset.
+  const bool wide = GENERATE(true, false);
+  const ScanWidth width(wide);
+  INFO("64-byte scan allowed: " << wide);
+  const std::string long_piece(61, 'L');
   const std::vector<std::string> pieces{"a",  "bb", "",    "\"q,x\"", "\"\"", "\"multi\nline\"", "x\"y", "\r",
-                                        "\n", ",",  "\r\n", ";",     "\"",   "0123456789abcdef", " "};
+                                        "\n", ",",  "\r\n", ";",     "\"",   "0123456789abcdef", " ", long_piece,
+                                        long_piece + "," + long_piece};
   std::uint64_t state = 12345;
   auto rnd = [&](std::uint64_t n) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -727,6 +746,7 @@ TEST_CASE("csv: records cut by the fast paths equal those of the byte-by-byte re
     for (std::size_t i = 0; i < n; ++i) {
       // Mostly well-formed rows, with a messy piece now and then.
       if (rnd(4) == 0) data += pieces[rnd(pieces.size())];
+      else if (rnd(3) == 0) data += fmt::format("{},{},{}\n", std::string(rnd(130), 'w'), pieces[rnd(6)], rnd(50));
       else data += fmt::format("{}{},{},{}\n", rnd(3) == 0 ? " " : "", rnd(1000), pieces[rnd(6)], rnd(50));
     }
     const char delimiter = rnd(5) == 0 ? ';' : ',';

@@ -11,6 +11,7 @@
 
 #include "leadfunnel/input.hpp"
 #include "leadfunnel/json_flat.hpp"
+#include "leadfunnel/simd.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -42,8 +43,8 @@ std::optional<std::vector<std::pair<std::string, std::string>>> reference(std::s
 /// AVX-512BW) or kept to 16 bytes, and puts the setting back.
 struct ScanWidth {
   bool was;
-  explicit ScanWidth(bool wide) : was(allow_wide_json_scan(wide)) {}
-  ~ScanWidth() { allow_wide_json_scan(was); }
+  explicit ScanWidth(bool wide) : was(allow_wide_scans(wide)) {}
+  ~ScanWidth() { allow_wide_scans(was); }
   ScanWidth(const ScanWidth&) = delete;
   ScanWidth& operator=(const ScanWidth&) = delete;
 };

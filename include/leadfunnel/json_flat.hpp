@@ -29,11 +29,6 @@ struct JsonField {
 bool read_flat_object(std::string_view line, std::size_t readable, std::size_t max_field_bytes,
                       std::vector<JsonField>& out);
 
-/// Lets read_flat_object scan 64 bytes at a time where the processor can
-/// (AVX-512BW; the default), or keeps it to 16 (SSE2), as on processors
-/// without; for tests of both. Returns the previous setting.
-bool allow_wide_json_scan(bool allowed);
-
 /// Whether `s` is a JSON number that nlohmann reads without a chance of
 /// overflowing a double (it rejects those).
 bool plain_json_number(std::string_view s);
