@@ -734,7 +734,12 @@ TEST_CASE("csv: records cut by the fast paths equal those of the byte-by-byte re
   const std::string long_piece(61, 'L');
   const std::vector<std::string> pieces{"a",  "bb", "",    "\"q,x\"", "\"\"", "\"multi\nline\"", "x\"y", "\r",
                                         "\n", ",",  "\r\n", ";",     "\"",   "0123456789abcdef", " ", long_piece,
-                                        long_piece + "," + long_piece};
+                                        long_piece + "," + long_piece,
+                                        // quoted fields longer than a 16-byte step, with a line break, a
+                                        // doubled quote or a CR past the first step
+                                        "\"" + long_piece.substr(0, 20) + "\n" + long_piece.substr(0, 30) + "\"",
+                                        "\"" + long_piece.substr(0, 18) + "\"\"" + long_piece.substr(0, 17) + "\"",
+                                        "\"" + long_piece.substr(0, 33) + "\r\n" + long_piece.substr(0, 3) + "\""};
   std::uint64_t state = 12345;
   auto rnd = [&](std::uint64_t n) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -747,6 +752,7 @@ TEST_CASE("csv: records cut by the fast paths equal those of the byte-by-byte re
       // Mostly well-formed rows, with a messy piece now and then.
       if (rnd(4) == 0) data += pieces[rnd(pieces.size())];
       else if (rnd(3) == 0) data += fmt::format("{},{},{}\n", std::string(rnd(130), 'w'), pieces[rnd(6)], rnd(50));
+      else if (rnd(4) == 0) data += fmt::format("{},{},{}\n", pieces[15 + rnd(5)], std::string(rnd(40), 'u'), rnd(50));
       else data += fmt::format("{}{},{},{}\n", rnd(3) == 0 ? " " : "", rnd(1000), pieces[rnd(6)], rnd(50));
     }
     const char delimiter = rnd(5) == 0 ? ';' : ',';
