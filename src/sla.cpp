@@ -223,6 +223,9 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   const FunnelOptions& opt = st.opt;
   const bool cohort = in_cohort(lead, opt, st.has_created);
   std::size_t clock_i = 0, volume_i = 0, rate_i = 0;
+  // The hand-off -> first-touch delay on the response calendar, when a
+  // clock target measured it already (the sales response is the same delay).
+  std::optional<Millis> reply_delay;
   for (const auto& t : st.agreement->targets) {
     if (t.kind == Target::Kind::Clock) {
       ClockState& c = st.clocks[clock_i++];
@@ -270,6 +273,8 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
             c.issues.count();
         } else {
           delay = c.clock->between(*start, *end);
+          if (t.from_event == Event::Handoff && t.to_event == Event::FirstTouch && c.cal == st.response_cal)
+            reply_delay = delay;
         }
         const double h = hours(delay);
         delays.push_back(h);
@@ -333,7 +338,7 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
       if (const auto c = event_time(lead, Event::Created, opt.as_of); c && *touch >= *c)
         st.speed.push_back(hours(*touch - *c));
       if (const auto h = event_time(lead, Event::Handoff, opt.as_of); h && *touch >= *h)
-        st.reply.push_back(hours(st.response_clock->between(*h, *touch)));
+        st.reply.push_back(hours(reply_delay ? *reply_delay : st.response_clock->between(*h, *touch)));
     }
   }
 }

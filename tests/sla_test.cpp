@@ -696,6 +696,21 @@ TEST_CASE("sla: response times put speed to lead on the wall clock and the sales
     CHECK(*rt.response_median_hours == Approx(1.5));
     CHECK(*rt.response_p90_hours == Approx(1.9));
   }
+  SECTION("a wall-clock target after it does not change the sales response") {
+    // The 4 business-hour target measures the response delay on "office";
+    // the 24-hour target measures the same two leads on the wall clock (64
+    // and 2 hours), which must not stand in for the response.
+    const auto r = evaluate_sla(
+        data, agreement_of({clock_target("Response", hm(4), "office", 0.9), clock_target("Day", hm(24), "", 0.9)},
+                           {office()}),
+        options_at(utc(2026, 3, 20)));
+    REQUIRE(r.response);
+    CHECK(r.response->response_clock == "office");
+    CHECK(*r.response->response_median_hours == Approx(1.5));
+    CHECK(*r.response->response_p90_hours == Approx(1.9));
+    REQUIRE(r.targets.size() == 2);
+    CHECK(*r.targets[1].all.median_hours == Approx(33.0));
+  }
   SECTION("with no calendar at all, the sales response is in wall hours") {
     const auto r = evaluate_sla(data, agreement_of({}, {}), options_at(utc(2026, 3, 20)));
     REQUIRE(r.response);
