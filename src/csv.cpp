@@ -182,9 +182,10 @@ void CsvReader::resume_after_first_line(const CsvRecord& record) { skip_first_li
 bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::size_t max_record) {
   // Most records are one line with no quote and no CR inside it: the line is
   // cut at its delimiters and its end found in one scan, 64 bytes a step
-  // where the processor has AVX-512BW, else 16 where SSE2 is there. Anything else (a quote, a lone CR, a line not yet
-  // wholly buffered, a field or record over its limit) is left to the
-  // general reader below, which gives the same record or the exact problem.
+  // where the processor has AVX-512BW, else 16 where SSE2 is there. Anything
+  // else (a quote, a lone CR, a line not yet wholly buffered, a field or
+  // record over its limit) is left to the general reader below, which gives
+  // the same record or the exact problem.
   const char* const b = buf_.data() + pos_;
   const char* const stop = buf_.data() + end_;
   const char* field = b;
@@ -285,8 +286,12 @@ const char* unquoted_end(const char* p, const char* e, char delimiter) {
   const __m128i lf = _mm_set1_epi8('\n');
   for (; e - p >= 16; p += 16) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const auto stop = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, d), _mm_cmpeq_epi8(x, lf))));
-    const auto bad = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, cr))));
+    const auto stop =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, d), _mm_cmpeq_epi8(x, lf))));
+    // A byte that ends the field wins, as in the byte loop below (only a
+    // caller whose delimiter is a quote or CR could tell the difference).
+    const auto bad =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, cr)))) & ~stop;
     if (stop | bad) {
       const auto first = static_cast<unsigned>(__builtin_ctz(stop | bad));
       return (bad >> first) & 1U ? nullptr : p + first;
