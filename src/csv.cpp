@@ -276,8 +276,8 @@ const char* quoted_end(const char* p, const char* e, std::size_t& breaks) {
   return nullptr;
 }
 
-/// The end of an unquoted field: the first delimiter or LF in [p, e); null
-/// when none is there, or a quote or CR comes first (the general reader's).
+/// The end of an unquoted field: the first delimiter, LF or CR in [p, e);
+/// null when none is there, or a quote comes first (the general reader's).
 const char* unquoted_end(const char* p, const char* e, char delimiter) {
 #if defined(__SSE2__)
   const __m128i d = _mm_set1_epi8(delimiter);
@@ -286,12 +286,11 @@ const char* unquoted_end(const char* p, const char* e, char delimiter) {
   const __m128i lf = _mm_set1_epi8('\n');
   for (; e - p >= 16; p += 16) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const auto stop =
-        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, d), _mm_cmpeq_epi8(x, lf))));
+    const auto stop = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, d), _mm_cmpeq_epi8(x, lf)), _mm_cmpeq_epi8(x, cr))));
     // A byte that ends the field wins, as in the byte loop below (only a
-    // caller whose delimiter is a quote or CR could tell the difference).
-    const auto bad =
-        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, cr)))) & ~stop;
+    // caller whose delimiter is a quote could tell the difference).
+    const auto bad = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote))) & ~stop;
     if (stop | bad) {
       const auto first = static_cast<unsigned>(__builtin_ctz(stop | bad));
       return (bad >> first) & 1U ? nullptr : p + first;
@@ -299,8 +298,8 @@ const char* unquoted_end(const char* p, const char* e, char delimiter) {
   }
 #endif
   for (; p < e; ++p) {
-    if (*p == delimiter || *p == '\n') return p;
-    if (*p == '"' || *p == '\r') return nullptr;
+    if (*p == delimiter || *p == '\n' || *p == '\r') return p;
+    if (*p == '"') return nullptr;
   }
   return nullptr;
 }
@@ -309,8 +308,9 @@ const char* unquoted_end(const char* p, const char* e, char delimiter) {
 
 bool CsvReader::split_buffered_record(CsvRecord& record, std::size_t max_field, std::size_t max_record) {
   // Records with quoted fields (a note with commas or line breaks in it):
-  // read here when the whole record is buffered and well formed. A quote
-  // left open at the end of the buffer, a CR, a quote inside an unquoted
+  // read here when the whole record is buffered and well formed, ending at
+  // an LF or a CRLF. A quote left open at the end of the buffer, a CR
+  // inside a field or alone at its end, a quote inside an unquoted
   // field, text after a closing quote, a field or record over its limit, or
   // lines read again after a stray quote all go to the general reader.
   if (base_ + pos_ < recover_until_) return false;
@@ -336,7 +336,7 @@ bool CsvReader::split_buffered_record(CsvRecord& record, std::size_t max_field, 
         p = q + 1;
         break;
       }
-      if (*p != delimiter_ && *p != '\n') return false;
+      if (*p != delimiter_ && *p != '\n' && *p != '\r') return false;
     } else {
       const char* q = unquoted_end(p, e, delimiter_);
       if (!q) return false;
@@ -347,6 +347,10 @@ bool CsvReader::split_buffered_record(CsvRecord& record, std::size_t max_field, 
     record.fields.end_cell();
     ++fields;
     if (static_cast<std::size_t>(p - b) + fields * kBytesPerField > max_record) return false;
+    if (*p == '\r') {  // the record ends at a CRLF; a CR alone is the general reader's
+      if (p + 1 == e || p[1] != '\n') return false;
+      ++p;
+    }
     if (*p++ == '\n') break;
   }
   record.end_line = line_ + breaks;
