@@ -10,8 +10,9 @@
 #include "leadfunnel/csv.hpp"
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/input.hpp"
-#include "leadfunnel/simd.hpp"
 #include "leadfunnel/text.hpp"
+
+#include "scan_width.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -706,16 +707,6 @@ std::vector<std::string> trace(std::string_view data, char delimiter, CsvLimits 
   out.push_back(fmt::format("blank {} stray {}", reader.blank_lines(), reader.stray_quotes()));
   return out;
 }
-
-/// Runs a test with the 64-byte scans allowed (on this processor, if it has
-/// AVX-512BW) or kept to 16 bytes, and puts the setting back.
-struct ScanWidth {
-  bool was;
-  explicit ScanWidth(bool allowed) : was(allow_wide_scans(allowed)) {}
-  ~ScanWidth() { allow_wide_scans(was); }
-  ScanWidth(const ScanWidth&) = delete;
-  ScanWidth& operator=(const ScanWidth&) = delete;
-};
 
 }  // namespace
 }  // namespace leadfunnel

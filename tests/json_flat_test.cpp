@@ -11,7 +11,8 @@
 
 #include "leadfunnel/input.hpp"
 #include "leadfunnel/json_flat.hpp"
-#include "leadfunnel/simd.hpp"
+
+#include "scan_width.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -38,16 +39,6 @@ std::optional<std::vector<std::pair<std::string, std::string>>> reference(std::s
   for (std::size_t i = 0; i < t.columns.size(); ++i) out.emplace_back(t.columns[i], t.rows[0].fields[i]);
   return out;
 }
-
-/// Runs a test with the 64-byte scan allowed (on this processor, if it has
-/// AVX-512BW) or kept to 16 bytes, and puts the setting back.
-struct ScanWidth {
-  bool was;
-  explicit ScanWidth(bool wide) : was(allow_wide_scans(wide)) {}
-  ~ScanWidth() { allow_wide_scans(was); }
-  ScanWidth(const ScanWidth&) = delete;
-  ScanWidth& operator=(const ScanWidth&) = delete;
-};
 
 }  // namespace
 
