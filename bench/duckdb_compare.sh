@@ -15,6 +15,11 @@
 #   RUNS=3       alternating runs of each tool; the medians are compared
 #   SEED=42      generator seed (the file is shared with bench/run.sh's cache)
 #   VARIANTS="single-csv"   also: single-ndjson two-file-csv two-file-ndjson
+#   QUERY=full   every number of the report mirrored in SQL; QUERY=headline: DuckDB
+#                reads with its own type detection and computes only conversion
+#                (overall, by source, by month) and the clock targets, as an
+#                analyst's own query would (one-file variants only). Written to
+#                its own block of docs/performance.md.
 #   DUCKDB_VERSION          npm version spec of @duckdb/node-api (default: latest)
 #   LEADFUNNEL=PATH         binary to time (default: a Release build in build-bench/)
 set -euo pipefail
@@ -37,6 +42,8 @@ if [ $TINY = 1 ]; then
   RUNS=1
 fi
 RUNS=${RUNS:-3}
+QUERY=${QUERY:-full}
+case $QUERY in full | headline) ;; *) die "QUERY must be full or headline: $QUERY" ;; esac
 read -r -a VARIANTS <<<"${VARIANTS:-single-csv}"
 
 ensure_tools
@@ -65,7 +72,7 @@ for variant in "${VARIANTS[@]}"; do
   log "comparing on $variant, $ROWS rows ($DATA_MB MB), $RUNS runs each"
   s=0
   node "$BENCH_DIR/duckdb_compare.mjs" "${files[@]}" --format "$fmt" --as-of "$AS_OF" --config "$AGREEMENT" \
-    --leadfunnel "$LEADFUNNEL" --runs "$RUNS" --label "$variant" --workdir "$WORK/out/duckdb-$variant" \
+    --leadfunnel "$LEADFUNNEL" --runs "$RUNS" --label "$variant" --workdir "$WORK/out/duckdb-$variant" --query "$QUERY" \
     --markdown "$WORK/out/duckdb-$variant.md" --json "$WORK/out/duckdb-$variant.json" || s=$?
   [ $s -le 1 ] || die "duckdb_compare.mjs failed on $variant"
   [ $s -eq 0 ] || status=1
@@ -76,14 +83,14 @@ if [ $TINY = 0 ]; then
   v=$(jq -r '.duckdb_version + " (Node.js " + .node_version + ", " + (.duckdb_threads | tostring) + " threads)"' \
       "$WORK/out/duckdb-${VARIANTS[0]}.json")
   {
-    echo "Measured by \`bench/duckdb_compare.sh $ROWS\` (RUNS=$RUNS, SEED=$SEED), DuckDB $v:"
+    echo "Measured by \`$([ "$QUERY" = full ] || echo "QUERY=$QUERY ")bench/duckdb_compare.sh $ROWS\` (RUNS=$RUNS, SEED=$SEED), DuckDB $v:"
     echo
     echo "$MACHINE"
     printf -- '- Finished: %s; load average then: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     cat "$PART.body"
   } >"$PART"
-  update_doc duckdb_compare.sh "$PART"
+  update_doc "duckdb_compare.sh$([ "$QUERY" = full ] || echo " $QUERY")" "$PART"
   log "wrote the comparison to docs/performance.md"
 fi
 rm -f "$PART.body"
