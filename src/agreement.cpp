@@ -384,26 +384,36 @@ namespace {
 std::uint64_t length_bit(std::size_t n) { return std::uint64_t{1} << std::min<std::size_t>(n, 63); }
 }  // namespace
 
-RuleMatcher::RuleMatcher(const StageRule& rule) : flag_(rule.flag) {
+void ColumnRules::add(std::size_t stage, const StageRule& rule) {
+  const std::uint32_t bit = std::uint32_t{1} << stage;
+  if (rule.flag) {
+    flag_stages_ |= bit;
+    return;
+  }
   for (const auto& want : rule.values) {
     std::string lower(trim(want));
-    for (char& c : lower) c = ascii_lower(c);  // as equals_ignore_case compares
-    lengths_ |= length_bit(lower.size());
-    values_.push_back(std::move(lower));
+    if (lower.empty()) continue;  // an empty wanted value matches nothing (a blank cell never counts)
+    for (char& c : lower) c = ascii_lower(c);
+    auto it = std::find_if(wants_.begin(), wants_.end(), [&](const Want& w) { return w.lower == lower; });
+    if (it == wants_.end()) {
+      lengths_ |= length_bit(lower.size());
+      it = wants_.insert(wants_.end(), Want{std::move(lower), 0});
+    }
+    it->stages |= bit;
   }
 }
 
-bool RuleMatcher::operator()(std::string_view value) const {
-  if (flag_) return is_truthy(value);
+std::uint32_t ColumnRules::operator()(std::string_view value) const {
+  std::uint32_t out = flag_stages_ != 0 && is_truthy(value) ? flag_stages_ : 0;
   const std::string_view v = trim(value);
-  if (v.empty() || !(lengths_ & length_bit(v.size()))) return false;
-  for (const auto& want : values_) {
-    if (want.size() != v.size()) continue;
+  if (v.empty() || !(lengths_ & length_bit(v.size()))) return out;
+  for (const Want& w : wants_) {
+    if (w.lower.size() != v.size()) continue;
     std::size_t i = 0;
-    while (i < v.size() && ascii_lower(v[i]) == want[i]) ++i;
-    if (i == v.size()) return true;
+    while (i < v.size() && ascii_lower(v[i]) == w.lower[i]) ++i;
+    if (i == v.size()) return out | w.stages;  // the wanted values are distinct: no other can match
   }
-  return false;
+  return out;
 }
 
 Agreement parse_agreement(std::string_view text, const std::string& path) {

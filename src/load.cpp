@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cstdlib>
 #include <map>
@@ -224,24 +225,29 @@ std::vector<MappedColumn> describe(const ColumnMapping& m, const RawTable& t) {
   return out;
 }
 
-/// A rule bound to a column index of one file.
-struct BoundRule {
-  Stage stage;
+/// The stage rules on one column of one file (bit s of what `matches`
+/// returns: a rule of stage s is satisfied).
+struct BoundRules {
   std::size_t column;
-  RuleMatcher matches;
+  ColumnRules matches;
 };
 
-/// The stage rules that apply to `t`: the agreement's for a stage, else the
-/// preset's for that stage.
-std::vector<BoundRule> bind_rules(const Agreement* agreement, const std::optional<PresetMatch>& preset,
-                                  const RawTable& t) {
-  std::vector<BoundRule> out;
+/// The stage rules that apply to `t`, one entry per column: the agreement's
+/// for a stage, else the preset's for that stage.
+std::vector<BoundRules> bind_rules(const Agreement* agreement, const std::optional<PresetMatch>& preset,
+                                   const RawTable& t) {
+  std::vector<BoundRules> out;
   for (std::size_t s = 0; s < kStageCount; ++s) {
     const bool agreed = agreement && !agreement->stage_rules[s].empty();
     const auto* rules = agreed ? &agreement->stage_rules[s] : (preset ? &preset->rules[s] : nullptr);
     if (!rules) continue;
-    for (const auto& rule : *rules)
-      if (auto col = find_column(t.columns, rule.column)) out.push_back({static_cast<Stage>(s), *col, RuleMatcher(rule)});
+    for (const auto& rule : *rules) {
+      const auto col = find_column(t.columns, rule.column);
+      if (!col) continue;
+      auto it = std::find_if(out.begin(), out.end(), [&](const BoundRules& b) { return b.column == *col; });
+      if (it == out.end()) it = out.insert(out.end(), BoundRules{*col, {}});
+      it->matches.add(s, rule);
+    }
   }
   return out;
 }
@@ -1021,7 +1027,8 @@ class Loader {
     lead.owner.clear();
     if (lead_map_[Field::Owner]) lead.owner.assign(clean(lead_map_[Field::Owner]->column));
     for (const auto& r : lead_rules_)
-      if (r.matches(row.fields[r.column])) lead.flagged[static_cast<std::size_t>(r.stage)] = true;
+      for (std::uint32_t m = r.matches(row.fields[r.column]); m != 0; m &= m - 1)
+        lead.flagged[static_cast<std::size_t>(std::countr_zero(m))] = true;
     lead.segments.resize(shape_.by.size());
     for (std::size_t k = 0; k < shape_.by.size(); ++k) {
       lead.segments[k].clear();
@@ -1750,7 +1757,8 @@ class Loader {
     // The owner, when the lead has none: the first one the lead's rows give.
     if (j.owner == 0 && prospect_map_[Field::Owner]) j.owner = join_values_.add(clean(prospect_map_[Field::Owner]->column));
     for (const auto& r : prospect_rules_)
-      if (r.matches(row.fields[r.column])) j.flagged |= ProspectJoin::bit(static_cast<std::size_t>(r.stage));
+      for (std::uint32_t m = r.matches(row.fields[r.column]); m != 0; m &= m - 1)
+        j.flagged |= ProspectJoin::bit(static_cast<std::size_t>(std::countr_zero(m)));
     // Segment values missing from the leads file come from the first
     // prospects row of the lead, in file order.
     if (first_row && prospects_give_segments_) {
@@ -2024,7 +2032,7 @@ class Loader {
   std::vector<SegmentSource> segment_sources_;
   bool prospects_give_segments_ = false;  ///< some segment_sources_ has a prospects column
   std::optional<PresetMatch> lead_preset_, prospect_preset_;
-  std::vector<BoundRule> lead_rules_, prospect_rules_;
+  std::vector<BoundRules> lead_rules_, prospect_rules_;
   std::vector<QualityCheck> checks_;
   std::unordered_map<std::string, std::string> stripped_ids_;
   /// Per segment field: folded value -> raw variants seen, with the first line of each.

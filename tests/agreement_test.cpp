@@ -308,10 +308,11 @@ TEST_CASE("agreement: a flag rule matches truthy values only", "[agreement]") {
 
 }  // namespace leadfunnel
 
-TEST_CASE("agreement: RuleMatcher answers as rule_matches for every rule and value", "[agreement]") {
+TEST_CASE("agreement: ColumnRules answers as rule_matches for every stage's rules on a column", "[agreement]") {
   using namespace leadfunnel;
   // Values built from a few pieces: case, spaces, tabs, lengths near each
-  // other, bytes outside ASCII, an empty wanted value, and flag rules.
+  // other, bytes outside ASCII, an empty wanted value, flag rules, the same
+  // wanted value in two stages, and several rules of one stage.
   const std::vector<std::string> pieces{"a", "A", "b", " ", "\t", "\xC3\xA7", "Sim", "yes", "1", "x", "qualified"};
   std::uint64_t s = 7;
   auto next = [&](std::size_t n) {
@@ -324,15 +325,47 @@ TEST_CASE("agreement: RuleMatcher answers as rule_matches for every rule and val
     return t;
   };
   for (int c = 0; c < 300; ++c) {
-    StageRule rule;
-    rule.column = "c";
-    rule.flag = next(6) == 0;
-    for (std::size_t k = next(4); k > 0; --k) rule.values.push_back(text());
-    const RuleMatcher matches(rule);
+    std::vector<std::pair<std::size_t, StageRule>> rules;
+    for (std::size_t r = 1 + next(4); r > 0; --r) {
+      StageRule rule;
+      rule.column = "c";
+      rule.flag = next(6) == 0;
+      for (std::size_t k = next(4); k > 0; --k)
+        rule.values.push_back(!rules.empty() && next(4) == 0 && !rules.back().second.values.empty()
+                                  ? rules.back().second.values.front()
+                                  : text());
+      rules.emplace_back(next(6), rule);
+    }
+    ColumnRules matches;
+    for (const auto& [stage, rule] : rules) matches.add(stage, rule);
     for (int v = 0; v < 60; ++v) {
-      const std::string value = v % 3 == 0 && !rule.values.empty() ? " " + rule.values[next(rule.values.size())] : text();
-      INFO("rule " << c << ", value '" << value << "'");
-      CHECK(matches(value) == rule_matches(rule, value));
+      const auto& some = rules[next(rules.size())].second;
+      const std::string value = v % 3 == 0 && !some.values.empty() ? " " + some.values[next(some.values.size())] : text();
+      std::uint32_t want = 0;
+      for (const auto& [stage, rule] : rules)
+        if (rule_matches(rule, value)) want |= std::uint32_t{1} << stage;
+      INFO("case " << c << ", value '" << value << "'");
+      CHECK(matches(value) == want);
     }
   }
+}
+
+TEST_CASE("agreement: ColumnRules gives every stage that wants a value, and none for a blank", "[agreement]") {
+  using namespace leadfunnel;
+  ColumnRules rules;
+  rules.add(2, StageRule{"Lifecycle Stage", {"Sales Qualified Lead", "Opportunity"}, false});
+  rules.add(3, StageRule{"Lifecycle Stage", {" opportunity "}, false});
+  rules.add(5, StageRule{"Lifecycle Stage", {"Customer", ""}, false});
+  CHECK(rules("OPPORTUNITY") == ((1u << 2) | (1u << 3)));
+  CHECK(rules(" sales qualified lead\t") == (1u << 2));
+  CHECK(rules("Customer") == (1u << 5));
+  CHECK(rules("Customers") == 0);
+  CHECK(rules("") == 0);
+  CHECK(rules("   ") == 0);
+  ColumnRules flags;
+  flags.add(1, StageRule{"Is MQL", {}, true});
+  flags.add(4, StageRule{"Is MQL", {"yes"}, false});
+  CHECK(flags(" Yes ") == ((1u << 1) | (1u << 4)));
+  CHECK(flags("1") == (1u << 1));
+  CHECK(flags("no") == 0);
 }

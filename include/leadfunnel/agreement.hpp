@@ -84,18 +84,25 @@ bool is_truthy(std::string_view value);
 /// Whether `value` satisfies `rule` (trimmed, case-insensitive).
 bool rule_matches(const StageRule& rule, std::string_view value);
 
-/// rule_matches for one rule and many values: the rule's values are trimmed
-/// and lowercased once, and a value of a length none of them has is turned
-/// down at once.
-class RuleMatcher {
+/// The stage rules of several stages on one column, matched together: the
+/// value is trimmed once, turned down at once when no wanted value has its
+/// length, else compared with the wanted values of its length (each distinct
+/// value once, whatever number of stages want it).
+class ColumnRules {
  public:
-  explicit RuleMatcher(const StageRule& rule);
-  bool operator()(std::string_view value) const;
+  /// Adds a rule of stage `stage` (0-31).
+  void add(std::size_t stage, const StageRule& rule);
+  /// Bit s set: `value` satisfies a rule of stage s (as rule_matches says).
+  std::uint32_t operator()(std::string_view value) const;
 
  private:
-  bool flag_;
-  std::vector<std::string> values_;  ///< trimmed, ASCII lowercase
-  std::uint64_t lengths_ = 0;        ///< bit n: a value of n bytes (bit 63: 63 or more)
+  struct Want {
+    std::string lower;  ///< trimmed, ASCII lowercase
+    std::uint32_t stages = 0;
+  };
+  std::vector<Want> wants_;
+  std::uint64_t lengths_ = 0;      ///< bit n: a wanted value of n bytes (bit 63: 63 or more)
+  std::uint32_t flag_stages_ = 0;  ///< stages with a flag rule on this column
 };
 
 }  // namespace leadfunnel
