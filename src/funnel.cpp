@@ -22,12 +22,6 @@ namespace {
 constexpr double kMsPerHour = 3600.0 * 1000.0;
 constexpr auto kProspect = static_cast<std::size_t>(Stage::Prospect);
 
-/// What one lead contributes, worked out once.
-struct LeadView : LeadProgress {
-  bool in_cohort = false;
-  bool mature = true;
-};
-
 std::string iso(Instant t) { return format_utc(t); }
 
 }  // namespace
@@ -210,7 +204,13 @@ void FunnelAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   }
 
   // Events after as_of have not happened yet, as far as this report knows.
-  LeadProgress v = progress;
+  // `progress` is read in place, not copied: lead_progress wrote its flags a
+  // byte at a time, and a wider copy of them just after cannot be forwarded
+  // from those stores (a stall on every lead). The window's changes to
+  // `reached` are kept apart, as bits.
+  const LeadProgress& v = progress;
+  std::uint32_t outside_window = 0;  // bit s: reached, but not within the window
+  auto reached = [&](std::size_t s) { return v.reached[s] && ((outside_window >> s) & 1U) == 0; };
   bool mature = true;
   const auto& known = v.known;
   for (std::size_t s = 1; s < kStageCount; ++s) {
@@ -230,7 +230,7 @@ void FunnelAccumulator::add(const Lead& lead, const LeadProgress& progress) {
       if (!v.reached[s]) continue;
       if (!v.when[s] || *v.when[s] - *created > *opt.window) {
         if (s == kProspect && !v.when[s] && mature) ++r.quality.undated_conversions;
-        v.reached[s] = false;
+        outside_window |= std::uint32_t{1} << s;
       }
     }
   }
@@ -277,7 +277,7 @@ void FunnelAccumulator::add(const Lead& lead, const LeadProgress& progress) {
     if (!mature) ++seg->immature;
     else {
       ++seg->leads;
-      if (v.reached[kProspect]) ++seg->prospects;
+      if (reached(kProspect)) ++seg->prospects;
     }
   }
 
@@ -288,14 +288,14 @@ void FunnelAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   // Funnel counts over mature cohort leads.
   ++r.cohort.leads;
   for (std::size_t s = 0; s < kStageCount; ++s) {
-    if (!v.reached[s]) continue;
+    if (!reached(s)) continue;
     ++st.reached[s];
     if (!v.direct[s]) ++st.implied[s];
   }
 
   // Time to convert: lead -> prospect (the reach time, which may come from a
   // later stage), and each consecutive pair where both own dates are known.
-  if (v.reached[kProspect] && v.when[kProspect] && v.when[0]) {
+  if (reached(kProspect) && v.when[kProspect] && v.when[0]) {
     const auto ms = (*v.when[kProspect] - *v.when[0]).count();
     if (ms < 0) {
       ++st.ttc.negative;
@@ -310,7 +310,7 @@ void FunnelAccumulator::add(const Lead& lead, const LeadProgress& progress) {
     }
   }
   for (std::size_t s = 1; s < kStageCount; ++s) {
-    if (!v.reached[s]) continue;
+    if (!reached(s)) continue;
     const auto& a = lead.at[s - 1];
     const auto& b = lead.at[s];
     if (!a || !b || *a > opt.as_of || *b > opt.as_of) continue;
