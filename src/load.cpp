@@ -33,6 +33,7 @@
 #include "leadfunnel/text.hpp"
 #include "leadfunnel/text_store.hpp"
 #include "leadfunnel/timestamp.hpp"
+#include "timestamp_detail.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -387,6 +388,31 @@ static_assert(kStageCount <= 8, "a stage is a bit of ProspectJoin::flagged");
 
 /// The second hash of an id (ProspectJoin::check).
 inline std::uint32_t id_check(std::string_view id) { return static_cast<std::uint32_t>(hash_text(id)); }
+
+/// The mapped timestamps of one row, as parse_times reads them: an instant
+/// per field and bits for which are there and which carried only a date. Not
+/// std::array<std::optional<Timestamp>>: value-initialising one took a
+/// `rep stos` of 312 bytes on every row, and GCC 12 copied each optional
+/// through the stack in small stores read back by one wide load, which the
+/// processor cannot forward (a stall of some twenty cycles a value).
+class RowTimes {
+ public:
+  bool has(Field f) const { return (present_ >> bit(f)) & 1U; }
+  /// The value of a field that has one.
+  Timestamp get(Field f) const { return Timestamp{Instant{Millis{at_[bit(f)]}}, ((date_only_ >> bit(f)) & 1U) != 0}; }
+  void set(Field f, Instant at, bool date_only) {
+    at_[bit(f)] = at.time_since_epoch().count();
+    present_ |= std::uint32_t{1} << bit(f);
+    if (date_only) date_only_ |= std::uint32_t{1} << bit(f);
+  }
+
+ private:
+  static std::size_t bit(Field f) { return static_cast<std::size_t>(f); }
+  static_assert(kFieldCount <= 32, "a field is a bit of RowTimes");
+  std::int64_t at_[kFieldCount];  ///< milliseconds since the epoch; set only where present_ says
+  std::uint32_t present_ = 0;
+  std::uint32_t date_only_ = 0;
+};
 
 /// Rows handed from a stream at a time: few enough that a batch read is
 /// still in the core's cache when it is prepared (4,096 rows took 25% more
@@ -954,26 +980,27 @@ class Loader {
   /// reading locale dates in `orders` (by column); the first value that
   /// cannot be read is returned as a rejection.
   std::optional<Rejection> parse_times(const RawTable& t, const TimeColumns& cols, const RawRow& row,
-                                       const std::vector<std::optional<DateOrder>>& orders,
-                                       std::array<std::optional<Timestamp>, kFieldCount>& times) const {
+                                       const std::vector<std::optional<DateOrder>>& orders, RowTimes& times) const {
     for (const auto& [f, col] : cols) {
       const std::string_view cell = row.fields[col];
       if (is_placeholder(cell)) continue;
-      auto parsed = parse_timestamp(cell, *options_.zone, col < orders.size() ? orders[col] : std::nullopt);
+      const std::optional<DateOrder> order = col < orders.size() ? orders[col] : std::nullopt;
+      // The fast path first (as parse_timestamp does), without building a
+      // TimestampParse; its result is read member by member (see RowTimes).
+      Timestamp fast;
+      if (detail::parse_timestamp_fast(cell, *options_.zone, order, fast)) {
+        times.set(f, fast.at, fast.date_only);
+        continue;
+      }
+      const TimestampParse parsed = parse_timestamp(cell, *options_.zone, order);
       if (!parsed.value)
         return Rejection{t.path, row.line, t.columns[col],
                          fmt::format("{} for {}; fix the value or map another column", parsed.error, field_name(f))};
-      times[static_cast<std::size_t>(f)] = parsed.value;
+      times.set(f, parsed.value->at, parsed.value->date_only);
     }
     return std::nullopt;
   }
 
-// GCC 12 reports a dangling pointer to the local `times` in prepare() that
-// does not exist (a known false positive with std::optional); silenced here only.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
-#endif
   /// `id_hash`: IdIndex::hash of the row's id if already known, else 0.
   void prepare(const RawRow& row, const std::vector<std::optional<DateOrder>>& orders, Prepared& p,
                std::uint64_t id_hash = 0) const {
@@ -993,7 +1020,7 @@ class Loader {
     // the prospects file names need not be followed: their joins say
     // whether a lead of theirs was found.)
     p.indexed = !prepass_ || repeated_.find(p.id_hash) || prospect_hashes_.find(p.id_hash);
-    std::array<std::optional<Timestamp>, kFieldCount> times{};
+    RowTimes times;
     if (auto bad = parse_times(leads_, lead_times_, row, orders, times)) {
       p.bad = std::make_unique<Rejection>(std::move(*bad));
       return;
@@ -1005,14 +1032,15 @@ class Loader {
     lead.first_touch_at.reset();
     lead.lost_at.reset();
     for (std::size_t s = 0; s < kStageCount; ++s) {
-      const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
-      if (t) {
-        lead.at[s] = t->at;
-        lead.date_only[s] = t->date_only;
+      const Field f = stage_field(static_cast<Stage>(s));
+      if (times.has(f)) {
+        const Timestamp t = times.get(f);
+        lead.at[s] = t.at;
+        lead.date_only[s] = t.date_only;
       }
     }
-    if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) lead.first_touch_at = t->at;
-    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) lead.lost_at = t->at;
+    if (times.has(Field::FirstTouchAt)) lead.first_touch_at = times.get(Field::FirstTouchAt).at;
+    if (times.has(Field::LostAt)) lead.lost_at = times.get(Field::LostAt).at;
     // Each text cell is cleaned once, however many uses it has.
     std::array<std::pair<std::size_t, std::string_view>, 8> cleaned;
     std::size_t n_cleaned = 0;
@@ -1056,9 +1084,6 @@ class Loader {
     if (!stored_ && p.join_at) join(lead, &joins_[*p.join_at]);
   }
 
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic pop
-#endif
 
   /// Applies a prepared row in file order: blank and duplicate ids, bad
   /// dates, the data-quality checks; an accepted lead goes to the consumer
@@ -1726,7 +1751,7 @@ class Loader {
     const std::uint64_t at = join_of(id, hash != 0 ? hash : IdIndex::hash(id));
     noted.join = at + 1;
     ProspectJoin& j = joins_[at];
-    std::array<std::optional<Timestamp>, kFieldCount> times{};
+    RowTimes times;
     if (auto bad = parse_times(p, prospect_times_, row, prospect_dates_state_.orders, times)) {
       prospect_bad_.emplace_back(prospect_rows_.size() - 1, std::move(*bad));
       return;
@@ -1736,23 +1761,20 @@ class Loader {
     // A row makes its lead a prospect. When the row dates that (its own
     // prospect or creation date, or a later stage), the date decides, so
     // --as-of and --window apply; an undated row marks the stage as reached.
-    bool dated = created_is_prospect && times[static_cast<std::size_t>(Field::CreatedAt)].has_value();
+    bool dated = created_is_prospect && times.has(Field::CreatedAt);
     for (std::size_t s = static_cast<std::size_t>(Stage::Prospect); s < kStageCount; ++s)
-      dated = dated || times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))].has_value();
+      dated = dated || times.has(stage_field(static_cast<Stage>(s)));
     const std::size_t prospect = static_cast<std::size_t>(Stage::Prospect);
     if (!dated) j.flagged |= ProspectJoin::bit(prospect);
     else j.prospect_row = true;
-    for (std::size_t s = 1; s < kStageCount; ++s) {
-      const auto& t = times[static_cast<std::size_t>(stage_field(static_cast<Stage>(s)))];
-      if (t) j.keep_earliest(s, *t);
-    }
-    if (created_is_prospect)
-      if (const auto& t = times[static_cast<std::size_t>(Field::CreatedAt)]) j.keep_earliest(prospect, *t);
+    for (std::size_t s = 1; s < kStageCount; ++s)
+      if (const Field f = stage_field(static_cast<Stage>(s)); times.has(f)) j.keep_earliest(s, times.get(f));
+    if (created_is_prospect && times.has(Field::CreatedAt)) j.keep_earliest(prospect, times.get(Field::CreatedAt));
     auto earliest = [](CompactInstant& slot, const Timestamp& t) {
       if (!slot || t.at < *slot) slot = t.at;
     };
-    if (const auto& t = times[static_cast<std::size_t>(Field::FirstTouchAt)]) earliest(j.first_touch_at, *t);
-    if (const auto& t = times[static_cast<std::size_t>(Field::LostAt)]) earliest(j.lost_at, *t);
+    if (times.has(Field::FirstTouchAt)) earliest(j.first_touch_at, times.get(Field::FirstTouchAt));
+    if (times.has(Field::LostAt)) earliest(j.lost_at, times.get(Field::LostAt));
     auto clean = [&](std::size_t col) { return clean_value(row.fields[col]); };
     // The owner, when the lead has none: the first one the lead's rows give.
     if (j.owner == 0 && prospect_map_[Field::Owner]) j.owner = join_values_.add(clean(prospect_map_[Field::Owner]->column));

@@ -1,6 +1,7 @@
 #pragma once
-// Private to src/timestamp.cpp and its tests: the two halves of
-// parse_timestamp, so that tests can check one against the other.
+// Private to src/: the two halves of parse_timestamp, so that tests can check
+// one against the other, and so that the loader (src/load.cpp) can try the
+// fast half first without building a TimestampParse for every cell.
 
 #include <optional>
 #include <string_view>
