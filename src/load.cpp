@@ -326,6 +326,34 @@ struct PrehashedEqual {
 
 constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Field::Owner};
 
+/// The distinct values of one column already recorded for the case-variant
+/// check. Most rows repeat one of a few dozen values, so a small table of
+/// the values met lately (by hash: a mask, and one string compare) answers
+/// before the set does (std::unordered_set divides by its bucket count and
+/// follows two pointers on every lookup).
+class SeenValues {
+ public:
+  /// Whether `v` (whose hash_text is `hash`) was added before; adds it if not.
+  bool seen_or_add(std::string_view v, std::size_t hash) {
+    Recent& r = recent_[hash & (kRecent - 1)];
+    if (r.text != nullptr && r.hash == hash && *r.text == v) return true;
+    auto it = set_.find(Hashed{v, hash});
+    const bool seen = it != set_.end();
+    if (!seen) it = set_.emplace(v).first;
+    r = Recent{hash, &*it};  // a set's elements stay where they are
+    return seen;
+  }
+
+ private:
+  struct Recent {
+    std::size_t hash = 0;
+    const std::string* text = nullptr;
+  };
+  static constexpr std::size_t kRecent = 64;
+  std::array<Recent, kRecent> recent_{};
+  std::unordered_set<std::string, PrehashedHash, PrehashedEqual> set_;
+};
+
 /// One prospects row, until the leads are read: its line, its lead id, and
 /// why it cannot be used if a value cannot be read.
 /// A prospects row as read, until the leads are read and it can be settled
@@ -872,10 +900,9 @@ class Loader {
     for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
       const std::string_view v = p.variants[i].first;  // not a structured binding: clang 14 cannot capture one
       if (v.empty()) continue;
-      // Most rows repeat a value already recorded: one lookup, with the hash
-      // the worker computed, skips them.
-      if (variant_seen_[i].find(Hashed{v, p.variants[i].second}) != variant_seen_[i].end()) continue;
-      variant_seen_[i].emplace(v);
+      // Most rows repeat a value already recorded: a lookup with the hash
+      // the worker computed skips them.
+      if (variant_seen_[i].seen_or_add(v, p.variants[i].second)) continue;
       auto& variants = variants_[static_cast<std::size_t>(kVariantFields[i])][fold_value(v)];
       if (std::find_if(variants.begin(), variants.end(), [&](const auto& x) { return x.first == v; }) == variants.end())
         variants.emplace_back(std::string(v), lead.line);
@@ -1041,15 +1068,22 @@ class Loader {
     }
     if (times.has(Field::FirstTouchAt)) lead.first_touch_at = times.get(Field::FirstTouchAt).at;
     if (times.has(Field::LostAt)) lead.lost_at = times.get(Field::LostAt).at;
-    // Each text cell is cleaned once, however many uses it has.
-    std::array<std::pair<std::size_t, std::string_view>, 8> cleaned;
+    // Each text cell is cleaned once, however many uses it has. (Plain
+    // members, so that the table is not zeroed on every row: an array of
+    // pairs was, with a `rep stos`.)
+    struct Cleaned {
+      std::size_t col;
+      const char* data;
+      std::size_t size;
+    };
+    std::array<Cleaned, 8> cleaned;
     std::size_t n_cleaned = 0;
     auto clean = [&](std::size_t col) -> std::string_view {
       for (std::size_t i = 0; i < n_cleaned; ++i)
-        if (cleaned[i].first == col) return cleaned[i].second;
+        if (cleaned[i].col == col) return {cleaned[i].data, cleaned[i].size};
       const std::string_view cell = row.fields[col];
       const std::string_view v = is_placeholder(cell) ? std::string_view() : trim(cell);
-      if (n_cleaned < cleaned.size()) cleaned[n_cleaned++] = {col, v};
+      if (n_cleaned < cleaned.size()) cleaned[n_cleaned++] = Cleaned{col, v.data(), v.size()};
       return v;
     };
     lead.owner.clear();
@@ -2088,7 +2122,7 @@ class Loader {
   std::vector<std::uint32_t> join_segments_;  ///< each join's --by values, shape_.by.size() apiece
   Prepared scratch_;
   std::vector<Prepared> prepared_;
-  std::array<std::unordered_set<std::string, PrehashedHash, PrehashedEqual>, 3> variant_seen_;  ///< raw values already in variants_
+  std::array<SeenValues, 3> variant_seen_;  ///< raw values already in variants_
   std::vector<std::unordered_map<std::string, std::string>> folded_;  ///< --fold-case: folded -> first spelling
   std::unordered_map<std::string, std::string> folded_owners_;
   std::size_t lead_rows_seen_ = 0, prospect_rows_seen_ = 0;
