@@ -28,6 +28,7 @@
 #include "leadfunnel/ndjson_stream.hpp"
 #include "leadfunnel/parallel.hpp"
 #include "leadfunnel/preset.hpp"
+#include "leadfunnel/recent.hpp"
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
 #include "leadfunnel/text.hpp"
@@ -327,31 +328,22 @@ struct PrehashedEqual {
 constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Field::Owner};
 
 /// The distinct values of one column already recorded for the case-variant
-/// check. Most rows repeat one of a few dozen values, so a small table of
-/// the values met lately (by hash: a mask, and one string compare) answers
-/// before the set does (std::unordered_set divides by its bucket count and
-/// follows two pointers on every lookup).
+/// check; most rows repeat one of a few dozen, which RecentLookups answers.
 class SeenValues {
  public:
   /// Whether `v` (whose hash_text is `hash`) was added before; adds it if not.
   bool seen_or_add(std::string_view v, std::size_t hash) {
-    Recent& r = recent_[hash & (kRecent - 1)];
-    if (r.text != nullptr && r.hash == hash && *r.text == v) return true;
+    if (recent_.find(v, hash) != nullptr) return true;
     auto it = set_.find(Hashed{v, hash});
     const bool seen = it != set_.end();
     if (!seen) it = set_.emplace(v).first;
-    r = Recent{hash, &*it};  // a set's elements stay where they are
+    recent_.remember(hash, *it, *it);
     return seen;
   }
 
  private:
-  struct Recent {
-    std::size_t hash = 0;
-    const std::string* text = nullptr;
-  };
-  static constexpr std::size_t kRecent = 64;
-  std::array<Recent, kRecent> recent_{};
   std::unordered_set<std::string, PrehashedHash, PrehashedEqual> set_;
+  RecentLookups<const std::string> recent_;
 };
 
 /// One prospects row, until the leads are read: its line, its lead id, and

@@ -4,6 +4,7 @@
 
 #include "leadfunnel/day_cache.hpp"
 #include "leadfunnel/listing.hpp"
+#include "leadfunnel/recent.hpp"
 #include "leadfunnel/text.hpp"
 
 #include <date/date.h>
@@ -149,6 +150,7 @@ struct ClockState {
   // The delays are kept per owner only; the target's own percentiles are
   // taken over all of them at the end.
   std::unordered_map<std::string, std::pair<ClockCounts, Samples>, TextHash, std::equal_to<>> owners;
+  RecentLookups<std::pair<ClockCounts, Samples>> recent_owners;  ///< in front of `owners`
   std::pair<ClockCounts, Samples> blank_owner;
   bool blank_seen = false;
   TopCases breaches, pending;
@@ -239,6 +241,7 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   std::size_t clock_i = 0, volume_i = 0, rate_i = 0;
   // The hand-off -> first-touch delay on the response calendar, when a
   // clock target measured it already (the sales response is the same delay).
+  const std::size_t owner_hash = TextHash{}(lead.owner);  // the owners maps' own hash, once
   bool replied = false;  // (two scalars, not an optional: see event_time)
   Millis reply_delay{0};
   for (const auto& t : st.agreement->targets) {
@@ -252,8 +255,10 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
         continue;
       }
       auto& [counts, delays] = lead.owner.empty() ? c.blank_owner : [&]() -> auto& {
+        if (auto* known = c.recent_owners.find(lead.owner, owner_hash)) return *known;
         auto it = c.owners.find(std::string_view(lead.owner));
         if (it == c.owners.end()) it = c.owners.emplace(lead.owner, std::pair<ClockCounts, Samples>{}).first;
+        c.recent_owners.remember(owner_hash, it->first, it->second);
         return it->second;
       }();
       if (lead.owner.empty()) c.blank_seen = true;
