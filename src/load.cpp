@@ -79,10 +79,18 @@ class IdIndex {
   }
 
   std::optional<std::uint64_t> find(std::uint64_t h) const {
-    if (slots_.empty()) return std::nullopt;
+    const std::uint64_t* v = find_value(h);
+    return v ? std::optional<std::uint64_t>(*v) : std::nullopt;
+  }
+  /// find() as a pointer to the stored number (null: not added). The search
+  /// loop is not inlined; an std::optional returned from it went through the
+  /// stack, and reading its flag back (a byte stored, eight bytes loaded)
+  /// stalled every lookup. A pointer comes back in a register.
+  const std::uint64_t* find_value(std::uint64_t h) const {
+    if (slots_.empty()) return nullptr;
     for (std::size_t i = home(h);; i = (i + 1) & mask_) {
-      if (slots_[i].hash == 0) return std::nullopt;
-      if (slots_[i].hash == h) return slots_[i].value;
+      if (slots_[i].hash == 0) return nullptr;
+      if (slots_[i].hash == h) return &slots_[i].value;
     }
   }
   /// The number stored for `id` if it was added; else adds it with `value`.
@@ -1032,13 +1040,14 @@ class Loader {
     p.bad.reset();
     if (p.blank_id) return;
     p.id_hash = id_hash != 0 ? id_hash : IdIndex::hash(lead.id);
-    if (!join_known) p.join_at = join_index_.find(p.id_hash);
+    if (!join_known) p.join_at = join_of_hash(p.id_hash);
     if (p.join_at) p.join_at = find_join(lead.id, *p.join_at);  // the id's own, or none
     // Whether the duplicate index follows this id: looked up here, on the
     // workers, since neither table changes while the leads are read. (Ids
     // the prospects file names need not be followed: their joins say
     // whether a lead of theirs was found.)
-    p.indexed = !prepass_ || repeated_.find(p.id_hash) || prospect_hashes_.find(p.id_hash);
+    p.indexed =
+        !prepass_ || repeated_.find_value(p.id_hash) != nullptr || prospect_hashes_.find_value(p.id_hash) != nullptr;
     RowTimes times;
     if (auto bad = parse_times(leads_, lead_times_, row, orders, times)) {
       p.bad = std::make_unique<Rejection>(std::move(*bad));
@@ -1390,7 +1399,7 @@ class Loader {
   /// random read in a table much larger than the cache.
   void look_up_join(Prepared& p) const {
     p.join_known = true;
-    p.join_at = p.id_hash == 0 ? std::nullopt : join_index_.find(p.id_hash);
+    p.join_at = p.id_hash == 0 ? std::nullopt : join_of_hash(p.id_hash);
 #if defined(__GNUC__)
     if (!p.join_at) return;
     const char* at = reinterpret_cast<const char*>(&joins_[*p.join_at]);
@@ -1833,6 +1842,12 @@ class Loader {
     j.id = join_ids_.add(id);
     j.check = check;
     return joins_.size() - 1;
+  }
+
+  /// Where join_index_ has hash `h` (see IdIndex::find_value).
+  std::optional<std::uint64_t> join_of_hash(std::uint64_t h) const {
+    const std::uint64_t* at = join_index_.find_value(h);
+    return at ? std::optional<std::uint64_t>(*at) : std::nullopt;
   }
 
   /// Where in joins_ the join of `id` is, given where join_index_ has its
