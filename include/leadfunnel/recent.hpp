@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "leadfunnel/text.hpp"
+
 namespace leadfunnel {
 
 /// The entries of a map met lately, found by the key's hash: a mask and one
@@ -32,7 +34,7 @@ class RecentLookups {
   /// The value remembered for `key`, or null.
   Value* find(std::string_view key, std::size_t hash) const {
     const Slot& s = slots_[hash & (kSlots - 1)];
-    return s.key != nullptr && s.hash == hash && *s.key == key ? s.value : nullptr;
+    return s.key != nullptr && s.hash == hash && same_text(*s.key, key) ? s.value : nullptr;
   }
   /// Remembers the map's element (its key and value) for `hash`.
   void remember(std::size_t hash, const std::string& key, Value& value) {
