@@ -68,7 +68,13 @@ std::optional<Instant> due_time(const Calendar& cal, Instant start, Millis limit
   return WorkingClock(cal).due(start, limit);
 }
 
-std::int64_t LocalDays::day(Instant at) {
+namespace {
+constexpr std::int64_t kDayMs = 86400000;
+/// Whole days in `ms` milliseconds, rounded down (before 1970 too).
+std::int64_t floor_days(std::int64_t ms) { return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs); }
+}  // namespace
+
+std::int64_t LocalDays::offset_of(Instant at) {
   // Leads come in no time order, so every offset period they fall in is
   // remembered (a few a year), the last one used first.
   std::size_t i = 0;
@@ -82,9 +88,22 @@ std::int64_t LocalDays::day(Instant at) {
     i = known_.size() - 1;
   }
   if (i != 0) std::swap(known_[i], known_[0]);
-  const std::int64_t local = at.time_since_epoch().count() + known_[0].offset_ms;
-  constexpr std::int64_t kDay = 86400000;
-  return local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
+  return known_[0].offset_ms;
+}
+
+std::int64_t LocalDays::day(Instant at) {
+  const std::int64_t ms = at.time_since_epoch().count();
+  const std::int64_t utc_day = floor_days(ms);
+  if (days_.empty()) days_.resize(kDaySlots);
+  UtcDay& slot = days_[static_cast<std::size_t>(utc_day) % kDaySlots];
+  if (slot.day == utc_day) return floor_days(ms + slot.offset_ms);
+  const std::int64_t offset = offset_of(at);
+  // Kept only when the offset holds for the whole UTC day (known_[0] is the
+  // stretch just used); a day with a change in it asks the stretches again.
+  const Instant day_begin{std::chrono::milliseconds{utc_day * kDayMs}};
+  if (known_[0].begin <= day_begin && day_begin + std::chrono::milliseconds{kDayMs} <= known_[0].end)
+    slot = UtcDay{utc_day, offset};
+  return floor_days(ms + offset);
 }
 
 WorkingClock::WorkingClock(const Calendar& cal) : cal_(&cal), local_days_(zone_of(cal)) {}

@@ -417,3 +417,56 @@ TEST_CASE("calendar: a day of hundreds of one-minute intervals counts every minu
     CHECK(in_minutes(business_time(cal, utc(2026, 3, 4), utc(2026, 3, 5))) == n);
   }
 }
+
+namespace leadfunnel {
+namespace {
+
+/// The local day of `at` in `zone` as the date library gives it.
+std::int64_t reference_day(const date::time_zone& zone, Instant at) {
+  const auto local = zone.to_local(std::chrono::floor<std::chrono::seconds>(at));
+  return date::floor<date::days>(local).time_since_epoch().count();
+}
+
+TEST_CASE("calendar: LocalDays gives the date library's local day, in any order, around every transition",
+          "[calendar]") {
+  // Zones with half-hour DST (Lord Howe), a skipped day (Apia, 2011-12-30),
+  // changes at odd UTC minutes (St John's), none (Kolkata), and DST that
+  // was dropped (Sao Paulo).
+  for (const char* name : {"America/New_York", "Australia/Lord_Howe", "Pacific/Apia", "America/St_Johns",
+                           "Asia/Kolkata", "America/Sao_Paulo", "Europe/London", "UTC"}) {
+    const date::time_zone& zone = *date::locate_zone(name);
+    LocalDays days(zone);
+    std::vector<Instant> instants;
+    // Every transition from 1960 to 2040, and instants just around it.
+    auto t = date::sys_seconds{date::sys_days{date::year{1960} / 1 / 1}};
+    const auto stop = date::sys_seconds{date::sys_days{date::year{2040} / 1 / 1}};
+    while (t < stop) {
+      const auto info = zone.get_info(t);
+      const Instant change = std::chrono::time_point_cast<std::chrono::milliseconds>(info.end);
+      for (std::int64_t d : {-86400001, -3600000, -1, 0, 1, 1800000, 3600000, 86399999})
+        instants.push_back(change + std::chrono::milliseconds{d});
+      if (info.end >= stop) break;
+      t = info.end;
+    }
+    // And instants scattered over those years, before 1970 too.
+    std::uint64_t s = 5;
+    for (int i = 0; i < 20000; ++i) {
+      s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+      const auto ms = static_cast<std::int64_t>((s >> 20) % 2524608000000ULL) - 315619200000LL;  // 1960-2040
+      instants.push_back(Instant{std::chrono::milliseconds{ms}});
+    }
+    // Shuffled, so that the kept days and offset periods are met in no order.
+    for (std::size_t i = instants.size(); i > 1; --i) {
+      s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+      std::swap(instants[i - 1], instants[(s >> 33) % i]);
+    }
+    std::size_t wrong = 0;
+    for (const Instant at : instants)
+      if (days.day(at) != reference_day(zone, at)) ++wrong;
+    INFO(name << ": " << instants.size() << " instants");
+    CHECK(wrong == 0);
+  }
+}
+
+}  // namespace
+}  // namespace leadfunnel

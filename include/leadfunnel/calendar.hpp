@@ -51,8 +51,10 @@ Millis business_time(const Calendar& cal, Instant a, Instant b);
 /// empty when the calendar has no working time within ten years.
 std::optional<Instant> due_time(const Calendar& cal, Instant start, Millis limit);
 
-/// The local calendar day of instants in one zone, remembering the zone's
-/// current offset period so that most lookups are an addition.
+/// The local calendar day of instants in one zone. Each UTC day met whose
+/// offset does not change within it is kept (one slot per day number, about
+/// 2.8 years of days without a clash), so that most lookups are one compare
+/// and an addition; the zone's offset periods met so far answer the rest.
 class LocalDays {
  public:
   explicit LocalDays(const date::time_zone& zone) : zone_(&zone) {}
@@ -64,8 +66,16 @@ class LocalDays {
     Instant begin, end;  ///< the offset is constant in [begin, end)
     std::int64_t offset_ms;
   };
+  struct UtcDay {
+    std::int64_t day = INT64_MIN;  ///< days since 1970-01-01 (UTC), or none
+    std::int64_t offset_ms = 0;    ///< the zone's offset all that day
+  };
+  static constexpr std::size_t kDaySlots = 1024;
+  std::int64_t offset_of(Instant at);
+
   const date::time_zone* zone_;
   std::vector<Stretch> known_;  ///< the stretches met so far, most recent first
+  std::vector<UtcDay> days_;    ///< kDaySlots, allocated on first use
 };
 
 /// The same clock as business_time and due_time, for many calls on one
