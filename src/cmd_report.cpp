@@ -60,9 +60,9 @@ class Measure final : public LeadConsumer {
     sla.emplace(shape_, agreement_, f_);
   }
   void add(const Lead& lead) override {
-    const LeadProgress progress = lead_progress(lead, f_.as_of);
-    funnel->add(lead, progress);
-    sla->add(lead, progress);
+    lead_progress(lead, f_.as_of, progress_);
+    funnel->add(lead, progress_);
+    sla->add(lead, progress_);
   }
   // The accumulators give the same result however leads are shared out.
   std::unique_ptr<LeadConsumer> part() override {
@@ -84,6 +84,7 @@ class Measure final : public LeadConsumer {
   const Agreement& agreement_;
   bool needs_created_;
   DatasetShape shape_;
+  LeadProgress progress_;  ///< the lead being added (kept: see lead_progress)
 };
 
 }  // namespace

@@ -36,21 +36,34 @@ static bool earliest_later_or(const std::array<std::optional<Instant>, kStageCou
 
 LeadProgress lead_progress(const Lead& lead, Instant as_of) {
   LeadProgress p;
+  lead_progress(lead, as_of, p);
+  return p;
+}
+
+void lead_progress(const Lead& lead, Instant as_of, LeadProgress& p) {
   p.known = lead.at;
   for (std::size_t s = 1; s < kStageCount; ++s)
     if (p.known[s] && *p.known[s] > as_of) p.known[s].reset();
   // "Ever reached": a stage counts if it, or any later stage, was reached.
-  std::optional<Instant> earliest_later;
+  // (The earliest date so far is an instant and a flag rather than an
+  // optional, which GCC 12 tends to copy through the stack.)
+  Instant earliest_later{};
+  bool any_later = false;
   bool later_reached = false;
   for (std::size_t s = kStageCount; s-- > 0;) {
-    p.direct[s] = s == 0 || p.known[s].has_value() || lead.flagged[s] ||
+    const std::optional<Instant>& own = p.known[s];
+    p.direct[s] = s == 0 || own.has_value() || lead.flagged[s] ||
                   (s == kProspect && lead.prospect_row && earliest_later_or(p.known, s));
-    if (p.known[s] && (!earliest_later || *p.known[s] < *earliest_later)) earliest_later = p.known[s];
-    p.when[s] = s == 0 ? lead.at[0] : earliest_later;
+    if (own && (!any_later || *own < earliest_later)) {
+      earliest_later = *own;
+      any_later = true;
+    }
+    if (s == 0) p.when[0] = lead.at[0];
+    else if (any_later) p.when[s] = earliest_later;
+    else p.when[s].reset();
     later_reached = later_reached || p.direct[s];
     p.reached[s] = later_reached;
   }
-  return p;
 }
 
 bool in_cohort(const Lead& lead, const FunnelOptions& opt, bool has_created) {
