@@ -370,11 +370,24 @@ struct LocalSpan {
 };
 
 /// The spans of one zone found so far on this thread, sorted and disjoint.
+/// A local day (days since 1970-01-01 on the local time line) that lies
+/// wholly inside one span, and that span's offset.
+struct LocalDay {
+  std::int64_t day = INT64_MIN;  ///< none
+  std::int64_t offset = 0;
+};
+
 struct ZoneSpans {
   const date::time_zone* zone = nullptr;
   std::vector<LocalSpan> spans;
   std::size_t last = 0;  ///< the span that answered last, tried first
+  /// Days met so far, one slot per day number (about 2.8 years without a
+  /// clash), allocated on first use: most local times of a file fall in
+  /// days that need no search (leads come in no time order, so the span
+  /// that answered last is often not the one).
+  std::vector<LocalDay> days;
 };
+constexpr std::size_t kDaySlots = 1024;
 
 // Bounds on the per-thread cache; a zone has about 600 spans in 1900-2199.
 constexpr std::size_t kMaxCachedZones = 8;
@@ -421,9 +434,16 @@ std::optional<LocalSpan> find_span(const date::time_zone& zone, std::int64_t t) 
 // database, which lives as long as the program, so their addresses are keys.
 thread_local std::vector<ZoneSpans> t_zone_spans;
 
-/// The offset of local second `t` in `zone`, when that local time occurs
-/// exactly once there; empty near a transition.
-std::optional<std::int64_t> unique_offset(const date::time_zone& zone, std::int64_t t) {
+/// Local second `t`'s day, rounded down (before 1970 too).
+std::int64_t local_day_of(std::int64_t t) { return t >= 0 ? t / kSecondsPerDay : -((-t + kSecondsPerDay - 1) / kSecondsPerDay); }
+
+std::optional<std::int64_t> span_offset(ZoneSpans& zs, std::int64_t t);
+
+/// The offset of local second `t` in `zone` (in `offset`), when that local
+/// time occurs exactly once there; false near a transition. (Not an
+/// std::optional: GCC 12 returned one through the stack, and reading its
+/// flag back stalled every naive timestamp.)
+bool unique_offset(const date::time_zone& zone, std::int64_t t, std::int64_t& offset) {
   ZoneSpans* zs = nullptr;
   for (ZoneSpans& z : t_zone_spans)
     if (z.zone == &zone) {
@@ -435,15 +455,39 @@ std::optional<std::int64_t> unique_offset(const date::time_zone& zone, std::int6
     zs = &t_zone_spans.emplace_back();
     zs->zone = &zone;
   }
-  std::vector<LocalSpan>& spans = zs->spans;
-  if (zs->last < spans.size()) {
-    const LocalSpan& s = spans[zs->last];
+  const std::int64_t day = local_day_of(t);
+  if (zs->days.empty()) zs->days.resize(kDaySlots);
+  LocalDay& slot = zs->days[static_cast<std::size_t>(day) % kDaySlots];
+  if (slot.day == day) {
+    offset = slot.offset;
+    return true;
+  }
+  const std::optional<std::int64_t> found = span_offset(*zs, t);
+  if (!found) return false;
+  offset = *found;
+  // spans[last] is the span that answered (or was just added): keep the
+  // day when it holds the whole day.
+  if (zs->last < zs->spans.size()) {
+    const LocalSpan& s = zs->spans[zs->last];
+    if (s.begin <= day * kSecondsPerDay && (day + 1) * kSecondsPerDay <= s.end && s.offset == offset)
+      slot = LocalDay{day, offset};
+  }
+  return true;
+}
+
+/// unique_offset through the zone's spans (and the tz database for a span
+/// not met yet).
+std::optional<std::int64_t> span_offset(ZoneSpans& zs, std::int64_t t) {
+  const date::time_zone& zone = *zs.zone;
+  std::vector<LocalSpan>& spans = zs.spans;
+  if (zs.last < spans.size()) {
+    const LocalSpan& s = spans[zs.last];
     if (s.begin <= t && t < s.end) return s.offset;
   }
   auto it = std::upper_bound(spans.begin(), spans.end(), t,
                              [](std::int64_t x, const LocalSpan& s) { return x < s.begin; });
   if (it != spans.begin() && t < std::prev(it)->end) {
-    zs->last = static_cast<std::size_t>(std::prev(it) - spans.begin());
+    zs.last = static_cast<std::size_t>(std::prev(it) - spans.begin());
     return std::prev(it)->offset;
   }
   const std::optional<LocalSpan> found = find_span(zone, t);
@@ -456,7 +500,7 @@ std::optional<std::int64_t> unique_offset(const date::time_zone& zone, std::int6
       it = spans.begin();
     }
     it = spans.insert(it, *found);
-    zs->last = static_cast<std::size_t>(it - spans.begin());
+    zs.last = static_cast<std::size_t>(it - spans.begin());
   }
   return found->offset;
 }
@@ -465,9 +509,9 @@ std::optional<std::int64_t> unique_offset(const date::time_zone& zone, std::int6
 /// far from any transition; the general path's from_local decides the rest.
 bool naive_to_timestamp(const date::time_zone& zone, std::int64_t local_s, int millis, bool date_only,
                         Timestamp& out) {
-  const std::optional<std::int64_t> offset = unique_offset(zone, local_s);
-  if (!offset) return false;
-  out = Timestamp{Instant{milliseconds{(local_s - *offset) * 1000 + millis}}, date_only};
+  std::int64_t offset = 0;
+  if (!unique_offset(zone, local_s, offset)) return false;
+  out = Timestamp{Instant{milliseconds{(local_s - offset) * 1000 + millis}}, date_only};
   return true;
 }
 
