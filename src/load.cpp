@@ -306,6 +306,10 @@ struct Prepared {
   std::unique_ptr<Rejection> bad;
   Lead lead;                     ///< id and line are always set
   bool blank_source = false;
+  /// Every mapped date cell is blank, not a date or ISO 8601: the row can
+  /// tell nothing about the day/month order of locale dates, so the
+  /// evidence need not be gathered at commit (found by prepare()).
+  bool plain_dates = false;
   std::vector<std::pair<Field, std::string>> date_only_cells;  ///< for the date_only check's examples
   /// Source, campaign and owner: the clean value and its hash (case-variant check).
   /// (Views into the row's cells, which live until the row is committed.)
@@ -755,20 +759,25 @@ class Loader {
     ++fd.version;
   }
 
-  bool gather_evidence(FileDates& fd, const RawRow& row) {
-    bool ready = true;
+  /// Whether a date cell is blank, not a date, or ISO 8601 (2026-03-04...,
+  /// the common case): never a locale date, so no evidence of an order.
+  static bool says_no_date_order(std::string_view cell) {
     auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-    // ISO 8601 (2026-03-04...) is the common case and never a locale date.
     auto iso_or_not_a_date = [&](std::string_view v) {
       return v.empty() || !is_digit(v.front()) || (v.size() >= 5 && v[4] == '-' && is_digit(v[3]));
     };
+    // Most cells are blank or ISO with nothing around them: told apart
+    // before any trimming.
+    if (!cell.empty() && is_digit(cell.front()) && iso_or_not_a_date(cell)) return true;
+    return iso_or_not_a_date(trim(cell));
+  }
+
+  bool gather_evidence(FileDates& fd, const RawRow& row) {
+    bool ready = true;
     for (auto& e : fd.cols) {
-      // Most cells are blank or ISO with nothing around them: told apart
-      // before any trimming.
       const std::string_view cell = row.fields[e.col];
-      if (!cell.empty() && is_digit(cell.front()) && iso_or_not_a_date(cell)) continue;
+      if (says_no_date_order(cell)) continue;
       const std::string_view v = trim(cell);
-      if (iso_or_not_a_date(v)) continue;
       const auto ld = scan_locale_date(v);
       if (!ld) continue;
       ++e.locale;
@@ -1038,6 +1047,7 @@ class Loader {
     lead.line = row.line;
     p.blank_id = lead.id.empty();
     p.bad.reset();
+    p.plain_dates = false;
     if (p.blank_id) return;
     p.id_hash = id_hash != 0 ? id_hash : IdIndex::hash(lead.id);
     if (!join_known) p.join_at = join_of_hash(p.id_hash);
@@ -1053,6 +1063,10 @@ class Loader {
       p.bad = std::make_unique<Rejection>(std::move(*bad));
       return;
     }
+    // The same cells the evidence would look at (lead_dates_state_.cols are
+    // these columns, each once), while they are in this core's cache.
+    p.plain_dates = std::all_of(lead_times_.begin(), lead_times_.end(),
+                                [&](const auto& fc) { return says_no_date_order(row.fields[fc.second]); });
     lead.at = {};
     lead.date_only = {};
     lead.flagged = {};
@@ -1492,7 +1506,8 @@ class Loader {
       }
       RawRow& row = w.rows[r];
       // A date-order conflict throws here: every row before it is committed.
-      if (gather_evidence(fd, row) && fd.waiting.empty()) {
+      // A row whose dates can tell nothing about an order needs no look.
+      if ((p.plain_dates || gather_evidence(fd, row)) && fd.waiting.empty()) {
         if (fd.version != w.version) prepare(row, fd.orders, p);
         commit(p);
         continue;
