@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cmath>
 #include <set>
+#include <stdexcept>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -385,6 +386,7 @@ std::uint64_t length_bit(std::size_t n) { return std::uint64_t{1} << std::min<st
 }  // namespace
 
 void ColumnRules::add(std::size_t stage, const StageRule& rule) {
+  if (stage >= 32) throw std::out_of_range("ColumnRules: a stage is a bit of a 32-bit mask");
   const std::uint32_t bit = std::uint32_t{1} << stage;
   if (rule.flag) {
     flag_stages_ |= bit;

@@ -227,6 +227,7 @@ void FunnelAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   // from those stores (a stall on every lead). The window's changes to
   // `reached` are kept apart, as bits.
   const LeadProgress& v = progress;
+  static_assert(kStageCount <= 32, "a stage is a bit of outside_window");
   std::uint32_t outside_window = 0;  // bit s: reached, but not within the window
   auto reached = [&](std::size_t s) { return v.reached[s] && ((outside_window >> s) & 1U) == 0; };
   bool mature = true;

@@ -82,10 +82,11 @@ class IdIndex {
     const std::uint64_t* v = find_value(h);
     return v ? std::optional<std::uint64_t>(*v) : std::nullopt;
   }
-  /// find() as a pointer to the stored number (null: not added). The search
-  /// loop is not inlined; an std::optional returned from it went through the
-  /// stack, and reading its flag back (a byte stored, eight bytes loaded)
-  /// stalled every lookup. A pointer comes back in a register.
+  /// find() as a pointer to the stored number (null: not added), valid until
+  /// the next find_or_add. The search loop is not inlined; an std::optional
+  /// returned from it went through the stack, and reading its flag back (a
+  /// byte stored, eight bytes loaded) stalled every lookup. A pointer comes
+  /// back in a register.
   const std::uint64_t* find_value(std::uint64_t h) const {
     if (slots_.empty()) return nullptr;
     for (std::size_t i = home(h);; i = (i + 1) & mask_) {
@@ -1028,7 +1029,7 @@ class Loader {
         times.set(f, fast.at, fast.date_only);
         continue;
       }
-      const TimestampParse parsed = parse_timestamp(cell, *options_.zone, order);
+      const TimestampParse parsed = detail::parse_timestamp_general(cell, *options_.zone, order);
       if (!parsed.value)
         return Rejection{t.path, row.line, t.columns[col],
                          fmt::format("{} for {}; fix the value or map another column", parsed.error, field_name(f))};

@@ -437,9 +437,10 @@ TEST_CASE("calendar: LocalDays gives the date library's local day, in any order,
     const date::time_zone& zone = *date::locate_zone(name);
     LocalDays days(zone);
     std::vector<Instant> instants;
-    // Every transition from 1960 to 2040, and instants just around it.
-    auto t = date::sys_seconds{date::sys_days{date::year{1960} / 1 / 1}};
-    const auto stop = date::sys_seconds{date::sys_days{date::year{2040} / 1 / 1}};
+    // Every transition of the years timestamps may have (1900-2199, with
+    // the early offsets in seconds), and instants just around it.
+    auto t = date::sys_seconds{date::sys_days{date::year{1900} / 1 / 1}};
+    const auto stop = date::sys_seconds{date::sys_days{date::year{2200} / 1 / 1}};
     while (t < stop) {
       const auto info = zone.get_info(t);
       const Instant change = std::chrono::time_point_cast<std::chrono::milliseconds>(info.end);
@@ -450,9 +451,10 @@ TEST_CASE("calendar: LocalDays gives the date library's local day, in any order,
     }
     // And instants scattered over those years, before 1970 too.
     std::uint64_t s = 5;
+    const std::int64_t first = -2208988800000LL, span = 9467107200000LL;  // 1900-01-01, 300 years in ms
     for (int i = 0; i < 20000; ++i) {
       s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-      const auto ms = static_cast<std::int64_t>((s >> 20) % 2524608000000ULL) - 315619200000LL;  // 1960-2040
+      const auto ms = static_cast<std::int64_t>((s >> 20) % static_cast<std::uint64_t>(span)) + first;
       instants.push_back(Instant{std::chrono::milliseconds{ms}});
     }
     // Shuffled, so that the kept days and offset periods are met in no order.

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <type_traits>
 #include <string>
 #include <unordered_map>
 
@@ -62,6 +63,31 @@ TEST_CASE("recent lookups: a copy starts empty rather than point into the other 
   assigned = copy;
   CHECK(assigned.find(a, TextHash{}(a)) == nullptr);
   CHECK(recent.find(a, TextHash{}(a)) == &map.at(a));
+}
+
+TEST_CASE("recent lookups: a move leaves both tables empty, and a holder of map and table moves without copying",
+          "[recent]") {
+  struct Holder {
+    Map map;
+    RecentLookups<int> recent;
+  };
+  static_assert(std::is_nothrow_move_constructible_v<RecentLookups<int>>);
+  static_assert(std::is_nothrow_move_constructible_v<Holder>);
+  Holder a;
+  const std::string k = "Paid Search";
+  lookup(a.map, a.recent, k) = 3;
+  Holder b = std::move(a);
+  CHECK(b.recent.find(k, TextHash{}(k)) == nullptr);
+  CHECK(a.recent.find(k, TextHash{}(k)) == nullptr);  // NOLINT(bugprone-use-after-move): what a move leaves
+  // The moved-from holder, used again, counts into its own map only.
+  a.map.clear();
+  lookup(a.map, a.recent, k) = 1;
+  CHECK(b.map.at(k) == 3);
+  Holder c;
+  lookup(c.map, c.recent, k);
+  c = std::move(b);
+  CHECK(c.recent.find(k, TextHash{}(k)) == nullptr);
+  CHECK(c.map.at(k) == 3);
 }
 
 }  // namespace

@@ -800,4 +800,38 @@ TEST_CASE("sla: with a listing limit, the breaches and pending leads listed are 
   }
 }
 
+TEST_CASE("sla: with far more owners than the lookup table has slots, each owner keeps its own counts", "[sla]") {
+  // 300 owners (the owners' table of recent lookups has 64 slots, so owners
+  // clash there and replace each other), in an interleaved order: owner k
+  // gets k % 5 + 1 leads, of which the first is breached (3 h) and the rest
+  // met (1 h). Two clock targets on the same owners.
+  // Hand-offs Monday 09:00, inside the office's hours, so that both clocks
+  // measure the same 1 h and 3 h.
+  const Instant c = utc(2026, 3, 9, 7);
+  const Instant h = utc(2026, 3, 9, 9);
+  std::vector<Lead> leads;
+  for (int round = 0; round < 5; ++round)
+    for (int k = 0; k < 300; ++k) {
+      if (round > k % 5) continue;
+      const std::string owner = "Owner " + std::to_string(k) + (k % 2 ? " of the north team" : "");
+      const Instant touch = round == 0 ? utc(2026, 3, 9, 12) : utc(2026, 3, 9, 10);
+      leads.push_back(handed(fmt::format("{}-{}", k, round), owner, c, h, touch));
+    }
+  const auto r = evaluate_sla(make_dataset(std::move(leads)),
+                              agreement_of({clock_target("Response", hm(2), "", 0.9),
+                                            clock_target("Office", hm(2), "office", 0.9)}),
+                              options_at(utc(2026, 3, 9, 13)));
+  for (const TargetResult& t : r.targets) {
+    REQUIRE(t.by_owner.size() == 300);
+    for (const ClockCounts& o : t.by_owner) {
+      REQUIRE(o.owner);
+      const int k = std::stoi(o.owner->substr(6));
+      INFO(t.target.name << ", " << *o.owner);
+      CHECK(o.breached == 1);
+      CHECK(o.met == static_cast<std::size_t>(k % 5));
+      CHECK(o.pending == 0);
+    }
+  }
+}
+
 }  // namespace leadfunnel

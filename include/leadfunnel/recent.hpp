@@ -22,11 +22,19 @@ template <class Value>
 class RecentLookups {
  public:
   RecentLookups() = default;
-  /// A copy starts empty: its slots would point into the other map. (So
-  /// does a move: only copying is declared.)
-  RecentLookups(const RecentLookups&) {}
-  RecentLookups& operator=(const RecentLookups&) {
+  /// A copy starts empty: its slots would point into the other map. A move
+  /// leaves both empty: the moved-from table's slots would point into the
+  /// map that now has the elements. (All noexcept, so that a vector of
+  /// holders moves them when it grows.)
+  RecentLookups(const RecentLookups&) noexcept {}
+  RecentLookups(RecentLookups&& other) noexcept { other.slots_ = {}; }
+  RecentLookups& operator=(const RecentLookups&) noexcept {
     slots_ = {};
+    return *this;
+  }
+  RecentLookups& operator=(RecentLookups&& other) noexcept {
+    slots_ = {};
+    other.slots_ = {};
     return *this;
   }
   ~RecentLookups() = default;
