@@ -239,10 +239,11 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   const FunnelOptions& opt = st.opt;
   const bool cohort = in_cohort(lead, opt, st.has_created);
   std::size_t clock_i = 0, volume_i = 0, rate_i = 0;
-  // The hand-off -> first-touch delay on the response calendar, when a
-  // clock target measured it already (the sales response is the same delay).
   const std::size_t owner_hash = TextHash{}(lead.owner);  // the owners maps' own hash, once
-  bool replied = false;  // (two scalars, not an optional: see event_time)
+  // The hand-off -> first-touch delay on the response calendar, when a
+  // clock target measured it already (the sales response is the same delay):
+  // two scalars, not an optional (see event_time).
+  bool replied = false;
   Millis reply_delay{0};
   for (const auto& t : st.agreement->targets) {
     if (t.kind == Target::Kind::Clock) {
