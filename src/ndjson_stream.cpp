@@ -254,21 +254,31 @@ bool parse_flat(od::parser& parser, std::string_view line, std::size_t capacity,
 /// What a record's fields say about its lead id, by scan_ndjson_ids' rule.
 enum class IdValue { Found, None, Unsure };
 
-/// The trimmed value of key `id_key` in `fields`, into `id`: None when the
-/// key is missing or its value blank; Unsure when the key is there twice
-/// (the reference reader decides) or the value is not ASCII.
-IdValue id_value(const std::vector<Field>& fields, std::string_view id_key, std::string_view& id) {
-  std::optional<std::string_view> value;
-  for (const Field& f : fields)
-    if (same_text(f.key, id_key)) {
-      if (value) return IdValue::Unsure;
-      value = f.text;
-    }
-  if (!value) return IdValue::None;
-  id = trim(*value);
+/// An id's text as a value: None when blank; Unsure when not ASCII.
+IdValue id_of(std::string_view value, std::string_view& id) {
+  id = trim(value);
   for (char c : id)
     if (static_cast<unsigned char>(c) >= 0x80) return IdValue::Unsure;
   return id.empty() ? IdValue::None : IdValue::Found;
+}
+
+/// The trimmed value of key `id_key` in `fields`, into `id`: None when the
+/// key is missing or its value blank; Unsure when the key is there twice
+/// (the reference reader decides) or the value is not ASCII. `at` becomes
+/// the key's place in `fields` when it is there once, else npos.
+IdValue id_value(const std::vector<Field>& fields, std::string_view id_key, std::string_view& id,
+                 std::size_t& at) {
+  at = std::string_view::npos;
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (same_text(fields[i].key, id_key)) {
+      if (at != std::string_view::npos) {
+        at = std::string_view::npos;
+        return IdValue::Unsure;
+      }
+      at = i;
+    }
+  if (at == std::string_view::npos) return IdValue::None;
+  return id_of(fields[at].text, id);
 }
 
 /// The lead ids of one byte range, collected in the columns pass for the
@@ -279,8 +289,9 @@ struct RangeIds {
   bool unsure = false;  ///< some line needs the reference reader: no ids from here
   RepeatFinder finder;
 
-  /// Takes the id of one non-blank line (`fields` as LineParser::learn gives them).
-  void take(const std::vector<Field>* fields, const ReadOptions& options) {
+  /// Takes the id of one non-blank line (`fields` as LineParser::learn
+  /// gives them; `no_key_twice` when none of their keys is there twice).
+  void take(const std::vector<Field>* fields, bool no_key_twice, const ReadOptions& options) {
     if (unsure) return;
     if (fields == nullptr) {
       unsure = true;
@@ -293,10 +304,20 @@ struct RangeIds {
       key = options.id_key(keys);
     }
     std::string_view id;
-    const IdValue v = key ? id_value(*fields, *key, id) : IdValue::Unsure;
+    IdValue v = IdValue::Unsure;
+    // Records mostly list their keys in the same order: where the last
+    // record had the id key is tried first. With no key twice, a match there
+    // is the only one.
+    if (key && no_key_twice && at_ < fields->size() && same_text((*fields)[at_].key, *key))
+      v = id_of((*fields)[at_].text, id);
+    else if (key)
+      v = id_value(*fields, *key, id, at_);
     if (v == IdValue::Unsure) unsure = true;
     else if (v == IdValue::Found) finder.add(lead_id_hash(id));
   }
+
+ private:
+  std::size_t at_ = std::string_view::npos;  ///< where the last record had the id key
 };
 
 /// What one non-blank line gives: a row (fields by column) or a rejection.
@@ -313,7 +334,12 @@ class LineParser {
   /// nullptr; they stay valid until the next line.
   const std::vector<Field>* learn(std::string_view line, std::size_t capacity) {
     ++stamp_;
+    no_key_twice_ = false;
     if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_, dumps_)) {
+      if (same_keys()) {
+        no_key_twice_ = true;
+        return &fields_;
+      }
       pending_.clear();
       cols_.clear();
       bool clean = true;
@@ -334,6 +360,7 @@ class LineParser {
         for (auto& c : cols_)
           if (c == kNone) c = next++;
         order_.swap(cols_);
+        no_key_twice_ = true;
         return &fields_;
       }
       add_reference_columns(line);
@@ -352,6 +379,11 @@ class LineParser {
     slots_.assign(columns.size(), std::string_view());
     auto fill = [&] { row.fields.assign(slots_); };
     if (parse_flat(parser_, line, capacity, max_field_bytes_, fields_, dumps_)) {
+      if (same_keys()) {
+        for (std::size_t i = 0; i < fields_.size(); ++i) slots_[order_[i]] = fields_[i].text;
+        fill();
+        return std::nullopt;
+      }
       bool clean = true;
       cols_.clear();
       for (std::size_t i = 0; i < fields_.size() && clean; ++i) {
@@ -386,6 +418,9 @@ class LineParser {
     return std::nullopt;
   }
 
+  /// Whether no key of the line learn() read last is there twice.
+  bool no_key_twice() const { return no_key_twice_; }
+
   /// Adds the columns `other` learned (from a later part of the file) that
   /// this one has not, in their order.
   void take_columns(const LineParser& other) {
@@ -395,6 +430,15 @@ class LineParser {
 
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+  /// Whether the line's keys (fields_) are those of the last line read
+  /// whole, in the same order: then each is a column and none is there twice.
+  bool same_keys() const {
+    if (fields_.size() != order_.size()) return false;
+    for (std::size_t i = 0; i < fields_.size(); ++i)
+      if (!same_text(columns[order_[i]], fields_[i].key)) return false;
+    return true;
+  }
 
   /// The column of the i-th key: records mostly list keys in the same order,
   /// so the last record's order is tried before the hash table.
@@ -452,6 +496,7 @@ class LineParser {
   std::vector<std::size_t> cols_;   // columns of this line's keys
   std::vector<std::string_view> slots_;  // this line's text by column
   std::size_t stamp_ = 0;
+  bool no_key_twice_ = false;  // of the line learn() read last
 };
 
 class NdjsonRows final : public RowStream {
@@ -523,7 +568,7 @@ class NdjsonRows final : public RowStream {
           stop = true;
           return;
         }
-        if (want_ids) mine.ids.take(fields, read_);
+        if (want_ids) mine.ids.take(fields, mine.lines.no_key_twice(), read_);
       }
     });
     bool any = false;
@@ -681,7 +726,8 @@ bool scan_ndjson_ids(const std::string& path, std::string_view id_key, const Rea
         return;
       }
       std::string_view value;
-      switch (id_value(fields, id_key, value)) {
+      std::size_t at = 0;
+      switch (id_value(fields, id_key, value, at)) {
         case IdValue::Found:
           id(k, value);
           break;
