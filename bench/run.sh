@@ -9,8 +9,12 @@
 # two-file leads + deals CSV), the input is generated once into bench/.work/data/
 # (cached by rows and seed) and `leadfunnel report` runs RUNS times with the full
 # feature set: --config bench/agreement.json --by source --by month --format json
-# --as-of 2026-07-01T04:00:00Z -o FILE. Wall time, user+sys CPU and peak RSS come
-# from GNU time; the table shows the median wall and CPU and the largest RSS.
+# --as-of 2026-07-01T04:00:00Z -o FILE. The runs of one size go in rounds: each
+# input and thread setting once a round, so that a slow spell of the machine
+# falls on all of them alike. Wall time, user+sys CPU and peak RSS come from GNU
+# time; the table shows the median wall and CPU and the largest RSS, and the
+# ratios the targets name (2 threads against 1, NDJSON and two files against
+# the one-file CSV, the largest size against the smallest) are printed above it.
 # Then the smallest size's CSV report runs on 1 thread pinned to each core in
 # turn (taskset), to show whether the cores are equally fast at the time (on a
 # shared virtual machine they are not always), then on every core at once, to
@@ -67,11 +71,17 @@ fi
 RESULTS=$WORK/out/run-results.tsv   # variant rows mb threads wall cpu rss_mb out_mb runs, or variant rows skipped|failed detail
 : >"$RESULTS"
 declare -A RSS_PER_ROW=()           # variant -> largest MB per row seen so far
+declare -A OUT_MB=()                # "variant|threads" -> size of the last report, MB
 failed=0
 TF=$(mktemp)
 trap 'rm -f "$TF"' EXIT
 
 for rows in "${SIZES[@]}"; do
+  # The inputs of this size that will run (a size whose memory would pass the
+  # limit is skipped), each with its arguments and size, and one measurement
+  # per input and thread setting.
+  declare -A ARGS=() MB=() WALLS=() CPUS=() RSS=() DEAD=()
+  plan=()
   for variant in "${VARIANTS[@]}"; do
     if [ -n "${RSS_PER_ROW[$variant]:-}" ]; then
       predicted=$(awk -v r="$rows" -v p="${RSS_PER_ROW[$variant]}" 'BEGIN {printf "%d", r * p}')
@@ -82,47 +92,68 @@ for rows in "${SIZES[@]}"; do
       fi
     fi
     ensure_data "$variant" "$rows"
-    runs=$RUNS
-    [ "$rows" -lt 5000000 ] || runs=$RUNS_LARGE
-    for thr in "${THREADS[@]}"; do
+    ARGS[$variant]=$(printf '%s\x1f' "${DATA_ARGS[@]}")
+    MB[$variant]=$DATA_MB
+    for thr in "${THREADS[@]}"; do plan+=("$variant|$thr"); done
+  done
+  runs=$RUNS
+  [ "$rows" -lt 5000000 ] || runs=$RUNS_LARGE
+  # Round after round, each measurement once a round: the machine's slow
+  # spells (a neighbour on the host) fall on every input alike, so the
+  # ratios between inputs (NDJSON against CSV, 2 threads against 1) are
+  # fairer than from runs of one input after another.
+  for ((i = 1; i <= runs; i++)); do
+    for m in "${plan[@]}"; do
+      [ -z "${DEAD[$m]:-}" ] || continue
+      variant=${m%|*} thr=${m#*|}
+      IFS=$'\x1f' read -r -a run_args <<<"${ARGS[$variant]}"
       extra=()
       [ "$thr" = default ] || extra=(--threads "$thr")
       out=$WORK/out/report-$variant-$rows.json
-      walls=() cpus=() rss=0
-      for ((i = 1; i <= runs; i++)); do
-        status=0
-        /usr/bin/time -f '%e %U %S %M' -o "$TF" bash -c 'ulimit -v "$1"; shift; exec "$@"' limit "$VLIMIT_KB" \
-          "$LEADFUNNEL" report "${DATA_ARGS[@]}" --config "$AGREEMENT" --by source --by month --format json \
-          --as-of "$AS_OF" -o "$out" "${extra[@]}" 2>"$WORK/out/stderr.txt" || status=$?
-        if [ $status -ne 0 ]; then
-          msg=$(grep -v '^Command exited' "$WORK/out/stderr.txt" | head -c 300 | tr '\n\t' '  ')
-          log "leadfunnel exited $status on $variant, $rows rows (memory limit $((VLIMIT_KB / 1024)) MB): $msg"
-          printf '%s\t%s\tfailed\texit %s after %s s: %s\n' "$variant" "$rows" "$status" \
-            "$(awk '{print $1}' "$TF" | tail -1)" "$msg" >>"$RESULTS"
-          failed=1
-          continue 2
-        fi
-        read -r w u s m < <(tail -1 "$TF")
-        walls+=("$w")
-        cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')")
-        [ "$m" -gt "$rss" ] && rss=$m
-        log "$variant, $rows rows, threads $thr, run $i/$runs: wall $w s, CPU $u+$s s, peak RSS $((m / 1024)) MB"
-      done
-      rejected=$(jq '.input.rows_rejected' "$out")
-      read_rows=$(jq '.input.files[0].rows_read' "$out")
-      if [ "$rejected" != 0 ] || [ "$read_rows" != "$rows" ]; then
-        log "$variant, $rows rows: leadfunnel read $read_rows lead rows and rejected $rejected (expected $rows and 0)"
+      status=0
+      /usr/bin/time -f '%e %U %S %M' -o "$TF" bash -c 'ulimit -v "$1"; shift; exec "$@"' limit "$VLIMIT_KB" \
+        "$LEADFUNNEL" report "${run_args[@]}" --config "$AGREEMENT" --by source --by month --format json \
+        --as-of "$AS_OF" -o "$out" "${extra[@]}" 2>"$WORK/out/stderr.txt" || status=$?
+      if [ $status -ne 0 ]; then
+        msg=$(grep -v '^Command exited' "$WORK/out/stderr.txt" | head -c 300 | tr '\n\t' '  ')
+        log "leadfunnel exited $status on $variant, $rows rows (memory limit $((VLIMIT_KB / 1024)) MB): $msg"
+        DEAD[$m]="threads $thr: exit $status after $(awk '{print $1}' "$TF" | tail -1) s: $msg"
         failed=1
+        continue
       fi
-      wall=$(printf '%s\n' "${walls[@]}" | median)
-      cpu=$(printf '%s\n' "${cpus[@]}" | median)
-      rss_mb=$(awk -v k="$rss" 'BEGIN {printf "%.0f", k / 1024}')
-      out_mb=$(stat -c %s "$out" | awk '{printf "%.1f", $1 / 1e6}')
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$rows" "$DATA_MB" "$thr" "$wall" "$cpu" "$rss_mb" "$out_mb" "$runs" >>"$RESULTS"
-      per=$(awk -v m="$rss_mb" -v r="$rows" 'BEGIN {printf "%.9f", m / r}')
-      RSS_PER_ROW[$variant]=$(awk -v a="$per" -v b="${RSS_PER_ROW[$variant]:-0}" 'BEGIN {print (a > b ? a : b)}')
+      read -r w u s k < <(tail -1 "$TF")
+      WALLS[$m]="${WALLS[$m]:-} $w"
+      CPUS[$m]="${CPUS[$m]:-} $(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')"
+      [ "$k" -gt "${RSS[$m]:-0}" ] && RSS[$m]=$k
+      log "$variant, $rows rows, threads $thr, run $i/$runs: wall $w s, CPU $u+$s s, peak RSS $((k / 1024)) MB"
+      if [ "$i" = "$runs" ]; then
+        rejected=$(jq '.input.rows_rejected' "$out")
+        read_rows=$(jq '.input.files[0].rows_read' "$out")
+        if [ "$rejected" != 0 ] || [ "$read_rows" != "$rows" ]; then
+          log "$variant, $rows rows: leadfunnel read $read_rows lead rows and rejected $rejected (expected $rows and 0)"
+          failed=1
+        fi
+        OUT_MB[$m]=$(stat -c %s "$out" | awk '{printf "%.1f", $1 / 1e6}')
+      fi
     done
   done
+  for m in "${plan[@]}"; do
+    variant=${m%|*} thr=${m#*|}
+    if [ -n "${DEAD[$m]:-}" ]; then
+      printf '%s\t%s\tfailed\t%s\n' "$variant" "$rows" "${DEAD[$m]}" >>"$RESULTS"
+      continue
+    fi
+    # shellcheck disable=SC2086  # the runs' times, one word each
+    wall=$(printf '%s\n' ${WALLS[$m]} | median)
+    # shellcheck disable=SC2086
+    cpu=$(printf '%s\n' ${CPUS[$m]} | median)
+    rss_mb=$(awk -v k="${RSS[$m]}" 'BEGIN {printf "%.0f", k / 1024}')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$rows" "${MB[$variant]}" "$thr" "$wall" "$cpu" "$rss_mb" \
+      "${OUT_MB[$m]}" "$runs" >>"$RESULTS"
+    per=$(awk -v m="$rss_mb" -v r="$rows" 'BEGIN {printf "%.9f", m / r}')
+    RSS_PER_ROW[$variant]=$(awk -v a="$per" -v b="${RSS_PER_ROW[$variant]:-0}" 'BEGIN {print (a > b ? a : b)}')
+  done
+  unset ARGS MB WALLS CPUS RSS DEAD
 done
 
 # ---- the cores, and 2 threads against 1 --------------------------------------
@@ -189,6 +220,25 @@ awk -F'\t' '$3 != "skipped" && $3 != "failed" {k = $1 ", " $2 " rows"; if (!(k i
         line = line (line == "" ? "" : "; ") sprintf("%s %.2f", k, w[k, "1"] / w[k, "default"])
     }
     if (line != "") print "- Default threads against 1 thread (wall time of 1 / wall time of default): " line
+  }' "$RESULTS" >>"$CORES"
+# The other ratios the targets name, from the same rounds of runs (default
+# threads): each input against the one-file CSV of its size, and the
+# largest size against the smallest.
+awk -F'\t' '$3 != "skipped" && $3 != "failed" && $4 == "default" {
+    w[$1, $2] = $5; if (!($2 in seen)) {seen[$2] = 1; sizes[++n] = $2}; if (!($1 in vseen)) {vseen[$1] = 1; vars[++m] = $1}
+  }
+  END {
+    line = ""
+    for (i = 1; i <= n; i++)
+      for (j = 1; j <= m; j++) {
+        v = vars[j]
+        if (v == "single-csv" || !((v, sizes[i]) in w) || !(("single-csv", sizes[i]) in w) || w["single-csv", sizes[i]] <= 0) continue
+        line = line (line == "" ? "" : "; ") sprintf("%s, %s rows %.2f", v, sizes[i], w[v, sizes[i]] / w["single-csv", sizes[i]])
+      }
+    if (line != "") print "- Each input against the one-file CSV of its size (wall time, default threads): " line
+    if (n > 1 && (("single-csv", sizes[1]) in w) && (("single-csv", sizes[n]) in w) && w["single-csv", sizes[1]] > 0)
+      printf "- %s rows against %s rows (one-file CSV, default threads): %.1f times the time for %.1f times the rows\n", \
+        sizes[n], sizes[1], w["single-csv", sizes[n]] / w["single-csv", sizes[1]], sizes[n] / sizes[1]
   }' "$RESULTS" >>"$CORES"
 cat "$CORES" >&2
 
