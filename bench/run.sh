@@ -12,7 +12,8 @@
 # --as-of 2026-07-01T04:00:00Z -o FILE. The runs of one size go in rounds: each
 # input and thread setting once a round, so that a slow spell of the machine
 # falls on all of them alike. Wall time, user+sys CPU and peak RSS come from GNU
-# time; the table shows the median wall and CPU and the largest RSS, and the
+# time; each round starts one measurement later than the one before. The table
+# shows the median wall and CPU and the largest RSS, and the
 # ratios the targets name (2 threads against 1, NDJSON and two files against
 # the one-file CSV, the largest size against the smallest) are printed above it.
 # Then the smallest size's CSV report runs on 1 thread pinned to each core in
@@ -54,6 +55,7 @@ fi
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000000 10000000)
 RUNS=${RUNS:-3}
 RUNS_LARGE=${RUNS_LARGE:-1}
+[[ $RUNS =~ ^[1-9][0-9]*$ && $RUNS_LARGE =~ ^[1-9][0-9]*$ ]] || die "RUNS and RUNS_LARGE must be at least 1"
 read -r -a VARIANTS <<<"${VARIANTS:-single-csv single-ndjson two-file-csv}"
 MAX_RSS_MB=${MAX_RSS_MB:-$(awk '/^MemTotal/ {printf "%d", $2 / 1024 / 2}' /proc/meminfo)}
 VLIMIT_KB=$((MAX_RSS_MB * 1024 * 115 / 100))
@@ -103,7 +105,11 @@ for rows in "${SIZES[@]}"; do
   # ratios between inputs (NDJSON against CSV, 2 threads against 1) are
   # fairer than from runs of one input after another.
   for ((i = 1; i <= runs; i++)); do
-    for m in "${plan[@]}"; do
+    # Each round starts one measurement later, so that what ran just before
+    # (the file cache, the processor's clock) is not always the same.
+    round=()
+    for ((j = 0; j < ${#plan[@]}; j++)); do round+=("${plan[$(((i - 1 + j) % ${#plan[@]}))]}"); done
+    for m in "${round[@]}"; do
       [ -z "${DEAD[$m]:-}" ] || continue
       variant=${m%|*} thr=${m#*|}
       IFS=$'\x1f' read -r -a run_args <<<"${ARGS[$variant]}"
@@ -117,7 +123,7 @@ for rows in "${SIZES[@]}"; do
       if [ $status -ne 0 ]; then
         msg=$(grep -v '^Command exited' "$WORK/out/stderr.txt" | head -c 300 | tr '\n\t' '  ')
         log "leadfunnel exited $status on $variant, $rows rows (memory limit $((VLIMIT_KB / 1024)) MB): $msg"
-        DEAD[$m]="threads $thr: exit $status after $(awk '{print $1}' "$TF" | tail -1) s: $msg"
+        DEAD[$m]="threads $thr, round $i of $runs (the runs before it are left out): exit $status after $(awk '{print $1}' "$TF" | tail -1) s: $msg"
         failed=1
         continue
       fi
@@ -236,9 +242,16 @@ awk -F'\t' '$3 != "skipped" && $3 != "failed" && $4 == "default" {
         line = line (line == "" ? "" : "; ") sprintf("%s, %s rows %.2f", v, sizes[i], w[v, sizes[i]] / w["single-csv", sizes[i]])
       }
     if (line != "") print "- Each input against the one-file CSV of its size (wall time, default threads): " line
-    if (n > 1 && (("single-csv", sizes[1]) in w) && (("single-csv", sizes[n]) in w) && w["single-csv", sizes[1]] > 0)
+    # The smallest and the largest size with a one-file CSV time.
+    lo = hi = ""
+    for (i = 1; i <= n; i++) {
+      if (!(("single-csv", sizes[i]) in w) || w["single-csv", sizes[i]] <= 0) continue
+      if (lo == "" || sizes[i] + 0 < lo + 0) lo = sizes[i]
+      if (hi == "" || sizes[i] + 0 > hi + 0) hi = sizes[i]
+    }
+    if (lo != "" && hi + 0 > lo + 0)
       printf "- %s rows against %s rows (one-file CSV, default threads): %.1f times the time for %.1f times the rows\n", \
-        sizes[n], sizes[1], w["single-csv", sizes[n]] / w["single-csv", sizes[1]], sizes[n] / sizes[1]
+        hi, lo, w["single-csv", hi] / w["single-csv", lo], hi / lo
   }' "$RESULTS" >>"$CORES"
 cat "$CORES" >&2
 

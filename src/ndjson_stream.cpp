@@ -281,6 +281,11 @@ IdValue id_value(const std::vector<Field>& fields, std::string_view id_key, std:
   return id_of(fields[at].text, id);
 }
 
+IdValue id_value(const std::vector<Field>& fields, std::string_view id_key, std::string_view& id) {
+  std::size_t at = 0;
+  return id_value(fields, id_key, id, at);
+}
+
 /// The lead ids of one byte range, collected in the columns pass for the
 /// key ReadOptions::id_key names given the range's first record's keys.
 struct RangeIds {
@@ -431,8 +436,10 @@ class LineParser {
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-  /// Whether the line's keys (fields_) are those of the last line read
-  /// whole, in the same order: then each is a column and none is there twice.
+  /// Whether the line's keys (fields_) are those of order_ (the last line
+  /// the hand reader read with no key twice), in the same order: then each
+  /// is a column and none is there twice, since a column's name is never
+  /// repeated (add_column is called for new keys only).
   bool same_keys() const {
     if (fields_.size() != order_.size()) return false;
     for (std::size_t i = 0; i < fields_.size(); ++i)
@@ -726,8 +733,7 @@ bool scan_ndjson_ids(const std::string& path, std::string_view id_key, const Rea
         return;
       }
       std::string_view value;
-      std::size_t at = 0;
-      switch (id_value(fields, id_key, value, at)) {
+      switch (id_value(fields, id_key, value)) {
         case IdValue::Found:
           id(k, value);
           break;

@@ -472,6 +472,45 @@ TEST_CASE("ndjson stream: rows handed out unparsed and parsed on two threads mat
   }
 }
 
+TEST_CASE("ndjson stream: runs of records in one key order, broken by other orders and keys named twice, read as the "
+          "reference reads them",
+          "[ndjson]") {
+  // A record with the last record's keys in the same order skips the key
+  // lookups: runs of one order, then a change (a swap, a key twice, a key
+  // missing, a new key, an empty object), on one thread and parsed on two.
+  TempDir dir;
+  std::mt19937 rng(20261129u);
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  std::size_t failed = 0;
+  for (int c = 0; c < 300; ++c) {
+    std::vector<std::string> keys{"id", "a", "b", "c"};
+    std::string bytes;
+    for (std::size_t r = 0, rows = 1 + pick(40); r < rows; ++r) {
+      std::vector<std::string> line = keys;
+      switch (pick(10)) {
+        case 0: std::swap(keys[pick(keys.size())], keys[pick(keys.size())]); line = keys; break;
+        case 1: line[pick(line.size())] = line[pick(line.size())]; break;  // a key twice, or nothing
+        case 2: line.erase(line.begin() + static_cast<std::ptrdiff_t>(pick(line.size()))); break;
+        case 3: line.push_back(fmt::format("new{}", pick(3))); break;
+        case 4: line.clear(); break;
+        default: break;
+      }
+      std::string record = "{";
+      for (std::size_t k = 0; k < line.size(); ++k)
+        record += fmt::format("{}\"{}\":{}", k == 0 ? "" : ",", line[k],
+                              pick(4) == 0 ? std::string("null") : fmt::format("\"{}{}\"", line[k], pick(5)));
+      bytes += record + "}\n";
+    }
+    const std::size_t threads = 1 + static_cast<std::size_t>(c % 2);
+    const Outcome o = compare(dir, bytes, std::size_t{1} << 20, std::size_t{1} << 16, threads, 1 + pick(300));
+    if (o.differences.empty() || ++failed > 3) continue;
+    INFO(fmt::format("case {}, {} threads, file:\n{}", c, threads, bytes));
+    INFO(fmt::format("{}", fmt::join(o.differences, "\n")));
+    CHECK(o.differences.empty());
+  }
+  CHECK(failed == 0);
+}
+
 TEST_CASE("ndjson stream: an empty or white-space file reads as parse_json_table reads it", "[ndjson]") {
   TempDir dir;
   for (const std::string_view bytes : {std::string_view(""), std::string_view("\n\n  \r\n"), kBom}) {
