@@ -3,7 +3,9 @@
 // worked out by hand from the Unicode and Windows-1252 tables.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "leadfunnel/encoding.hpp"
 #include "leadfunnel/input.hpp"
@@ -209,6 +211,72 @@ TEST_CASE("encoding: parse_table decodes before parsing and says so", "[encoding
     CHECK(t.columns.front() == "Record ID");
     CHECK(t.notes.empty());
   }
+}
+
+TEST_CASE("encoding: a UTF-8 piece passes through exactly when it is whole, valid UTF-8", "[encoding]") {
+  // Pieces of ASCII, valid sequences of every length, sequences cut at the
+  // end, overlong forms, surrogates, values past U+10FFFF and stray bytes,
+  // around the 8-, 16-, 32- and 64-byte steps a scanner might take.
+  const std::vector<std::string> parts{"a",
+                                       "Lead,Date\n",
+                                       "\xC3\xA9",
+                                       "\xE2\x82\xAC",
+                                       "\xF0\x9F\x98\x80",
+                                       "\xC3",
+                                       "\xE2\x82",
+                                       "\xF0\x9F\x98",
+                                       "\xC0\xAF",
+                                       "\xED\xA0\x80",
+                                       "\xF4\x90\x80\x80",
+                                       "\x80",
+                                       "\xFF",
+                                       std::string(13, 'x'),
+                                       std::string(40, 'y')};
+  std::uint64_t state = 7;
+  auto pick = [&state](std::size_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::size_t>((state >> 33) % n);
+  };
+  std::size_t passed = 0, refused = 0;
+  for (int c = 0; c < 20000; ++c) {
+    std::string piece;
+    for (std::size_t k = pick(12); k > 0; --k) piece += parts[pick(parts.size())];
+    StreamDecoder d("utf-8", false);
+    const bool through = d.passes_through(piece);
+    INFO("case " << c);
+    CHECK(through == is_valid_utf8(piece));
+    ++(through ? passed : refused);
+  }
+  CHECK(passed > 2000);
+  CHECK(refused > 2000);
+  // Another encoding, or a sequence carried from the last piece: decoded instead.
+  StreamDecoder cp("windows-1252", false);
+  CHECK_FALSE(cp.passes_through("plain"));
+  StreamDecoder carried("utf-8", false);
+  std::string out;
+  carried.decode("caf\xC3", out, false);
+  CHECK_FALSE(carried.passes_through("\xA9 ok"));
+}
+
+TEST_CASE("encoding: a piece that passed through with a non-ASCII byte keeps later bad bytes from switching to "
+          "Windows-1252",
+          "[encoding]") {
+  // With the fallback, UTF-8 switches to Windows-1252 at a bad byte only
+  // when every byte before it was ASCII, including pieces that passed through.
+  StreamDecoder ascii("utf-8", true);
+  CHECK(ascii.passes_through("plain ASCII\n"));
+  std::string out;
+  ascii.decode("caf\xE9\n", out, true);
+  CHECK(ascii.switched());
+  CHECK(out == "caf\xC3\xA9\n");
+
+  StreamDecoder accented("utf-8", true);
+  CHECK(accented.passes_through("Jos\xC3\xA9\n"));
+  out.clear();
+  accented.decode("caf\xE9\n", out, true);
+  CHECK_FALSE(accented.switched());
+  CHECK(out == "caf" + kReplacement + "\n");
+  CHECK(accented.replaced() == 1);
 }
 
 }  // namespace leadfunnel
