@@ -233,8 +233,13 @@ ResolvedInput resolve_input(const InputOptions& o, Instant now) {
 }
 
 void write_output(const std::string& text, const std::optional<std::string>& output, std::ostream& out) {
+  write_output([&text](std::ostream& o) { o << text; }, output, out);
+}
+
+void write_output(const std::function<void(std::ostream&)>& write, const std::optional<std::string>& output,
+                  std::ostream& out) {
   if (!output || *output == "-") {
-    out << text;
+    write(out);
     out.flush();
     return;
   }
@@ -250,7 +255,7 @@ void write_output(const std::string& text, const std::optional<std::string>& out
       throw Error(ExitCode::CantCreate, fmt::format("{}: is a directory; give a file name", *output));
     std::ofstream f(target, std::ios::binary);
     if (!f) throw Error(ExitCode::CantCreate, fmt::format("{}: cannot open for writing", *output));
-    f << text;
+    write(f);
     f.flush();
     if (!f) throw Error(ExitCode::Io, fmt::format("{}: write failed", *output));
     return;
@@ -275,7 +280,7 @@ void write_output(const std::string& text, const std::optional<std::string>& out
     if (!f)
       throw Error(ExitCode::CantCreate,
                   fmt::format("{}: cannot create the output file; check the folder exists and is writable", *output));
-    f << text;
+    write(f);
     f.flush();
     if (!f) {
       fs::remove(tmp, ec);

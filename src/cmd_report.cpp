@@ -121,7 +121,6 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
   const Agreement no_agreement;
   const Agreement& agreement = in.load.agreement ? *in.load.agreement : no_agreement;
   Measure measure(f, agreement, f.from || f.to || f.window);
-  const InputSummary input = stream_leads(o.input.leads, o.input.prospects, load, measure);
 
   Report report;
   report.meta.command = "report";
@@ -130,7 +129,7 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
   if (f.window) report.meta.window = format_duration(*f.window);
   if (f.from) report.meta.from = format_utc(*f.from);
   if (f.to) report.meta.to = format_utc(*f.to);
-  report.input = input;
+  report.input = stream_leads(o.input.leads, o.input.prospects, load, measure);
   report.funnel = measure.funnel->finish();
   report.sla = measure.sla->finish();
 
@@ -143,7 +142,7 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
     status = static_cast<int>(ExitCode::Alert);
   }
   if (o.quiet && status == 0 && !o.input.output) return 0;
-  write_output(render(report, in.format), o.input.output, ctx.out);
+  write_output([&](std::ostream& out) { render(report, in.format, out); }, o.input.output, ctx.out);
   return status;
 }
 

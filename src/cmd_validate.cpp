@@ -79,13 +79,12 @@ int run_validate(const InputOptions& options, const RunContext& ctx) {
     void begin(const DatasetShape&) override {}
     void add(const Lead&) override {}
   } discard;
-  const InputSummary input = stream_leads(options.leads, options.prospects, in.load, discard);
   Report report;
   report.meta.command = "validate";
   report.meta.as_of = format_utc(in.as_of);
   report.meta.tz = in.tz_name;
-  report.input = input;
-  write_output(render(report, in.format), options.output, ctx.out);
+  report.input = stream_leads(options.leads, options.prospects, in.load, discard);
+  write_output([&](std::ostream& out) { render(report, in.format, out); }, options.output, ctx.out);
   return rejection_status(report.input, options.max_rejected, ctx.err);
 }
 

@@ -16,6 +16,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -2036,26 +2037,6 @@ class Loader {
       strict_reader_check(*prospects_, std::string::npos);
     }
     auto& in = input_;
-    // Reader-level rejections come first in each file, then mapping ones; sort by file role then line.
-    std::vector<Rejection> all;
-    auto add_file = [&](const RawTable& t) {
-      std::vector<Rejection> mine = t.rejections;
-      for (const auto& r : in.rejections)
-        if (r.file == t.path) mine.push_back(r);
-      std::stable_sort(mine.begin(), mine.end(), [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
-      all.insert(all.end(), mine.begin(), mine.end());
-    };
-    add_file(leads_);
-    if (prospects_ && prospects_->path != leads_.path) add_file(*prospects_);
-    if (unusable_prospects_ && unusable_prospects_->path != leads_.path) add_file(*unusable_prospects_);
-    in.rejections = std::move(all);
-    in.rejections_unlisted += loader_unlisted_;
-    for (const RawTable* t : {&leads_, prospects_, unusable_prospects_})
-      if (t) {
-        for (const auto& e : t->file_errors) in.file_errors.push_back(FileError{t->path, e});
-        in.rejections_unlisted += t->unlisted_rejections;
-      }
-
     in.files.push_back(summarize(leads_, lead_map_, "leads", leads_used_));
     in.files.back().dates = lead_dates_;
     if (lead_preset_) in.files.back().preset = lead_preset_->name;
@@ -2065,6 +2046,37 @@ class Loader {
       if (prospect_preset_) in.files.back().preset = prospect_preset_->name;
     }
     if (unusable_prospects_) in.files.push_back(summarize(*unusable_prospects_, ColumnMapping{}, "prospects", 0));
+    // Reader-level rejections come first in each file, then mapping ones, by
+    // line. They are moved, not copied: up to RawTable::kListedRejections of
+    // each kind may be listed, and a copy of each would double their memory.
+    std::vector<Rejection> loader = std::move(in.rejections);
+    std::vector<bool> taken(loader.size());
+    std::vector<Rejection> all;
+    all.reserve(loader.size() + leads_.rejections.size() + (prospects_ ? prospects_->rejections.size() : 0) +
+                (unusable_prospects_ ? unusable_prospects_->rejections.size() : 0));
+    auto add_file = [&](RawTable& t) {
+      const auto start = static_cast<std::ptrdiff_t>(all.size());
+      std::move(t.rejections.begin(), t.rejections.end(), std::back_inserter(all));
+      t.rejections = {};
+      for (std::size_t i = 0; i < loader.size(); ++i)
+        if (!taken[i] && loader[i].file == t.path) {
+          taken[i] = true;
+          all.push_back(std::move(loader[i]));
+        }
+      std::stable_sort(all.begin() + start, all.end(),
+                       [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
+    };
+    add_file(leads_);
+    if (prospects_ && prospects_->path != leads_.path) add_file(*prospects_);
+    if (unusable_prospects_ && unusable_prospects_->path != leads_.path) add_file(*unusable_prospects_);
+    in.rejections = std::move(all);
+    loader = {};
+    in.rejections_unlisted += loader_unlisted_;
+    for (const RawTable* t : {&leads_, prospects_, unusable_prospects_})
+      if (t) {
+        for (const auto& e : t->file_errors) in.file_errors.push_back(FileError{t->path, e});
+        in.rejections_unlisted += t->unlisted_rejections;
+      }
     for (const auto& f : in.files) {
       in.rows_read += f.rows_read;
       in.rows_used += f.rows_used;

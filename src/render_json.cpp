@@ -3,6 +3,13 @@
 // describes every key; keep the two in step.
 #include <nlohmann/json.hpp>
 
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "leadfunnel/report.hpp"
 
 namespace leadfunnel {
@@ -83,13 +90,8 @@ ojson input_json(const InputSummary& in) {
   j["rows_rejected"] = in.rows_rejected;
   j["orphans"] = in.orphans;
   j["duplicate_ids"] = in.duplicate_ids;
-  ojson rejections = ojson::array();
-  for (const auto& r : in.rejections)
-    rejections.push_back(ojson{{"file", r.file},
-                               {"line", r.line},
-                               {"column", r.column.empty() ? ojson(nullptr) : ojson(r.column)},
-                               {"reason", r.reason}});
-  j["rejections"] = rejections;
+  // Left empty here: write_rejections writes them into the text (see render_json).
+  j["rejections"] = ojson::array();
   j["rejections_unlisted"] = in.rejections_unlisted;
   ojson file_errors = ojson::array();
   for (const auto& e : in.file_errors) file_errors.push_back(ojson{{"file", e.file}, {"message", e.message}});
@@ -152,7 +154,7 @@ void add_funnel(ojson& j, const FunnelResult& f, const InputSummary& in, bool wi
     row["cumulative_ci95"] = interval(s.cumulative.ci95);
     funnel.push_back(row);
   }
-  j["funnel"] = funnel;
+  j["funnel"] = std::move(funnel);
 
   ojson breakdowns = ojson::object();
   for (const auto& b : f.breakdowns) {
@@ -171,7 +173,7 @@ void add_funnel(ojson& j, const FunnelResult& f, const InputSummary& in, bool wi
     }
     breakdowns[b.key.name] = rows;
   }
-  j["breakdowns"] = breakdowns;
+  j["breakdowns"] = std::move(breakdowns);
 
   ojson ttc = duration_json(f.time_to_convert);
   ojson stages = ojson::array();
@@ -192,7 +194,7 @@ void add_funnel(ojson& j, const FunnelResult& f, const InputSummary& in, bool wi
     issues.push_back(ojson{{"lead_id", q.lead_id}, {"line", q.line}, {"kind", q.kind}, {"detail", q.detail}});
   dq["issues"] = issues;
   dq["issues_unlisted"] = f.quality.issues_unlisted;
-  j["data_quality"] = dq;
+  j["data_quality"] = std::move(dq);
   j["notes"] = f.notes;
 }
 
@@ -248,13 +250,13 @@ ojson target_json(const TargetResult& r) {
         for (auto it = c.begin(); it != c.end(); ++it) row[it.key()] = it.value();
         owners.push_back(row);
       }
-      j["by_owner"] = owners;
+      j["by_owner"] = std::move(owners);
       ojson breaches = ojson::array();
       for (const auto& c : r.breaches) breaches.push_back(clock_case(c));
-      j["breaches"] = breaches;
+      j["breaches"] = std::move(breaches);
       ojson pending = ojson::array();
       for (const auto& c : r.pending) pending.push_back(clock_case(c));
-      j["pending_leads"] = pending;
+      j["pending_leads"] = std::move(pending);
       j["breaches_unlisted"] = r.breaches_unlisted;
       j["pending_unlisted"] = r.pending_unlisted;
       break;
@@ -277,7 +279,7 @@ ojson target_json(const TargetResult& r) {
                                 {"attainment", p.attainment},
                                 {"complete", p.complete},
                                 {"met", p.met}});
-      j["periods"] = periods;
+      j["periods"] = std::move(periods);
       break;
     }
     case Target::Kind::Rate: {
@@ -309,7 +311,7 @@ ojson sla_json(const SlaResult& s) {
   j["missed"] = missed;
   ojson targets = ojson::array();
   for (const auto& t : s.targets) targets.push_back(target_json(t));
-  j["targets"] = targets;
+  j["targets"] = std::move(targets);
   if (s.response) {
     const auto& r = *s.response;
     j["response"] = ojson{
@@ -325,9 +327,35 @@ ojson sla_json(const SlaResult& s) {
   return j;
 }
 
-}  // namespace
+ojson rejection_json(const Rejection& r) {
+  return ojson{{"file", r.file},
+               {"line", r.line},
+               {"column", r.column.empty() ? ojson(nullptr) : ojson(r.column)},
+               {"reason", r.reason}};
+}
 
-std::string render_json(const Report& report) {
+/// Invalid UTF-8 in the data is replaced rather than failing the report.
+std::string dump(const ojson& j) { return j.dump(2, ' ', false, ojson::error_handler_t::replace); }
+
+/// The items of `input.rejections`, as dump() would lay them out inside the
+/// report (array items 6 spaces in), one at a time: a report may list
+/// hundreds of thousands, and as one JSON tree they would take a kilobyte each.
+void write_rejections(const std::vector<Rejection>& rejections, std::ostream& out) {
+  std::string item;
+  for (std::size_t i = 0; i < rejections.size(); ++i) {
+    item = i == 0 ? "[\n      " : ",\n      ";
+    // A string's own line breaks are escaped, so every line break here is
+    // the layout's: each gets the 6 spaces.
+    for (const char c : dump(rejection_json(rejections[i]))) {
+      item += c;
+      if (c == '\n') item += "      ";
+    }
+    out << item;
+  }
+  out << "\n    ]";
+}
+
+ojson report_json(const Report& report) {
   ojson j;
   j["schema_version"] = kSchemaVersion;
   j["tool"] = ojson{{"name", "leadfunnel"}, {"version", LEADFUNNEL_VERSION}};
@@ -342,9 +370,6 @@ std::string render_json(const Report& report) {
   if (report.sla) {
     j["sla"] = sla_json(*report.sla);
     // SLA findings belong with the other data-quality issues.
-    // SLA findings belong with the other data-quality issues, within the same --max-listed.
-    const std::size_t limit = report.funnel ? report.funnel->quality.issues.size() : 0;
-    (void)limit;
     for (const auto& q : report.sla->issues)
       j["data_quality"]["issues"].push_back(
           ojson{{"lead_id", q.lead_id}, {"line", q.line}, {"kind", q.kind}, {"detail", q.detail}});
@@ -352,8 +377,33 @@ std::string render_json(const Report& report) {
       j["data_quality"]["issues_unlisted"] =
           j["data_quality"]["issues_unlisted"].get<std::size_t>() + report.sla->issues_unlisted;
   }
-  // Invalid UTF-8 in the data is replaced rather than failing the report.
-  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return j;
+}
+
+}  // namespace
+
+void render_json(const Report& report, std::ostream& out) {
+  const std::string text = dump(report_json(report));
+  // The tree has `input.rejections` empty; the items go in its place. A line
+  // break in the text is the layout's (a string's own are escaped), and only
+  // that key is 4 spaces in, so this finds it and nothing else.
+  constexpr std::string_view kEmpty = "\n    \"rejections\": []";
+  const std::size_t at = report.input.rejections.empty() ? std::string::npos : text.find(kEmpty);
+  if (at == std::string::npos) {
+    out << text << '\n';
+    return;
+  }
+  const std::size_t items = at + kEmpty.size() - 2;  // where "[]" starts
+  out.write(text.data(), static_cast<std::streamsize>(items));
+  write_rejections(report.input.rejections, out);
+  out.write(text.data() + items + 2, static_cast<std::streamsize>(text.size() - items - 2));
+  out << '\n';
+}
+
+std::string render_json(const Report& report) {
+  std::ostringstream out;
+  render_json(report, out);
+  return std::move(out).str();
 }
 
 }  // namespace leadfunnel

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <ostream>
+
 #include "leadfunnel/text.hpp"
 
 namespace leadfunnel {
@@ -14,6 +16,11 @@ std::string render(const Report& report, Format format) {
     case Format::Markdown: return render_markdown(report);
   }
   return render_table(report);
+}
+
+void render(const Report& report, Format format, std::ostream& out) {
+  if (format == Format::Json) return render_json(report, out);
+  out << render(report, format);
 }
 
 std::string percent_text(const std::optional<double>& rate) {

@@ -182,6 +182,47 @@ TEST_CASE("render: JSON starts with the run's identity and keeps undefined numbe
   CHECK(j["input"]["mapping"][1]["origin"] == "map");
 }
 
+TEST_CASE("render: JSON rejections written one at a time read back as one document laid out as the rest",
+          "[render]") {
+  Report r = sample_report();
+  // Text that looks like the layout, inside strings: a line break, quotes,
+  // the key itself, and bytes that are not UTF-8.
+  const std::string lookalike = "x\n    \"rejections\": []";
+  r.input.files[0].columns.push_back(lookalike);
+  r.input.notes.push_back(lookalike);
+  r.input.rejections = {Rejection{"leads.csv", 3, "", "a whole-row problem"},
+                        Rejection{"leads.csv", 4, lookalike, "id \"A\\1\"\tand a\nbreak"},
+                        Rejection{"le\xff\xfe" "ads.csv", 5, "caf\xc3\xa9", "bad byte \x80 here"}};
+  const std::string text = render_json(r);
+  // The whole text is what one tree dumped with the same layout would be.
+  const ojson j = ojson::parse(text);
+  CHECK(text == j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n");
+  const auto& rej = j["input"]["rejections"];
+  REQUIRE(rej.size() == 3);
+  CHECK(rej[0]["line"] == 3);
+  CHECK(rej[0]["column"].is_null());
+  CHECK(rej[1]["column"] == lookalike);
+  CHECK(rej[1]["reason"] == "id \"A\\1\"\tand a\nbreak");
+  CHECK(rej[2]["file"] == "le\xef\xbf\xbd\xef\xbf\xbd" "ads.csv");  // each bad byte replaced by U+FFFD
+  CHECK(rej[2]["column"] == "caf\xc3\xa9");
+  CHECK(j["input"]["files"][0]["columns"].back() == lookalike);
+  CHECK(j["input"]["notes"].back() == lookalike);
+  CHECK(j["input"]["rejections_unlisted"] == r.input.rejections_unlisted);
+  // The stream and the string give the same text.
+  std::ostringstream out;
+  render(r, Format::Json, out);
+  CHECK(out.str() == text);
+  CHECK(render(r, Format::Json) == text);
+
+  SECTION("with no rejection the list is empty") {
+    r.input.rejections.clear();
+    const std::string none = render_json(r);
+    const ojson k = ojson::parse(none);
+    CHECK(none == k.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n");
+    CHECK(k["input"]["rejections"].empty());
+  }
+}
+
 TEST_CASE("render: JSON of an empty cohort prints null rates", "[render]") {
   Report r = sample_report();
   r.funnel->conversion = rate(0, 0, std::nullopt, std::nullopt);

@@ -2,6 +2,7 @@
 /// The subcommands: each has an options struct, a setup that binds its flags,
 /// and a run function.
 
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -95,6 +96,9 @@ void setup_input(CLI::App& app, InputOptions& options);
 ResolvedInput resolve_input(const InputOptions& options, Instant now);
 /// Writes the report to -o FILE (atomically) or to the output stream.
 void write_output(const std::string& text, const std::optional<std::string>& output, std::ostream& out);
+/// The same, for a report written by `write` as it is made.
+void write_output(const std::function<void(std::ostream&)>& write, const std::optional<std::string>& output,
+                  std::ostream& out);
 /// --max-rejected, parsed: a count, or a percentage of rows read.
 struct RejectLimit {
   double limit = 0;
