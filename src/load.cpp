@@ -1953,13 +1953,13 @@ class Loader {
       ++prospect_rows_used_;
     }
     prospect_rows_.clear();
-    prospect_bad_ = {};
+    prospect_bad_ = decltype(prospect_bad_)();  // frees the memory (`= {}` would keep it)
     joins_.clear();
     join_index_ = {};
-    joins_collided_ = {};
+    joins_collided_ = decltype(joins_collided_)();
     join_ids_.clear();
     join_values_ = StringTable{};
-    join_segments_ = {};
+    join_segments_ = decltype(join_segments_)();
   }
 
   FileSummary summarize(const RawTable& t, const ColumnMapping& m, std::string role, std::size_t used) {
@@ -2031,7 +2031,7 @@ class Loader {
         join(lead, find_join_by_hash(lead.id, IdIndex::hash(lead.id)));
         feed(lead);
       }
-    leads_kept_ = {};
+    leads_kept_ = decltype(leads_kept_)();
     if (prospects_) {
       settle_prospect_rows();
       strict_reader_check(*prospects_, std::string::npos);
@@ -2057,7 +2057,7 @@ class Loader {
     auto add_file = [&](RawTable& t) {
       const auto start = static_cast<std::ptrdiff_t>(all.size());
       std::move(t.rejections.begin(), t.rejections.end(), std::back_inserter(all));
-      t.rejections = {};
+      t.rejections = std::vector<Rejection>();  // frees the memory, as `= {}` would not
       for (std::size_t i = 0; i < loader.size(); ++i)
         if (!taken[i] && loader[i].file == t.path) {
           taken[i] = true;
@@ -2070,7 +2070,7 @@ class Loader {
     if (prospects_ && prospects_->path != leads_.path) add_file(*prospects_);
     if (unusable_prospects_ && unusable_prospects_->path != leads_.path) add_file(*unusable_prospects_);
     in.rejections = std::move(all);
-    loader = {};
+    loader = std::vector<Rejection>();
     in.rejections_unlisted += loader_unlisted_;
     for (const RawTable* t : {&leads_, prospects_, unusable_prospects_})
       if (t) {

@@ -44,7 +44,7 @@ void RepeatFinder::merge(RepeatFinder& other) {
     for (std::size_t i = 0; i < other.filled_[k]; ++i) add(staged[i]);
     other.filled_[k] = 0;
   }
-  other.stage_ = {};
+  other.stage_ = decltype(other.stage_)();  // frees the memory (`= {}` would keep it)
   other.count_ = 0;
 }
 
@@ -107,7 +107,7 @@ std::vector<std::uint64_t> RepeatFinder::repeated(std::size_t threads) {
       throw;
     }
   });
-  stage_ = {};
+  stage_ = decltype(stage_)();
   filled_ = {};
   std::vector<std::uint64_t> out;
   for (const auto& f : found) out.insert(out.end(), f.begin(), f.end());

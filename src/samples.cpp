@@ -50,19 +50,27 @@ void Samples::push_back(double v) {
   if (mem_.size() == kChunk) spill();
 }
 
-void Samples::spill() {
+bool Samples::spill() {
   SpillFile* file = SpillFile::get();
-  if (!file) return;
-  if (const auto at = file->write(mem_.data(), mem_.size() * sizeof(double))) {
-    blocks_.push_back(*at);
-    mem_.clear();  // the capacity stays: the next chunk fills the same memory
-  }
+  if (!file || mem_.empty()) return false;
+  const auto at = file->write(mem_.data(), mem_.size() * sizeof(double));
+  if (!at) return false;
+  blocks_.push_back(Block{*at, mem_.size()});
+  spilled_ += mem_.size();
+  mem_.clear();  // the capacity stays: the next chunk fills the same memory
+  return true;
+}
+
+void Samples::spill_now() {
+  // A new vector, not `= {}`: that assigns an empty list and keeps the capacity.
+  if (mem_.empty() || spill()) mem_ = std::vector<double>();
 }
 
 void Samples::append(Samples&& other) {
   if (&other == this) return;
   for (double v : other.mem_) push_back(v);
   blocks_.insert(blocks_.end(), other.blocks_.begin(), other.blocks_.end());
+  spilled_ += other.spilled_;
   other.clear();
 }
 
@@ -70,11 +78,13 @@ void Samples::append_copy(const Samples& other) {
   if (&other == this) return;
   for (double v : other.mem_) push_back(v);
   blocks_.insert(blocks_.end(), other.blocks_.begin(), other.blocks_.end());
+  spilled_ += other.spilled_;
 }
 
 void Samples::clear() {
-  mem_ = {};
-  blocks_ = {};
+  mem_ = std::vector<double>();
+  blocks_ = std::vector<Block>();
+  spilled_ = 0;
 }
 
 template <class F>
@@ -82,9 +92,10 @@ void Samples::for_each(F&& f) const {
   for (double v : mem_) f(v);
   if (blocks_.empty()) return;
   SpillFile* file = SpillFile::get();
-  std::vector<double> buf(kChunk);
-  for (const std::uint64_t at : blocks_) {
-    file->read(at, buf.data(), kChunk * sizeof(double));
+  std::vector<double> buf;
+  for (const Block& b : blocks_) {
+    buf.resize(b.count);
+    file->read(b.at, buf.data(), b.count * sizeof(double));
     for (double v : buf) f(v);
   }
 }

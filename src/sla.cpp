@@ -21,6 +21,12 @@ namespace {
 
 constexpr double kMsPerHour = 3600.0 * 1000.0;
 
+/// The memory for owners' delays one accumulator holds, over all its clock
+/// targets, in values (4 MB): each set holds up to Samples::kChunk values
+/// before it writes them to the spill file, and an export with thousands of
+/// owners would otherwise hold thousands of sets that grow with the file.
+constexpr std::size_t kOwnerDelaysInMemory = std::size_t{1} << 19;
+
 double hours(Millis d) { return static_cast<double>(d.count()) / kMsPerHour; }
 
 /// The lead's field for an event.
@@ -184,6 +190,32 @@ struct SlaAccumulator::State {
   std::optional<WorkingClock> response_clock;  ///< on response_cal
   Samples speed, reply;
   std::optional<LocalDays> days;
+  /// The memory the owners' delays hold, in values (see
+  /// kOwnerDelaysInMemory), and the count at which it is next brought down.
+  std::size_t owner_delays = 0;
+  std::size_t owner_delays_limit = kOwnerDelaysInMemory;
+
+  /// Writes the owners' biggest sets of delays to the spill file until
+  /// they hold at most half the budget.
+  void spill_owner_delays() {
+    std::vector<Samples*> sets;
+    for (ClockState& c : clocks) {
+      for (auto& entry : c.owners) sets.push_back(&entry.second.second);
+      sets.push_back(&c.blank_owner.second);
+    }
+    std::sort(sets.begin(), sets.end(),
+              [](const Samples* a, const Samples* b) { return a->memory_values() > b->memory_values(); });
+    owner_delays = 0;
+    for (const Samples* s : sets) owner_delays += s->memory_values();
+    for (Samples* s : sets) {
+      if (owner_delays <= kOwnerDelaysInMemory / 2 || s->memory_values() == 0) break;
+      const std::size_t held = s->memory_values();
+      s->spill_now();
+      owner_delays -= held - s->memory_values();
+    }
+    // Without a spill file the values stay; look again a budget later.
+    owner_delays_limit = std::max(owner_delays, kOwnerDelaysInMemory / 2) + kOwnerDelaysInMemory / 2;
+  }
 };
 
 SlaAccumulator::SlaAccumulator(const DatasetShape& shape, const Agreement& agreement, const FunnelOptions& opt)
@@ -300,7 +332,10 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
           }
         }
         const double h = hours(delay);
+        const std::size_t held = delays.memory_values();
         delays.push_back(h);
+        st.owner_delays = st.owner_delays + delays.memory_values() - held;
+        if (st.owner_delays > st.owner_delays_limit) st.spill_owner_delays();
         if (delay <= t.within) {
           ++r.all.met;
           ++counts.met;
@@ -381,13 +416,20 @@ void SlaAccumulator::merge(SlaAccumulator&& later) {
     add_counts(x.r.all, y.r.all);
     x.r.no_start += y.r.no_start;
     x.r.end_before_start += y.r.end_before_start;
+    // The owners' delays join this accumulator's, within its budget.
+    auto join_delays = [&a](Samples& mine, Samples& theirs) {
+      const std::size_t held = mine.memory_values();
+      mine.append(std::move(theirs));
+      a.owner_delays = a.owner_delays + mine.memory_values() - held;
+      if (a.owner_delays > a.owner_delays_limit) a.spill_owner_delays();
+    };
     for (auto& [owner, entry] : y.owners) {
       auto& mine = x.owners[owner];
       add_counts(mine.first, entry.first);
-      append(mine.second, entry.second);
+      join_delays(mine.second, entry.second);
     }
     add_counts(x.blank_owner.first, y.blank_owner.first);
-    append(x.blank_owner.second, y.blank_owner.second);
+    join_delays(x.blank_owner.second, y.blank_owner.second);
     x.blank_seen = x.blank_seen || y.blank_seen;
     x.issues.merge(std::move(y.issues));
     for (auto& cs : y.breaches.cases) x.breaches.add(std::move(cs));

@@ -192,3 +192,41 @@ TEST_CASE("samples: percentiles of many sets on several threads equal each set's
   }
   CHECK(percentiles_of_sets({}, qs, 2).empty());
 }
+
+TEST_CASE("samples: values written early in blocks of any size give the same percentiles", "[samples]") {
+  using namespace leadfunnel;
+  Rng rng{29};
+  for (int trial = 0; trial < 40; ++trial) {
+    const auto values = durations(rng, 1 + rng.next(3 * Samples::kChunk));
+    Samples s;
+    for (double v : values) {
+      s.push_back(v);
+      if (rng.next(50) == 0) {
+        s.spill_now();
+        CHECK(s.memory_values() == 0);
+      }
+    }
+    s.spill_now();  // the last values too, then once more with nothing left
+    s.spill_now();
+    REQUIRE(s.size() == values.size());
+    CHECK(s.memory_values() == 0);
+    CHECK(s.spilled());
+    // Joined with a set still in memory, both ways.
+    const auto more = durations(rng, 1 + rng.next(500));
+    Samples t;
+    for (double v : more) t.push_back(v);
+    std::vector<double> all = values;
+    all.insert(all.end(), more.begin(), more.end());
+    Samples copy;
+    copy.append_copy(s);
+    copy.append_copy(t);
+    t.append(std::move(s));
+    REQUIRE(t.size() == all.size());
+    REQUIRE(copy.size() == all.size());
+    for (double q : kQs) {
+      INFO(fmt::format("trial {}, {} values, q = {}", trial, all.size(), q));
+      CHECK(t.percentile(q) == by_sorting(all, q));
+      CHECK(copy.percentile(q) == by_sorting(all, q));
+    }
+  }
+}

@@ -834,4 +834,55 @@ TEST_CASE("sla: with far more owners than the lookup table has slots, each owner
   }
 }
 
+TEST_CASE("sla: owners' delays written to the spill file early keep their exact medians", "[sla]") {
+  // 270,000 hand-offs on two clock targets (540,000 delays, over the
+  // 524,288 an accumulator keeps in memory for its owners) across 2,000
+  // owners: the biggest sets go to the spill file early, in blocks of any
+  // size. Lead i belongs to owner i % 2000 and is touched 1 + (i * 7919) % 480
+  // minutes after its hand-off, Monday 09:00 (inside the office's hours, so
+  // both clocks measure the same delay). Expected: type-7 percentiles of the
+  // delays sorted here.
+  constexpr int kLeads = 270000, kOwners = 2000;
+  const Instant c = utc(2026, 3, 9, 7);
+  const Instant h = utc(2026, 3, 9, 9);
+  std::vector<Lead> leads;
+  leads.reserve(kLeads);
+  std::vector<std::vector<double>> by_owner(kOwners);
+  std::vector<double> all;
+  for (int i = 0; i < kLeads; ++i) {
+    const int minutes = 1 + static_cast<int>((static_cast<long long>(i) * 7919) % 480);
+    leads.push_back(handed(std::to_string(i), fmt::format("Owner {:04}", i % kOwners), c, h, h + hm(0, minutes)));
+    by_owner[static_cast<std::size_t>(i % kOwners)].push_back(minutes / 60.0);
+    all.push_back(minutes / 60.0);
+  }
+  auto type7 = [](std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    const double x = (static_cast<double>(v.size()) - 1.0) * q;
+    const auto lo = static_cast<std::size_t>(x);
+    const double high = lo + 1 < v.size() ? v[lo + 1] : v[lo];
+    return v[lo] + (x - static_cast<double>(lo)) * (high - v[lo]);
+  };
+  const auto r = evaluate_sla(make_dataset(std::move(leads)),
+                              agreement_of({clock_target("Response", hm(24), "", 0.9),
+                                            clock_target("Office", hm(24), "office", 0.9)}),
+                              options_at(utc(2026, 3, 9, 20)));
+  REQUIRE(r.targets.size() == 2);
+  for (const TargetResult& t : r.targets) {
+    INFO(t.target.name);
+    CHECK(t.all.met == static_cast<std::size_t>(kLeads));
+    REQUIRE(t.all.median_hours);
+    CHECK(*t.all.median_hours == type7(all, 0.5));
+    CHECK(*t.all.p90_hours == type7(all, 0.9));
+    REQUIRE(t.by_owner.size() == static_cast<std::size_t>(kOwners));
+    std::size_t wrong = 0;
+    for (const ClockCounts& o : t.by_owner) {
+      const auto k = static_cast<std::size_t>(std::stoi(o.owner.value().substr(6)));
+      if (o.met != by_owner[k].size() || o.median_hours != type7(by_owner[k], 0.5) ||
+          o.p90_hours != type7(by_owner[k], 0.9))
+        ++wrong;
+    }
+    CHECK(wrong == 0);
+  }
+}
+
 }  // namespace leadfunnel

@@ -12,11 +12,13 @@ namespace leadfunnel {
 /// each further kChunk values are written as a block to one temporary file
 /// shared by the whole process (in $TMPDIR, else /tmp; deleted by the system
 /// when the process ends), so a set of any size costs at most kChunk values
-/// of memory. Percentiles stay exact: a spilled set is read back in two
-/// passes, one counting values by their top 16 bits and one gathering the
-/// buckets that hold the wanted order statistics of every quantile asked
-/// together (further passes only when a bucket is too big to gather). When the file cannot be made or written,
-/// values stay in memory.
+/// of memory. A holder of many sets may write one's values sooner
+/// (spill_now, a block of any size), to keep their memory together within a
+/// budget. Percentiles stay exact: a spilled set is read back in two passes,
+/// one counting values by their top 16 bits and one gathering the buckets
+/// that hold the wanted order statistics of every quantile asked together
+/// (further passes only when a bucket is too big to gather). When the file
+/// cannot be made or written, values stay in memory.
 ///
 /// Not thread-safe: one object belongs to one thread at a time. Blocks are
 /// never changed once written, so copies share them.
@@ -25,7 +27,10 @@ class Samples {
   static constexpr std::size_t kChunk = 4096;
 
   void push_back(double v);
-  std::size_t size() const { return mem_.size() + blocks_.size() * kChunk; }
+  std::size_t size() const { return mem_.size() + spilled_; }
+  /// The memory the set holds, in values: room for this many doubles (the
+  /// values not yet written to the file, and room for more).
+  std::size_t memory_values() const { return mem_.capacity(); }
   bool empty() const { return size() == 0; }
 
   /// Takes all of `other`'s values (its blocks are moved, not read); `other` is left empty.
@@ -43,20 +48,30 @@ class Samples {
 
   /// Frees everything (written blocks stay in the file until the process ends).
   void clear();
+  /// Writes the values held in memory to the file now, as one block, and
+  /// frees the set's memory. Nothing changes when the values cannot be written.
+  void spill_now();
 
   /// Whether some values were written to the file (for tests and measurements).
   bool spilled() const { return !blocks_.empty(); }
 
  private:
-  void spill();
+  /// Writes the values in memory as a block; false when the file cannot be written.
+  bool spill();
   /// The k-th smallest values (0-based) of a spilled set, one per rank.
   std::vector<double> order_stats(const std::vector<std::size_t>& ranks);
   /// Calls f(value) for every value, in memory and in the file.
   template <class F>
   void for_each(F&& f) const;
 
+  /// A block of values in the file: where it starts and how many values it holds.
+  struct Block {
+    std::uint64_t at;
+    std::size_t count;
+  };
   std::vector<double> mem_;
-  std::vector<std::uint64_t> blocks_;  ///< file offsets of full blocks of kChunk values
+  std::vector<Block> blocks_;
+  std::size_t spilled_ = 0;  ///< values in blocks_
 };
 
 /// percentiles(qs) of every set, on up to `threads` threads at once (a set
