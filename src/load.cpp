@@ -69,6 +69,7 @@ class IdIndex {
   /// The number stored for `id`, if it was added.
   /// Starts loading the slot of hash `h` into the cache, for a lookup soon after.
   bool empty() const { return count_ == 0; }
+  std::size_t size() const { return count_; }
   /// Starts loading the slots a search for `h` reads into the cache: its
   /// home slot's cache line and the next (4 slots a line; a search that
   /// finds nothing, the most common kind, reads several slots, about 5 when
@@ -105,7 +106,18 @@ class IdIndex {
     ++count_;
     return std::nullopt;
   }
-
+  /// Makes room for `n` entries in all, so that adding them does not grow
+  /// the table (growing holds the old table and the new one at once).
+  void reserve(std::size_t n) {
+    std::size_t size = std::max<std::size_t>(slots_.size(), 1024);
+    while ((n + 1) * 4 > size * 3) size *= 2;
+    if (size == slots_.size()) return;
+    auto old = std::move(slots_);
+    slots_.assign(size, Slot{});
+    mask_ = slots_.size() - 1;
+    for (const Slot& sl : old)
+      if (sl.hash != 0) place(sl.hash, sl.value);
+  }
 
  private:
   struct Slot {
@@ -121,13 +133,7 @@ class IdIndex {
     while (slots_[i].hash != 0) i = (i + 1) & mask_;
     slots_[i] = Slot{h, value};
   }
-  void grow() {
-    auto old = std::move(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
-    mask_ = slots_.size() - 1;
-    for (const Slot& sl : old)
-      if (sl.hash != 0) place(sl.hash, sl.value);
-  }
+  void grow() { reserve(slots_.empty() ? 0 : slots_.size()); }
   static constexpr std::size_t kSlotsPerLine = 64 / sizeof(Slot);
   std::vector<Slot, LargePageAllocator<Slot>> slots_;
   std::size_t mask_ = 0;
@@ -1328,7 +1334,11 @@ class Loader {
 
   void use_repeats(RepeatFinder& finder) {
     prepass_ids_ = finder.size();
-    for (const std::uint64_t h : finder.repeated(options_.threads)) repeated_.find_or_add(h, 0);
+    const std::vector<std::uint64_t> repeated = finder.repeated(options_.threads);
+    // Both tables sized at once: the row pass adds each repeated id to the index.
+    repeated_.reserve(repeated.size());
+    index_.reserve(index_.size() + repeated.size());
+    for (const std::uint64_t h : repeated) repeated_.find_or_add(h, 0);
     // The ids of the prospects rows read so far are in join_index_; those of
     // rows still waiting for a date order are noted here.
     if (prospects_)
