@@ -2,6 +2,9 @@
 // Columns: section,key,segment,stage,measure,value,file,line,column,detail.
 #include <fmt/format.h>
 
+#include <ostream>
+#include <sstream>
+
 #include "leadfunnel/report.hpp"
 
 namespace leadfunnel {
@@ -21,17 +24,20 @@ struct Row {
   std::string section, key, segment, stage, measure, value, file, line, column, detail;
 };
 
+/// Writes each row to the output as it is added (a report may list
+/// hundreds of thousands of rejected rows).
 class Writer {
  public:
+  explicit Writer(std::ostream& out) : out_(out) {}
   void add(const Row& r) {
     const std::string cells[] = {r.section, r.key, r.segment, r.stage, r.measure, r.value, r.file, r.line, r.column, r.detail};
-    bool first = true;
+    line_.clear();
     for (const auto& c : cells) {
-      if (!first) out_ += ',';
-      out_ += quote(c);
-      first = false;
+      if (&c != cells) line_ += ',';
+      line_ += quote(c);
     }
-    out_ += "\r\n";
+    line_ += "\r\n";
+    out_ << line_;
   }
   void measure(std::string section, std::string measure, std::string value, std::string key = {},
                std::string segment = {}, std::string stage = {}) {
@@ -45,16 +51,16 @@ class Writer {
     measure(section, prefix + "ci95_high", r.ci95 ? fmt::format("{}", r.ci95->high) : "", key, segment, stage);
   }
   static std::string num(const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); }
-  std::string take() { return std::move(out_); }
 
  private:
-  std::string out_;
+  std::ostream& out_;
+  std::string line_;
 };
 
 }  // namespace
 
-std::string render_csv(const Report& report) {
-  Writer w;
+void render_csv(const Report& report, std::ostream& out) {
+  Writer w(out);
   w.add(Row{"section", "key", "segment", "stage", "measure", "value", "file", "line", "column", "detail"});
   w.measure("meta", "schema_version", kSchemaVersion);
   w.measure("meta", "command", report.meta.command);
@@ -174,7 +180,12 @@ std::string render_csv(const Report& report) {
       }
     }
   }
-  return w.take();
+}
+
+std::string render_csv(const Report& report) {
+  std::ostringstream out;
+  render_csv(report, out);
+  return std::move(out).str();
 }
 
 }  // namespace leadfunnel

@@ -20,6 +20,7 @@ std::string render(const Report& report, Format format) {
 
 void render(const Report& report, Format format, std::ostream& out) {
   if (format == Format::Json) return render_json(report, out);
+  if (format == Format::Csv) return render_csv(report, out);
   out << render(report, format);
 }
 

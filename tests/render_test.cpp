@@ -208,11 +208,15 @@ TEST_CASE("render: JSON rejections written one at a time read back as one docume
   CHECK(j["input"]["files"][0]["columns"].back() == lookalike);
   CHECK(j["input"]["notes"].back() == lookalike);
   CHECK(j["input"]["rejections_unlisted"] == r.input.rejections_unlisted);
-  // The stream and the string give the same text.
+  // The stream and the string give the same text, in JSON and in CSV.
   std::ostringstream out;
   render(r, Format::Json, out);
   CHECK(out.str() == text);
   CHECK(render(r, Format::Json) == text);
+  std::ostringstream csv;
+  render(r, Format::Csv, csv);
+  CHECK(csv.str() == render_csv(r));
+  CHECK(csv.str().find("leads.csv,4,") != std::string::npos);
 
   SECTION("with no rejection the list is empty") {
     r.input.rejections.clear();

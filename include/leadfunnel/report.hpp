@@ -39,15 +39,16 @@ enum class Format { Table, Json, Csv, Markdown };
 
 /// Renders `report` in `format`; the text ends with a newline.
 std::string render(const Report& report, Format format);
-/// The same text, written to `out` as it is made: the JSON report's
-/// rejections (up to RawTable::kListedRejections per file and kind) are
-/// written one at a time, never held as a whole text.
+/// The same text, written to `out` as it is made: the rejections of the
+/// JSON and CSV reports (up to RawTable::kListedRejections per file and
+/// kind) are written one at a time, never held as a whole text.
 void render(const Report& report, Format format, std::ostream& out);
 
 std::string render_table(const Report& report);
 std::string render_json(const Report& report);
 void render_json(const Report& report, std::ostream& out);
 std::string render_csv(const Report& report);
+void render_csv(const Report& report, std::ostream& out);
 std::string render_markdown(const Report& report);
 
 // Shared printing rules, so every text format shows numbers the same way.
