@@ -176,6 +176,16 @@ std::vector<std::optional<double>> Samples::percentiles(const std::vector<double
     for (std::size_t i = 0; i < qs.size(); ++i) out[i] = percentile_of(mem_, qs[i]);
     return out;
   }
+  if (size() <= kGather) {
+    // A set no bigger than one gather is read back whole: cheaper than
+    // counting its values into 65,536 buckets, for the many small sets of
+    // an export with thousands of owners.
+    std::vector<double> values;
+    values.reserve(size());
+    for_each([&](double v) { values.push_back(v); });
+    for (std::size_t i = 0; i < qs.size(); ++i) out[i] = percentile_of(values, qs[i]);
+    return out;
+  }
   const std::size_t n = size();
   // The same arithmetic as percentile_of, on order statistics found in the
   // file: for each quantile the order statistic below it and the next one.
