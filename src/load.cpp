@@ -1391,7 +1391,10 @@ class Loader {
   void prepare_all(const std::vector<RawRow>& rows, const std::vector<std::optional<DateOrder>>& orders,
                    std::vector<Prepared>& out, std::size_t n) const {
     const std::size_t id_col = lead_map_[Field::Id]->column;
-    const bool ahead = !prospect_hashes_.empty() || !join_index_.empty();
+    // Each row's id is hashed a few rows ahead, and the slots its lookups
+    // will read loaded into the cache: with many repeated ids, or two
+    // files, the tables are far bigger than the cache.
+    const bool ahead = !repeated_.empty() || !prospect_hashes_.empty() || !join_index_.empty();
     const bool joins = ahead && !join_index_.empty();
     auto hash_ahead = [&](std::size_t r) {
       if (out[r].unread) {  // a record the reader rejected: no cells to read
