@@ -346,11 +346,21 @@ struct PrehashedEqual {
 };
 
 constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Field::Owner};
+/// The different values of one column the case-variant check keeps (about
+/// 300 bytes each, with their folded forms); a column with more is not
+/// checked (see Loader::note_lead_checks).
+constexpr std::size_t kVariantValues = 20000;
 
 /// The distinct values of one column already recorded for the case-variant
 /// check; most rows repeat one of a few dozen, which RecentLookups answers.
 class SeenValues {
  public:
+  std::size_t size() const { return set_.size(); }
+  /// Frees the values (the check gave up on the column).
+  void clear() {
+    set_ = decltype(set_)();
+    recent_ = RecentLookups<const std::string>();
+  }
   /// Whether `v` (whose hash_text is `hash`) was added before; adds it if not.
   bool seen_or_add(std::string_view v, std::size_t hash) {
     if (recent_.find(v, hash) != nullptr) return true;
@@ -916,10 +926,18 @@ class Loader {
                  leads_.path, lead.line, lead.id, fmt::format("{} = {}", field_name(f), cell));
     for (std::size_t i = 0; i < kVariantFields.size(); ++i) {
       const std::string_view v = p.variants[i].first;  // not a structured binding: clang 14 cannot capture one
-      if (v.empty()) continue;
+      if (v.empty() || variants_given_up_[i]) continue;
       // Most rows repeat a value already recorded: a lookup with the hash
       // the worker computed skips them.
       if (variant_seen_[i].seen_or_add(v, p.variants[i].second)) continue;
+      if (variant_seen_[i].size() > kVariantValues) {
+        // Not a column of categories (a URL or a keyword per lead, say):
+        // the check stops there, so that its memory does not grow with the file.
+        variants_given_up_[i] = true;
+        variant_seen_[i].clear();
+        variants_[static_cast<std::size_t>(kVariantFields[i])].clear();
+        continue;
+      }
       auto& variants = variants_[static_cast<std::size_t>(kVariantFields[i])][fold_value(v)];
       if (std::find_if(variants.begin(), variants.end(), [&](const auto& x) { return x.first == v; }) == variants.end())
         variants.emplace_back(std::string(v), lead.line);
@@ -2115,6 +2133,13 @@ class Loader {
           note_check("non_data_rows", "report titles and footers skipped (not counted as rows read)", t->path, 0, "", "");
     in.checks = std::move(checks_);
     for (const auto& n : leads_.notes) in.notes.push_back(fmt::format("{}: {}", leads_.path, n));
+    for (std::size_t i = 0; i < kVariantFields.size(); ++i)
+      if (variants_given_up_[i] && lead_map_[kVariantFields[i]])
+        in.notes.push_back(fmt::format(
+            "{}: column \"{}\" ({}) has more than {} different values, too many to be categories: it was not "
+            "checked for values that differ only by case or spaces",
+            leads_.path, leads_.columns[lead_map_[kVariantFields[i]]->column], field_name(kVariantFields[i]),
+            kVariantValues));
     if (prospects_)
       for (const auto& n : prospects_->notes) in.notes.push_back(fmt::format("{}: {}", prospects_->path, n));
 
@@ -2171,6 +2196,8 @@ class Loader {
   Prepared scratch_;
   std::vector<Prepared> prepared_;
   std::array<SeenValues, 3> variant_seen_;  ///< raw values already in variants_
+  /// Columns with more than kVariantValues values, no longer checked.
+  std::array<bool, 3> variants_given_up_{};
   std::vector<std::unordered_map<std::string, std::string>> folded_;  ///< --fold-case: folded -> first spelling
   std::unordered_map<std::string, std::string> folded_owners_;
   std::size_t lead_rows_seen_ = 0, prospect_rows_seen_ = 0;

@@ -1,6 +1,7 @@
 // Tests of the data-quality checks made while loading (input.checks), the
 // --duplicates policies, --fold-case, and placeholder cells read as blank.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -237,6 +238,32 @@ TEST_CASE("quality: case_variants finds values that differ only by case or space
   SECTION("not reported when every spelling is the same") {
     CHECK_FALSE(has_check(load("lead_id,source\nA,Google\nB,Google\n"), "case_variants"));
   }
+}
+
+TEST_CASE("quality: a column with more than 20,000 different values is not checked for case variants",
+          "[quality]") {
+  // The campaign differs on every row (a URL per lead, say), the source is
+  // a category with one variant. Over 20,000 campaigns the check stops for
+  // that column alone, says so in a note, and a variant pair among the first
+  // rows is not reported; the source is still checked.
+  auto file = [](std::size_t rows) {
+    std::string text = "lead_id,source,campaign\nA,Google,Spring\nB,google,spring\n";
+    for (std::size_t i = 0; i < rows; ++i) text += fmt::format("L{},Bing,https://example.com/p/{}\n", i, i);
+    return text;
+  };
+  const Dataset over = load(file(20000));  // 20,002 campaigns
+  const QualityCheck& c = check_of(over, "case_variants");
+  REQUIRE(c.count == 1);
+  CHECK(c.examples[0].value == "source: \"Google\" vs \"google\"");
+  REQUIRE(over.input.notes.size() == 1);
+  CHECK(over.input.notes[0] ==
+        "leads.csv: column \"campaign\" (campaign) has more than 20000 different values, too many to be categories: "
+        "it was not checked for values that differ only by case or spaces");
+  CHECK(over.leads.size() == 20002);
+
+  const Dataset under = load(file(19998));  // 20,000 campaigns: still checked
+  CHECK(check_of(under, "case_variants").count == 2);
+  CHECK(under.input.notes.empty());
 }
 
 TEST_CASE("quality: --fold-case merges Google and google", "[quality]") {
