@@ -1012,7 +1012,7 @@ class Loader {
     // Listed up to the same limit as the reader's; the rest are counted.
     if (loader_listed_ < RawTable::kListedRejections) {
       ++loader_listed_;
-      input_.rejections.push_back(Rejection{file, line, column, reason});
+      rejected_.push_back(Rejection{file, line, column, reason});
     } else {
       ++loader_unlisted_;
     }
@@ -2080,28 +2080,30 @@ class Loader {
     // Reader-level rejections come first in each file, then mapping ones, by
     // line. They are moved, not copied: up to RawTable::kListedRejections of
     // each kind may be listed, and a copy of each would double their memory.
-    std::vector<Rejection> loader = std::move(in.rejections);
-    std::vector<bool> taken(loader.size());
+    // The loader's go from the front of their deque, which frees its blocks
+    // as it goes: at most one copy of each is held at any time.
     std::vector<Rejection> all;
-    all.reserve(loader.size() + leads_.rejections.size() + (prospects_ ? prospects_->rejections.size() : 0) +
+    all.reserve(rejected_.size() + leads_.rejections.size() + (prospects_ ? prospects_->rejections.size() : 0) +
                 (unusable_prospects_ ? unusable_prospects_->rejections.size() : 0));
     auto add_file = [&](RawTable& t) {
       const auto start = static_cast<std::ptrdiff_t>(all.size());
       std::move(t.rejections.begin(), t.rejections.end(), std::back_inserter(all));
       t.rejections = std::vector<Rejection>();  // frees the memory, as `= {}` would not
-      for (std::size_t i = 0; i < loader.size(); ++i)
-        if (!taken[i] && loader[i].file == t.path) {
-          taken[i] = true;
-          all.push_back(std::move(loader[i]));
-        }
+      std::deque<Rejection> others;
+      for (; !rejected_.empty(); rejected_.pop_front()) {
+        Rejection& r = rejected_.front();
+        if (r.file == t.path) all.push_back(std::move(r));
+        else others.push_back(std::move(r));
+      }
+      rejected_ = std::move(others);
       std::stable_sort(all.begin() + start, all.end(),
                        [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
     };
     add_file(leads_);
     if (prospects_ && prospects_->path != leads_.path) add_file(*prospects_);
     if (unusable_prospects_ && unusable_prospects_->path != leads_.path) add_file(*unusable_prospects_);
+    rejected_.clear();  // of no file read (as before: not listed)
     in.rejections = std::move(all);
-    loader = std::vector<Rejection>();
     in.rejections_unlisted += loader_unlisted_;
     for (const RawTable* t : {&leads_, prospects_, unusable_prospects_})
       if (t) {
@@ -2208,6 +2210,9 @@ class Loader {
   std::size_t leads_used_ = 0;
   std::size_t prospect_rows_used_ = 0;
   std::size_t loader_listed_ = 0, loader_unlisted_ = 0;
+  /// The rows the loader rejected (a bad value, a duplicate id), up to
+  /// RawTable::kListedRejections: a deque, which grows without copying.
+  std::deque<Rejection> rejected_;
   bool begun_ = false;
   bool parts_active_ = false;  ///< accepted leads go to consumer parts on the worker threads
   std::unordered_set<std::size_t> lead_flags_blank_source_;  ///< --duplicates last: lines of leads with no source
