@@ -186,15 +186,6 @@ std::string decode_to_utf8(std::string_view b, std::string_view encoding) {
 
 namespace {
 
-void append_cp1252(std::string& out, std::string_view b) {
-  for (char ch : b) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) out += ch;
-    else if (c < 0xA0) append_utf8(out, kCp1252High[c - 0x80]);
-    else append_utf8(out, c);
-  }
-}
-
 /// The index of the first byte at or after `i` that is not ASCII, or b.size():
 /// ASCII, the common case, 8 bytes a step.
 std::size_t skip_ascii(std::string_view b, std::size_t i) {
@@ -204,6 +195,19 @@ std::size_t skip_ascii(std::string_view b, std::size_t i) {
   }
   while (i < b.size() && static_cast<unsigned char>(b[i]) < 0x80) ++i;
   return i;
+}
+
+/// Windows-1252 as UTF-8: runs of ASCII are copied as they are, in one
+/// append each (a byte at a time took a third of a report's time).
+void append_cp1252(std::string& out, std::string_view b) {
+  for (std::size_t i = 0; i < b.size();) {
+    const std::size_t j = skip_ascii(b, i);
+    out.append(b.data() + i, j - i);
+    if (j == b.size()) break;
+    const auto c = static_cast<unsigned char>(b[j]);
+    append_utf8(out, c < 0xA0 ? kCp1252High[c - 0x80] : c);
+    i = j + 1;
+  }
 }
 
 /// The length of the UTF-8 sequence a lead byte starts, or 0 for a byte that cannot lead.

@@ -280,3 +280,27 @@ TEST_CASE("encoding: a piece that passed through with a non-ASCII byte keeps lat
 }
 
 }  // namespace leadfunnel
+
+TEST_CASE("encoding: the Windows-1252 stream gives what decode_to_utf8 gives, around runs of every length",
+          "[encoding]") {
+  // ASCII runs of 0 to 20 bytes (across the 8-byte steps that skip them)
+  // between high bytes of every value; the stream decodes the text in
+  // pieces of every size from 1 to 40. decode_to_utf8 maps byte by byte.
+  std::string text;
+  unsigned high = 0x80;
+  for (std::size_t run = 0; run <= 20; ++run)
+    for (int k = 0; k < 7; ++k) {
+      text.append(run, static_cast<char>('a' + (run + static_cast<std::size_t>(k)) % 26));
+      text += static_cast<char>(high);
+      high = high == 0xFF ? 0x80 : high + 1;
+    }
+  const std::string want = leadfunnel::decode_to_utf8(text, "windows-1252");
+  for (std::size_t piece = 1; piece <= 40; ++piece) {
+    leadfunnel::StreamDecoder d("windows-1252", false);
+    std::string got;
+    for (std::size_t at = 0; at < text.size(); at += piece)
+      d.decode(std::string_view(text).substr(at, piece), got, at + piece >= text.size());
+    INFO("pieces of " << piece);
+    CHECK(got == want);
+  }
+}
