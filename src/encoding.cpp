@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -285,8 +286,21 @@ void StreamDecoder::decode_utf16(std::string_view b, std::string& out, bool last
     const auto hi = static_cast<unsigned char>(b[little ? i + 1 : i]);
     return static_cast<std::uint32_t>(hi) << 8 | lo;
   };
+  // Four units a step while they are ASCII (a zero byte and one below
+  // 0x80), each written as its one byte.
+  const std::uint64_t not_ascii = little ? 0xFF80FF80FF80FF80ULL : 0x80FF80FF80FF80FFULL;
+  const int low = little ? 0 : 8;  // where a unit's ASCII byte sits in its 16 bits
   std::size_t i = 0;
   for (; i + 1 < b.size(); i += 2) {
+    for (std::uint64_t w; i + 8 <= b.size(); i += 8) {
+      std::memcpy(&w, b.data() + i, 8);
+      if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+      if (w & not_ascii) break;
+      const char four[4] = {static_cast<char>(w >> low), static_cast<char>(w >> (16 + low)),
+                            static_cast<char>(w >> (32 + low)), static_cast<char>(w >> (48 + low))};
+      out.append(four, 4);
+    }
+    if (i + 1 >= b.size()) break;
     const std::uint32_t u = unit(i);
     if (u >= 0xD800 && u <= 0xDBFF) {
       if (i + 3 >= b.size() && !last) break;  // its pair may come in the next piece

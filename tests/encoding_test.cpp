@@ -304,3 +304,41 @@ TEST_CASE("encoding: the Windows-1252 stream gives what decode_to_utf8 gives, ar
     CHECK(got == want);
   }
 }
+
+TEST_CASE("encoding: the UTF-16 stream gives what decode_to_utf8 gives, in both byte orders and pieces of any size",
+          "[encoding]") {
+  // ASCII runs of 0 to 12 units between a Latin-1 letter, a unit of three
+  // UTF-8 bytes, a surrogate pair and a lone surrogate; the stream decodes
+  // the text in pieces of every size from 1 to 33 bytes.
+  const std::vector<std::uint32_t> others{0xE9, 0x20AC, 0x1F600, 0xD800, 0x7F, 0x100};
+  std::vector<std::uint16_t> units;
+  for (std::size_t run = 0; run <= 12; ++run)
+    for (std::uint32_t other : others) {
+      for (std::size_t k = 0; k < run; ++k) units.push_back(static_cast<std::uint16_t>('A' + (run + k) % 26));
+      if (other > 0xFFFF) {
+        units.push_back(static_cast<std::uint16_t>(0xD800 + ((other - 0x10000) >> 10)));
+        units.push_back(static_cast<std::uint16_t>(0xDC00 + ((other - 0x10000) & 0x3FF)));
+      } else {
+        units.push_back(static_cast<std::uint16_t>(other));
+      }
+    }
+  for (const bool little : {true, false}) {
+    std::string text;
+    for (std::uint16_t u : units) {
+      const char lo = static_cast<char>(u & 0xFF), hi = static_cast<char>(u >> 8);
+      text += little ? lo : hi;
+      text += little ? hi : lo;
+    }
+    const char* name = little ? "utf-16le" : "utf-16be";
+    const std::string want = leadfunnel::decode_to_utf8(text, name);
+    REQUIRE(want.find("\xE2\x82\xAC") != std::string::npos);  // the euro sign came through
+    for (std::size_t piece = 1; piece <= 33; ++piece) {
+      leadfunnel::StreamDecoder d(name, false);
+      std::string got;
+      for (std::size_t at = 0; at < text.size(); at += piece)
+        d.decode(std::string_view(text).substr(at, piece), got, at + piece >= text.size());
+      INFO(name << ", pieces of " << piece);
+      CHECK(got == want);
+    }
+  }
+}
