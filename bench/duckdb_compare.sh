@@ -45,6 +45,10 @@ RUNS=${RUNS:-3}
 QUERY=${QUERY:-full}
 case $QUERY in full | headline) ;; *) die "QUERY must be full or headline: $QUERY" ;; esac
 read -r -a VARIANTS <<<"${VARIANTS:-single-csv}"
+for v in "${VARIANTS[@]}"; do
+  # The mirror has no duplicate-id rule: the messy input is for run.sh only.
+  [ "$v" != messy-csv ] || die "messy-csv is not mirrored in DuckDB (it has repeated ids); use run.sh for it"
+done
 
 ensure_tools
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

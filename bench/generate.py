@@ -2,7 +2,7 @@
 """Deterministic generator of HubSpot-style CRM exports for the leadfunnel benchmark.
 
     python3 bench/generate.py --rows N [--seed S] [--shape single|two-file]
-                              [--format csv|ndjson] --out PATH [--jobs J]
+                              [--format csv|ndjson] [--messy] --out PATH [--jobs J]
 
 Shapes:
   single    one contacts export, HubSpot property labels as headers (the same
@@ -16,6 +16,13 @@ Formats:
             comma, a quote or a line break (the Notes column does, sometimes).
   ndjson    one JSON object per line, keyed by the same column names; blank
             cells are JSON null.
+
+--messy (single shape) adds what a big, old CRM account holds, to check that
+memory stays flat on it: 3% of rows repeat the Record ID of an earlier row of
+their block (duplicate leads), the Contact owner is one of 3,000 reps, and the
+campaign (Original Source Drill-Down 1) is a landing-page URL of its own for
+every lead. These draw from a stream of their own, so the leads are otherwise
+the same as without --messy.
 
 Everything is made up (e-mail addresses are on example.com/.org/.net). The
 output depends only on --rows, --seed and the fixed --start/--end below: the
@@ -244,10 +251,13 @@ class Tables:
 
 def make_block(args):
     """Rows [first, first + count) as encoded bytes: (main, deals) (deals is b'' for single)."""
-    block, first, count, seed, shape, fmt, start, end = args
+    block, first, count, seed, shape, fmt, start, end, messy = args
     T = _tables(seed, start, end)
     rng = random.Random(f"{seed}-block-{block}")
     rnd = rng.random
+    # --messy draws from its own stream too
+    mrnd = random.Random(f"{seed}-messy-{block}").random
+    block_ids = []
     # deals draw from their own stream, so the leads are the same in both shapes
     drng = random.Random(f"{seed}-deals-{block}")
     drnd = drng.random
@@ -400,6 +410,16 @@ def make_block(args):
         rid = str(10_000_001 + 3 * k + gap) if single else f"L-{k + 1:08d}"
         email = f"{T.first_ascii[fi]}.{T.last_ascii[li]}.{k % 9973}@{DOMAINS[k % 10]}"
         owner = None if owner_blank else owner_enc[oi]
+        if messy:
+            if block_ids and mrnd() < 0.03:
+                rid = block_ids[int(mrnd() * len(block_ids))]
+            else:
+                block_ids.append(rid)
+            if owner is not None:
+                owner = f"Rep {int(mrnd() * 3000):04d}"
+                owner = json_str(owner) if ndjson else owner
+            if camp:
+                camp = f"https://example.com/landing/{k}?utm_term=kw{k * 7919 % 100003}"
         if single:
             vals = [rid, first_enc[fi], last_enc[li], email, fmt_z(c, z), stage, status, src, camp,
                     owner, fmt_z(mql, z), fmt_z(handoff, z), fmt_z(touch, z), fmt_z(sql, z),
@@ -492,9 +512,13 @@ def main():
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                     help="worker processes (the output does not depend on it)")
     ap.add_argument("-q", "--quiet", action="store_true")
+    ap.add_argument("--messy", action="store_true",
+                    help="single shape: duplicate ids, 3,000 owners and a campaign URL per lead (see above)")
     a = ap.parse_args()
     if a.rows < 0:
         ap.error("--rows must be >= 0")
+    if a.messy and a.shape != "single":
+        ap.error("--messy is for the single shape")
     start, end = parse_utc(a.start), parse_utc(a.end)
     if end <= start:
         ap.error("--end must be after --start")
@@ -518,7 +542,7 @@ def main():
 
     tasks = []
     for b, first in enumerate(range(0, a.rows, BLOCK)):
-        tasks.append((b, first, min(BLOCK, a.rows - first), a.seed, a.shape, a.format, start, end))
+        tasks.append((b, first, min(BLOCK, a.rows - first), a.seed, a.shape, a.format, start, end, a.messy))
     t0 = time.time()
     done = 0
 

@@ -52,12 +52,14 @@ ensure_leadfunnel() {
 }
 
 # The file(s) of one variant at one size, generated once and cached by rows, seed and variant.
-# Variants: single-csv, single-ndjson, two-file-csv, two-file-ndjson.
+# Variants: single-csv, single-ndjson, two-file-csv, two-file-ndjson, and messy-csv (the
+# single CSV with generate.py --messy: duplicate ids, 3,000 owners, a campaign URL per lead).
 # Sets DATA_ARGS (the arguments that name the input for `leadfunnel report`), DATA_FILES and DATA_MB.
 ensure_data() {
-  local variant=$1 rows=$2 shape fmt base
+  local variant=$1 rows=$2 shape fmt base messy=()
   case $variant in
     single-csv) shape=single fmt=csv ;;
+    messy-csv) shape=single fmt=csv messy=(--messy) ;;
     single-ndjson) shape=single fmt=ndjson ;;
     two-file-csv) shape=two-file fmt=csv ;;
     two-file-ndjson) shape=two-file fmt=ndjson ;;
@@ -65,9 +67,12 @@ ensure_data() {
   esac
   mkdir -p "$WORK/data"
   base=$WORK/data/$shape-$rows-s$SEED
+  [ ${#messy[@]} = 0 ] || base=$WORK/data/messy-$rows-s$SEED
   if [ "$shape" = single ]; then
     DATA_FILES=("$base.$fmt")
     DATA_ARGS=("$base.$fmt")
+    # Its repeated ids are rejected rows, expected here: not a failed run.
+    [ ${#messy[@]} = 0 ] || DATA_ARGS+=(--max-rejected 100%)
   else
     DATA_FILES=("$base-leads.$fmt" "$base-deals.$fmt")
     DATA_ARGS=("$base-leads.$fmt" --prospects "$base-deals.$fmt")
@@ -79,7 +84,8 @@ ensure_data() {
     [ "$shape" = single ] && out=$base.$fmt
     check_disk "$rows" "$fmt"
     log "generating $variant, $rows rows (seed $SEED)"
-    python3 "$BENCH_DIR/generate.py" --rows "$rows" --seed "$SEED" --shape "$shape" --format "$fmt" --out "$out" -q \
+    python3 "$BENCH_DIR/generate.py" --rows "$rows" --seed "$SEED" --shape "$shape" --format "$fmt" "${messy[@]}" \
+      --out "$out" -q \
       || die "generate.py failed"
   fi
   DATA_MB=$(stat -c %s "${DATA_FILES[@]}" | awk '{s += $1} END {printf "%.1f", s / 1e6}')
