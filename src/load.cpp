@@ -545,7 +545,9 @@ class Loader {
     // the memory for ids does not grow with the file. The second read must
     // see the same ids (checked in finish()).
     std::optional<FirstRead> first;
-    const bool read_ids = reopen_leads_ && options_.duplicates != DuplicatePolicy::Last && leads_.format != "json";
+    // (A JSON array read by elements has its ids from the columns pass; one
+    // read whole has none, and is not read again for them.)
+    const bool read_ids = reopen_leads_ && options_.duplicates != DuplicatePolicy::Last;
     const bool apart = prospects_ && read_ids && options_.threads > 1;  // on two threads
     run_parts(apart ? 2 : 1, [&](std::size_t k) {
       if (k == 0 && prospects_) read_prospects();
@@ -1304,6 +1306,7 @@ class Loader {
   /// it may run while the prospects file is read.
   std::optional<FirstRead> read_ids_first() const {
     if (auto quick = scan_ids()) return FirstRead{std::move(*quick), false};
+    if (leads_.format == "json") return std::nullopt;
     auto stream = reopen_leads_();
     if (stream->table().columns != leads_.columns) return std::nullopt;
     const std::size_t id_col = lead_map_[Field::Id]->column;
@@ -1344,6 +1347,8 @@ class Loader {
       // Most often the columns pass collected them already.
       if (auto early = lead_stream_->first_ids(leads_.columns[id_col])) return early;
       scanned = scan_ndjson_ids(scan_path_, leads_.columns[id_col], read, add);
+    } else if (leads_.format == "json") {
+      return lead_stream_->first_ids(leads_.columns[id_col]);  // a JSON array read by elements
     }
     if (!scanned) return std::nullopt;
     for (std::size_t k = 1; k < finders.size(); ++k) finders[0].merge(finders[k]);

@@ -20,6 +20,9 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 #include <sys/stat.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -34,6 +37,7 @@
 #include <unordered_map>
 
 #include "leadfunnel/encoding.hpp"
+#include "leadfunnel/error.hpp"
 #include "leadfunnel/json_flat.hpp"
 #include "leadfunnel/parallel.hpp"
 #include "leadfunnel/repeats.hpp"
@@ -135,6 +139,196 @@ class LineReader {
   std::vector<char> buf_ = std::vector<char>(kPadding, ' ');
   std::size_t begin_ = 0, end_ = 0, scanned_ = 0;
   bool eof_ = false;
+};
+
+/// The elements of a JSON array file, read in blocks: each element's text,
+/// the line it starts on, and at least kPadding readable bytes after it.
+/// Elements end where parse_json_table's value_end ends them. Only an array
+/// parse_json_table would read without a rejection of its own is read here:
+/// anything else (no '[' first, an element that never ends or is empty, a
+/// missing ',' or ']', a ',' before the ']', text after the ']', an element
+/// over kMaxElement bytes) makes next() say Odd, and the caller leaves the
+/// file to parse_json_table.
+class ElementReader {
+ public:
+  enum class Status { Element, End, Odd };
+  static constexpr std::size_t kMaxElement = std::size_t{64} << 20;
+
+  ElementReader(const std::string& path, std::size_t block) : source_(path), block_(std::max<std::size_t>(block, 1)) {}
+
+  /// The next element and the line it starts on (a BOM is skipped).
+  Status next(std::string_view& element, std::size_t& line) {
+    if (!bom_checked_) {
+      // A byte order mark only as the file's first bytes.
+      while (end_ < 3 && !eof_) refill();
+      bom_checked_ = true;
+      if (end_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) {
+        begin_ = 3;
+        bom_ = true;
+      }
+    }
+    for (;;) {
+      // Whitespace between tokens.
+      while (begin_ < end_ && is_ws(buf_[begin_])) {
+        if (buf_[begin_] == '\n') ++line_;
+        ++begin_;
+      }
+      if (begin_ == end_) {
+        if (eof_) return state_ == State::Closed ? Status::End : Status::Odd;  // else not closed
+        refill();
+        continue;
+      }
+      const char c = buf_[begin_];
+      switch (state_) {
+        case State::Start:
+          if (c != '[') return Status::Odd;
+          ++begin_;
+          state_ = State::Open;
+          continue;
+        case State::Open:
+        case State::Comma:
+          if (c == ']') {
+            if (state_ == State::Comma) return Status::Odd;  // a trailing comma
+            ++begin_;
+            state_ = State::Closed;
+            continue;
+          }
+          break;  // an element starts here
+        case State::Element:
+          if (c == ',') state_ = State::Comma;
+          else if (c == ']') state_ = State::Closed;
+          else return Status::Odd;
+          ++begin_;
+          continue;
+        case State::Closed:
+          return Status::Odd;  // text after the array
+      }
+      // An element from begin_: scanned as value_end does, resumed where the
+      // last block ended.
+      const std::size_t start_line = line_;
+      std::size_t i = begin_ + scanned_;
+      bool ended = false;
+      for (; i < end_; ++i) {
+        i = skip_plain(i);
+        if (i == end_) break;
+        const char x = buf_[i];
+        if (x == '\n') ++element_lines_;
+        if (in_string_) {
+          if (x == '\\') {
+            if (i + 1 == end_) break;  // the escaped byte is in the next block
+            ++i;
+            if (buf_[i] == '\n') ++element_lines_;
+          } else if (x == '"') {
+            in_string_ = false;
+            if (depth_ == 0) {
+              ++i;
+              ended = true;
+              break;
+            }
+          }
+          continue;
+        }
+        if (x == '"') {
+          in_string_ = true;
+        } else if (x == '{' || x == '[') {
+          ++depth_;
+        } else if (x == '}' || x == ']') {
+          if (depth_ == 0) {
+            ended = true;  // a scalar, ended by the array's ']'
+            break;
+          }
+          if (--depth_ == 0) {
+            ++i;
+            ended = true;
+            break;
+          }
+        } else if (depth_ == 0 && (x == ',' || is_ws(x))) {
+          if (x == '\n') --element_lines_;  // not part of the element
+          ended = true;
+          break;
+        }
+      }
+      if (!ended) {
+        scanned_ = i - begin_;
+        if (eof_ || scanned_ > kMaxElement) return Status::Odd;  // never ends, or too big to hold
+        refill();
+        continue;
+      }
+      if (i == begin_) return Status::Odd;  // an empty element
+      element = std::string_view(buf_.data() + begin_, i - begin_);
+      line = start_line;
+      line_ += element_lines_;
+      begin_ = i;
+      scanned_ = 0;
+      depth_ = 0;
+      in_string_ = false;
+      element_lines_ = 0;
+      state_ = State::Element;
+      return Status::Element;
+    }
+  }
+
+  /// The bytes from `p` (in the last element) to the end of the buffer.
+  std::size_t capacity_after(const char* p) const {
+    return static_cast<std::size_t>(buf_.data() + buf_.size() - p);
+  }
+  /// Whether the file starts with a UTF-8 byte order mark (known after the first next()).
+  bool bom() const { return bom_; }
+
+ private:
+  /// The first byte at or after `i` (before end_) that the element scan
+  /// must look at, 16 bytes a step: in a string a quote, a backslash or a
+  /// line break; inside an object or array also a bracket or a brace. (At
+  /// the element's own level every byte counts: `i` as it is.)
+  std::size_t skip_plain(std::size_t i) const {
+#if defined(__SSE2__)
+    if (!in_string_ && depth_ == 0) return i;
+    const __m128i quote = _mm_set1_epi8('"'), back = _mm_set1_epi8('\\'), nl = _mm_set1_epi8('\n');
+    const __m128i open_b = _mm_set1_epi8('{'), close_b = _mm_set1_epi8('}');
+    const __m128i open_s = _mm_set1_epi8('['), close_s = _mm_set1_epi8(']');
+    for (; i + 16 <= end_; i += 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(buf_.data() + i));
+      __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, back)),
+                                 _mm_cmpeq_epi8(x, nl));
+      if (!in_string_)
+        hit = _mm_or_si128(hit, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, open_b), _mm_cmpeq_epi8(x, close_b)),
+                                             _mm_or_si128(_mm_cmpeq_epi8(x, open_s), _mm_cmpeq_epi8(x, close_s))));
+      if (const auto m = static_cast<unsigned>(_mm_movemask_epi8(hit)))
+        return i + static_cast<std::size_t>(__builtin_ctz(m));
+    }
+#endif
+    return i;
+  }
+
+  enum class State { Start, Open, Element, Comma, Closed };
+
+  void refill() {
+    // Keep the unfinished element; one longer than a block grows the buffer.
+    const std::size_t keep = end_ - begin_;
+    if (begin_ > 0 && keep > 0) std::memmove(buf_.data(), buf_.data() + begin_, keep);
+    begin_ = 0;
+    end_ = keep;
+    const std::size_t want = keep + block_ + kPadding;
+    if (buf_.size() < want) buf_.resize(std::max(want, buf_.size() * 2));
+    const std::size_t got = source_.read(buf_.data() + end_, block_);
+    if (got == 0) eof_ = true;
+    end_ += got;
+    std::memset(buf_.data() + end_, ' ', std::min(kPadding, buf_.size() - end_));
+  }
+
+  FileSource source_;
+  std::size_t block_;
+  std::vector<char> buf_ = std::vector<char>(kPadding, ' ');
+  std::size_t begin_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool bom_checked_ = false, bom_ = false;
+  State state_ = State::Start;
+  std::size_t line_ = 1;  // the line of buf_[begin_]
+  // An element being scanned: how far, and the scan's state there.
+  std::size_t scanned_ = 0;
+  int depth_ = 0;
+  bool in_string_ = false;
+  std::size_t element_lines_ = 0;
 };
 
 /// Runs `read(k, from, to)` for each of `parts` byte ranges of a file of
@@ -426,6 +620,10 @@ class LineParser {
   /// Whether no key of the line learn() read last is there twice.
   bool no_key_twice() const { return no_key_twice_; }
 
+  /// From now on each "line" is an element of a JSON array (ElementReader),
+  /// which the reference reads as the array's element, not as a line.
+  void read_array_elements() { elements_ = true; }
+
   /// Adds the columns `other` learned (from a later part of the file) that
   /// this one has not, in their order.
   void take_columns(const LineParser& other) {
@@ -476,6 +674,16 @@ class LineParser {
   /// The reference reader on this one line. The "\r\n" ends it as a line of
   /// its own without changing its text (one trailing '\r' is dropped).
   RawTable reference(std::string_view line) const {
+    if (elements_) {
+      // The element alone in an array: parse_json_table reads it as the
+      // element it was, from line 1 (read() puts its own line in).
+      std::string text;
+      text.reserve(line.size() + 2);
+      text += '[';
+      text.append(line);
+      text += ']';
+      return parse_json_table(text, path_, max_field_bytes_);
+    }
     const auto first = line.find_first_not_of(" \t\r\n");
     if (first != std::string_view::npos && line[first] == '[') {
       // parse_json_table would read the line as a JSON array; as an NDJSON
@@ -504,6 +712,7 @@ class LineParser {
   std::vector<std::string_view> slots_;  // this line's text by column
   std::size_t stamp_ = 0;
   bool no_key_twice_ = false;  // of the line learn() read last
+  bool elements_ = false;      // lines are JSON array elements (read_array_elements)
 };
 
 class NdjsonRows final : public RowStream {
@@ -582,7 +791,7 @@ class NdjsonRows final : public RowStream {
     for (const auto& p : part) {
       if (!p->utf8) return false;
       if (!any && p->array) {
-        if (*p->array) return false;  // a JSON array: read whole
+        if (*p->array) return learn_array();
         any = true;
       }
       // In range order: the columns in order of first appearance in the file.
@@ -600,6 +809,32 @@ class NdjsonRows final : public RowStream {
     return true;
   }
 
+  /// The first pass over a JSON array, on one thread (its elements cannot
+  /// be found from the middle of the file). False when parse_json_table
+  /// must read it (see ElementReader), or a byte is not UTF-8.
+  bool learn_array() {
+    ElementReader reader(path_, block_);
+    lines_.read_array_elements();
+    RangeIds ids;
+    const bool want_ids = static_cast<bool>(read_.id_key);
+    std::string_view element;
+    std::size_t line = 0;
+    for (;;) {
+      const ElementReader::Status st = reader.next(element, line);
+      if (st == ElementReader::Status::Odd) return false;
+      if (st == ElementReader::Status::End) break;
+      const auto* fields = lines_.learn(element, reader.capacity_after(element.data()));
+      if (fields == nullptr && !simdjson::validate_utf8(element.data(), element.size())) return false;
+      if (want_ids) ids.take(fields, lines_.no_key_twice(), read_);
+    }
+    array_ = true;
+    table_.format = "json";
+    table_.bom = reader.bom();
+    table_.columns = lines_.columns;
+    if (want_ids) ids_.push_back(std::move(ids));
+    return true;
+  }
+
   RawTable& table() override { return table_; }
 
   std::optional<RepeatFinder> first_ids(std::string_view id_key) override {
@@ -613,6 +848,7 @@ class NdjsonRows final : public RowStream {
   }
 
   void next_batch(std::vector<RawRow>& rows, std::size_t max_rows) override {
+    if (array_) return next_elements(rows, max_rows);
     std::size_t n = 0;
     if (!done_ && !reader_) reader_ = std::make_unique<LineReader>(path_, block_);
     std::string_view line;
@@ -660,6 +896,41 @@ class NdjsonRows final : public RowStream {
   std::unique_ptr<RowParser> row_parser() override;
 
  private:
+  /// next_batch for a JSON array: an element is a row (or a rejection).
+  void next_elements(std::vector<RawRow>& rows, std::size_t max_rows) {
+    std::size_t n = 0;
+    if (!done_ && !elements_) elements_ = std::make_unique<ElementReader>(path_, block_);
+    std::string_view element;
+    std::size_t line = 0;
+    while (!done_ && n < max_rows) {
+      const ElementReader::Status st = elements_->next(element, line);
+      if (st == ElementReader::Status::End) {
+        done_ = true;
+        elements_.reset();  // closes the file
+        break;
+      }
+      if (st == ElementReader::Status::Odd)  // the first pass read the whole array
+        throw InputError(path_, 0, "",
+                         fmt::format("{}: the file changed while it was being read; run again when nothing is "
+                                     "writing to it",
+                                     path_));
+      if (n == rows.size()) rows.emplace_back();
+      RawRow& row = rows[n];
+      if (deferred_) {
+        row.line = line;
+        row.fields.clear();
+        row.fields.push_back(element);
+        row.fields.push_back(kPaddingText);
+        ++n;
+      } else if (auto bad = lines_.read(element, elements_->capacity_after(element.data()), line, row)) {
+        table_.reject(std::move(*bad));
+      } else {
+        ++n;
+      }
+    }
+    rows.resize(n);
+  }
+
   static std::string_view strip_cr(std::string_view s) {
     if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
     return s;
@@ -673,6 +944,8 @@ class NdjsonRows final : public RowStream {
   std::vector<RangeIds> ids_;  ///< per byte range of the columns pass, when ReadOptions::id_key is set
   RawTable table_;
   std::unique_ptr<LineReader> reader_;
+  std::unique_ptr<ElementReader> elements_;
+  bool array_ = false;  ///< a JSON array, read by elements (learn_array)
   std::size_t line_no_ = 0;
   bool done_ = false;
   bool deferred_ = false;
@@ -682,9 +955,10 @@ class NdjsonRows final : public RowStream {
 /// with the stream's columns, on the thread that owns it.
 class NdjsonRowParser final : public RowParser {
  public:
-  NdjsonRowParser(const std::string& path, std::size_t max_field_bytes, const LineParser& columns)
+  NdjsonRowParser(const std::string& path, std::size_t max_field_bytes, const LineParser& columns, bool array)
       : lines_(path, max_field_bytes) {
     lines_.take_columns(columns);
+    if (array) lines_.read_array_elements();
   }
 
   std::optional<Rejection> parse(RawRow& row) override {
@@ -701,7 +975,7 @@ class NdjsonRowParser final : public RowParser {
 };
 
 std::unique_ptr<RowParser> NdjsonRows::row_parser() {
-  return std::make_unique<NdjsonRowParser>(path_, max_field_bytes_, lines_);
+  return std::make_unique<NdjsonRowParser>(path_, max_field_bytes_, lines_, array_);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "leadfunnel/cli.hpp"
 #include "leadfunnel/input.hpp"
 #include "leadfunnel/load.hpp"
+#include "leadfunnel/ndjson_stream.hpp"
 #include "leadfunnel/row_stream.hpp"
 #include "leadfunnel/timestamp.hpp"
 
@@ -432,6 +433,48 @@ TEST_CASE("threads: a parser that throws on a late row loses to an earlier row's
     CHECK_THROWS_WITH(stream_leads(std::make_unique<DeferringRows>(deferring_table(false), 4000), nullptr,
                                    deferring_options(t), leads),
                       "the parser failed on line 4000");
+  }
+}
+
+TEST_CASE("threads: a messy JSON array read by elements gives the whole-file reader's JSON on any thread count",
+          "[threads]") {
+  // The messy NDJSON records as the elements of an array, one a line (blank
+  // lines and the records cut short left out: those would break the array
+  // itself, and leave it to the whole-file reader). --encoding utf-8 makes
+  // the report read the file whole, with parse_json_table.
+  for (const Messy m : {Messy{8, 12000, false, false, false}, Messy{9, 9000, true, true, true}}) {
+    std::string nd = messy_ndjson(m);
+    std::string arr;
+    if (m.bom) {
+      arr += "\xEF\xBB\xBF";
+      nd.erase(0, 3);
+    }
+    const std::string nl = m.crlf ? "\r\n" : "\n";
+    arr += "[" + nl;
+    std::size_t elements = 0;
+    for (std::size_t at = 0; at < nd.size();) {
+      std::size_t end = nd.find('\n', at);
+      if (end == std::string::npos) end = nd.size();
+      std::string line = nd.substr(at, end - at);
+      at = end + 1;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const bool cut_short = line.rfind("{\"Record ID\": \"broken", 0) == 0;
+      if (line.find_first_not_of(" \t") == std::string::npos || cut_short) continue;
+      if (elements++ > 0) arr += "," + nl;
+      arr += line;
+    }
+    arr += nl + "]" + nl;
+    TempFile f("messy-" + std::to_string(m.seed) + ".json", arr);
+    REQUIRE(open_ndjson_stream(f.str(), ReadOptions{}) != nullptr);  // read by elements
+    const std::string whole = report(f.str(), 1, {"--encoding", "utf-8"});
+    REQUIRE_FALSE(whole.empty());
+    const json j = json::parse(whole);
+    CHECK(j["input"]["rows_rejected"].get<std::size_t>() > 0);
+    CHECK(j["input"]["rows_read"].get<std::size_t>() == elements);
+    for (std::size_t t : {std::size_t{1}, std::size_t{2}, std::size_t{4}}) {
+      INFO("seed " << m.seed << ", threads " << t);
+      CHECK(report(f.str(), t) == whole);
+    }
   }
 }
 
