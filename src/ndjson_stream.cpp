@@ -3,7 +3,8 @@
 // kept, in order of first appearance, as parse_json_table gives them), checks
 // that every byte is UTF-8 and, when asked (ReadOptions::id_key), collects
 // the lead ids; the second hands out the rows. Memory holds one block, one
-// line and one batch.
+// line and one batch. A JSON array is read the same way, element by element
+// (ElementReader), its first pass on one thread.
 //
 // A plain record is read by hand (read_flat_object, json_flat.cpp); any
 // other line by simdjson's On-Demand API. Equality with parse_json_table is
