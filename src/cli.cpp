@@ -280,7 +280,15 @@ void write_output(const std::function<void(std::ostream&)>& write, const std::op
     if (!f)
       throw Error(ExitCode::CantCreate,
                   fmt::format("{}: cannot create the output file; check the folder exists and is writable", *output));
-    write(f);
+    try {
+      write(f);
+    } catch (...) {
+      // The report could not be made: no half of it is left behind.
+      f.close();
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+      throw;
+    }
     f.flush();
     if (!f) {
       fs::remove(tmp, ec);

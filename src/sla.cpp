@@ -196,24 +196,32 @@ struct SlaAccumulator::State {
   std::size_t owner_delays_limit = kOwnerDelaysInMemory;
 
   /// Writes the owners' biggest sets of delays to the spill file until
-  /// they hold at most half the budget.
+  /// they hold at most half the budget. Only sets of kSpillAtLeast values
+  /// or more are written: a block of a few values would cost its record
+  /// and a read more than it saves (thousands of owners with a few delays
+  /// each stay in memory; the budget is then raised instead).
   void spill_owner_delays() {
-    std::vector<Samples*> sets;
-    for (ClockState& c : clocks) {
-      for (auto& entry : c.owners) sets.push_back(&entry.second.second);
-      sets.push_back(&c.blank_owner.second);
-    }
-    std::sort(sets.begin(), sets.end(),
-              [](const Samples* a, const Samples* b) { return a->memory_values() > b->memory_values(); });
+    static constexpr std::size_t kSpillAtLeast = 256;
+    std::vector<Samples*> big;
     owner_delays = 0;
-    for (const Samples* s : sets) owner_delays += s->memory_values();
-    for (Samples* s : sets) {
-      if (owner_delays <= kOwnerDelaysInMemory / 2 || s->memory_values() == 0) break;
+    auto look = [&](Samples& s) {
+      owner_delays += s.memory_values();
+      if (s.memory_values() >= kSpillAtLeast) big.push_back(&s);
+    };
+    for (ClockState& c : clocks) {
+      for (auto& entry : c.owners) look(entry.second.second);
+      look(c.blank_owner.second);
+    }
+    std::sort(big.begin(), big.end(),
+              [](const Samples* a, const Samples* b) { return a->memory_values() > b->memory_values(); });
+    for (Samples* s : big) {
+      if (owner_delays <= kOwnerDelaysInMemory / 2) break;
       const std::size_t held = s->memory_values();
       s->spill_now();
       owner_delays -= held - s->memory_values();
     }
-    // Without a spill file the values stay; look again a budget later.
+    // When too little could be written (no spill file, or small sets only),
+    // look again half a budget later.
     owner_delays_limit = std::max(owner_delays, kOwnerDelaysInMemory / 2) + kOwnerDelaysInMemory / 2;
   }
 };

@@ -13,10 +13,12 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "leadfunnel/cli.hpp"
+#include "leadfunnel/commands.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -398,3 +400,25 @@ TEST_CASE("cli: -o writes through a symlink and refuses a directory", "[cli]") {
 }
 
 }  // namespace leadfunnel
+
+TEST_CASE("cli: a report that fails while it is written leaves no file and no half of one behind", "[cli]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / (leadfunnel::fmt_dir_name() + "-half");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string target = (dir / "report.json").string();
+  std::ostringstream unused;
+  auto fails = [](std::ostream& o) {
+    o << "{\"schema_version\": ";
+    throw std::runtime_error("out of memory, say");
+  };
+  CHECK_THROWS_WITH(leadfunnel::write_output(fails, target, unused), "out of memory, say");
+  CHECK(fs::is_empty(dir));  // neither the report nor its temporary file
+  // An earlier report at the same place is kept as it was.
+  std::ofstream(target) << "the report before\n";
+  CHECK_THROWS(leadfunnel::write_output(fails, target, unused));
+  std::ifstream in(target);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == "the report before\n");
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);
+  fs::remove_all(dir);
+}

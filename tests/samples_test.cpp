@@ -203,13 +203,13 @@ TEST_CASE("samples: values written early in blocks of any size give the same per
       s.push_back(v);
       if (rng.next(50) == 0) {
         s.spill_now();
-        CHECK(s.memory_values() == 0);
+        CHECK(s.in_memory() == 0);
       }
     }
     s.spill_now();  // the last values too, then once more with nothing left
     s.spill_now();
     REQUIRE(s.size() == values.size());
-    CHECK(s.memory_values() == 0);
+    CHECK(s.in_memory() == 0);
     CHECK(s.spilled());
     // Joined with a set still in memory, both ways.
     const auto more = durations(rng, 1 + rng.next(500));

@@ -28,9 +28,12 @@ class Samples {
 
   void push_back(double v);
   std::size_t size() const { return mem_.size() + spilled_; }
+  /// The values held in memory, not yet written to the file.
+  std::size_t in_memory() const { return mem_.size(); }
   /// The memory the set holds, in values: room for this many doubles (the
-  /// values not yet written to the file, and room for more).
-  std::size_t memory_values() const { return mem_.capacity(); }
+  /// values not yet written to the file, and room for more), and the
+  /// records of its blocks in the file (two values' worth each).
+  std::size_t memory_values() const { return mem_.capacity() + blocks_.capacity() * 2; }
   bool empty() const { return size() == 0; }
 
   /// Takes all of `other`'s values (its blocks are moved, not read); `other` is left empty.
