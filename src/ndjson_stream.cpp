@@ -59,6 +59,37 @@ const std::string kPaddingText(kPadding, ' ');
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+/// A file read in blocks into a buffer that keeps the bytes from `begin`
+/// on (a record longer than a block grows it), with kPadding readable
+/// bytes after the data, as simdjson requires.
+struct BlockBuffer {
+  BlockBuffer(const std::string& path, std::size_t bytes) : source(path), block(std::max<std::size_t>(bytes, 1)) {}
+
+  /// Drops the bytes before `begin` (it becomes 0), then reads the next
+  /// block after the rest; `eof` once a read gives nothing.
+  void refill() {
+    const std::size_t keep = end - begin;
+    if (begin > 0 && keep > 0) std::memmove(buf.data(), buf.data() + begin, keep);
+    begin = 0;
+    end = keep;
+    const std::size_t want = keep + block + kPadding;
+    if (buf.size() < want) buf.resize(std::max(want, buf.size() * 2));
+    const std::size_t got = source.read(buf.data() + end, block);
+    if (got == 0) eof = true;
+    end += got;
+    // Padding bytes are never part of a record; blank them for tidiness.
+    std::memset(buf.data() + end, ' ', std::min(kPadding, buf.size() - end));
+  }
+  /// The bytes from `p` (in the buffer) to its end: simdjson's `allocated`.
+  std::size_t capacity_after(const char* p) const { return static_cast<std::size_t>(buf.data() + buf.size() - p); }
+
+  FileSource source;
+  std::size_t block;
+  std::vector<char> buf = std::vector<char>(kPadding, ' ');
+  std::size_t begin = 0, end = 0;
+  bool eof = false;
+};
+
 /// Physical lines of a file, read in blocks. A line's bytes stay valid until
 /// the next call and are followed by at least kPadding readable bytes, as
 /// simdjson requires.
@@ -69,11 +100,11 @@ class LineReader {
   /// line belongs to the range it starts in).
   LineReader(const std::string& path, std::size_t block, std::uint64_t from = 0,
              std::uint64_t to = std::numeric_limits<std::uint64_t>::max())
-      : source_(path), block_(std::max<std::size_t>(block, 1)), to_(to), skip_(from > 0) {
+      : in_(path, block), to_(to), skip_(from > 0) {
     if (from > 0) {
       // A line starts at `from` when the byte before it ends one.
       base_ = from - 1;
-      source_.seek(base_);
+      in_.source.seek(base_);
     }
   }
 
@@ -81,27 +112,27 @@ class LineReader {
   /// whether a '\n' ended it (only the last line of a file may lack one).
   bool next(std::string_view& line, bool& newline) {
     for (;;) {
-      if (!skip_ && base_ + begin_ >= to_) return false;  // the next range's line: not even read
-      const char* nl = static_cast<const char*>(std::memchr(buf_.data() + scanned_, '\n', end_ - scanned_));
+      if (!skip_ && base_ + in_.begin >= to_) return false;  // the next range's line: not even read
+      const char* nl = static_cast<const char*>(std::memchr(in_.buf.data() + scanned_, '\n', in_.end - scanned_));
       if (nl != nullptr) {
-        const auto at = static_cast<std::size_t>(nl - buf_.data());
-        const std::size_t start = begin_;
-        begin_ = scanned_ = at + 1;
+        const auto at = static_cast<std::size_t>(nl - in_.buf.data());
+        const std::size_t start = in_.begin;
+        in_.begin = scanned_ = at + 1;
         if (skip_) {  // the end of a line that the range before reads
           skip_ = false;
           continue;
         }
-        line = std::string_view(buf_.data() + start, at - start);
+        line = std::string_view(in_.buf.data() + start, at - start);
         newline = true;
         return true;
       }
-      scanned_ = end_;
-      if (skip_) begin_ = end_;  // what is skipped is not kept
-      if (eof_) {
-        if (begin_ == end_ || skip_) return false;
-        line = std::string_view(buf_.data() + begin_, end_ - begin_);
+      scanned_ = in_.end;
+      if (skip_) in_.begin = in_.end;  // what is skipped is not kept
+      if (in_.eof) {
+        if (in_.begin == in_.end || skip_) return false;
+        line = std::string_view(in_.buf.data() + in_.begin, in_.end - in_.begin);
         newline = false;
-        begin_ = end_;
+        in_.begin = in_.end;
         return true;
       }
       refill();
@@ -110,36 +141,21 @@ class LineReader {
 
   /// The bytes from `p` (in the last line) to the end of the buffer: the
   /// line and at least kPadding more, simdjson's `allocated`.
-  std::size_t capacity_after(const char* p) const {
-    return static_cast<std::size_t>(buf_.data() + buf_.size() - p);
-  }
+  std::size_t capacity_after(const char* p) const { return in_.capacity_after(p); }
 
  private:
   void refill() {
     // Keep the unfinished line; a line longer than a block grows the buffer.
-    const std::size_t keep = end_ - begin_;
-    if (begin_ > 0 && keep > 0) std::memmove(buf_.data(), buf_.data() + begin_, keep);
-    base_ += begin_;
-    scanned_ -= begin_;
-    begin_ = 0;
-    end_ = keep;
-    const std::size_t want = keep + block_ + kPadding;
-    if (buf_.size() < want) buf_.resize(std::max(want, buf_.size() * 2));
-    const std::size_t got = source_.read(buf_.data() + end_, block_);
-    if (got == 0) eof_ = true;
-    end_ += got;
-    // Padding bytes are never part of a line; blank them for tidiness.
-    std::memset(buf_.data() + end_, ' ', std::min(kPadding, buf_.size() - end_));
+    base_ += in_.begin;
+    scanned_ -= in_.begin;
+    in_.refill();
   }
 
-  FileSource source_;
-  std::size_t block_;
+  BlockBuffer in_;
   std::uint64_t to_;
   bool skip_;
-  std::uint64_t base_ = 0;  // the file offset of buf_[0]
-  std::vector<char> buf_ = std::vector<char>(kPadding, ' ');
-  std::size_t begin_ = 0, end_ = 0, scanned_ = 0;
-  bool eof_ = false;
+  std::uint64_t base_ = 0;  // the file offset of in_.buf[0]
+  std::size_t scanned_ = 0;
 };
 
 /// The elements of a JSON array file, read in blocks: each element's text,
@@ -155,42 +171,42 @@ class ElementReader {
   enum class Status { Element, End, Odd };
   static constexpr std::size_t kMaxElement = std::size_t{64} << 20;
 
-  ElementReader(const std::string& path, std::size_t block) : source_(path), block_(std::max<std::size_t>(block, 1)) {}
+  ElementReader(const std::string& path, std::size_t block) : in_(path, block) {}
 
   /// The next element and the line it starts on (a BOM is skipped).
   Status next(std::string_view& element, std::size_t& line) {
     if (!bom_checked_) {
       // A byte order mark only as the file's first bytes.
-      while (end_ < 3 && !eof_) refill();
+      while (in_.end < 3 && !in_.eof) refill();
       bom_checked_ = true;
-      if (end_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) {
-        begin_ = 3;
+      if (in_.end >= 3 && std::memcmp(in_.buf.data(), "\xEF\xBB\xBF", 3) == 0) {
+        in_.begin = 3;
         bom_ = true;
       }
     }
     for (;;) {
       // Whitespace between tokens.
-      while (begin_ < end_ && is_ws(buf_[begin_])) {
-        if (buf_[begin_] == '\n') ++line_;
-        ++begin_;
+      while (in_.begin < in_.end && is_ws(in_.buf[in_.begin])) {
+        if (in_.buf[in_.begin] == '\n') ++line_;
+        ++in_.begin;
       }
-      if (begin_ == end_) {
-        if (eof_) return state_ == State::Closed ? Status::End : Status::Odd;  // else not closed
+      if (in_.begin == in_.end) {
+        if (in_.eof) return state_ == State::Closed ? Status::End : Status::Odd;  // else not closed
         refill();
         continue;
       }
-      const char c = buf_[begin_];
+      const char c = in_.buf[in_.begin];
       switch (state_) {
         case State::Start:
           if (c != '[') return Status::Odd;
-          ++begin_;
+          ++in_.begin;
           state_ = State::Open;
           continue;
         case State::Open:
         case State::Comma:
           if (c == ']') {
             if (state_ == State::Comma) return Status::Odd;  // a trailing comma
-            ++begin_;
+            ++in_.begin;
             state_ = State::Closed;
             continue;
           }
@@ -199,26 +215,26 @@ class ElementReader {
           if (c == ',') state_ = State::Comma;
           else if (c == ']') state_ = State::Closed;
           else return Status::Odd;
-          ++begin_;
+          ++in_.begin;
           continue;
         case State::Closed:
           return Status::Odd;  // text after the array
       }
-      // An element from begin_: scanned as value_end does, resumed where the
+      // An element from in_.begin: scanned as value_end does, resumed where the
       // last block ended.
       const std::size_t start_line = line_;
-      std::size_t i = begin_ + scanned_;
+      std::size_t i = in_.begin + scanned_;
       bool ended = false;
-      for (; i < end_; ++i) {
+      for (; i < in_.end; ++i) {
         i = skip_plain(i);
-        if (i == end_) break;
-        const char x = buf_[i];
+        if (i == in_.end) break;
+        const char x = in_.buf[i];
         if (x == '\n') ++element_lines_;
         if (in_string_) {
           if (x == '\\') {
-            if (i + 1 == end_) break;  // the escaped byte is in the next block
+            if (i + 1 == in_.end) break;  // the escaped byte is in the next block
             ++i;
-            if (buf_[i] == '\n') ++element_lines_;
+            if (in_.buf[i] == '\n') ++element_lines_;
           } else if (x == '"') {
             in_string_ = false;
             if (depth_ == 0) {
@@ -250,16 +266,16 @@ class ElementReader {
         }
       }
       if (!ended) {
-        scanned_ = i - begin_;
-        if (eof_ || scanned_ > kMaxElement) return Status::Odd;  // never ends, or too big to hold
+        scanned_ = i - in_.begin;
+        if (in_.eof || scanned_ > kMaxElement) return Status::Odd;  // never ends, or too big to hold
         refill();
         continue;
       }
-      if (i == begin_) return Status::Odd;  // an empty element
-      element = std::string_view(buf_.data() + begin_, i - begin_);
+      if (i == in_.begin) return Status::Odd;  // an empty element
+      element = std::string_view(in_.buf.data() + in_.begin, i - in_.begin);
       line = start_line;
       line_ += element_lines_;
-      begin_ = i;
+      in_.begin = i;
       scanned_ = 0;
       depth_ = 0;
       in_string_ = false;
@@ -270,14 +286,12 @@ class ElementReader {
   }
 
   /// The bytes from `p` (in the last element) to the end of the buffer.
-  std::size_t capacity_after(const char* p) const {
-    return static_cast<std::size_t>(buf_.data() + buf_.size() - p);
-  }
+  std::size_t capacity_after(const char* p) const { return in_.capacity_after(p); }
   /// Whether the file starts with a UTF-8 byte order mark (known after the first next()).
   bool bom() const { return bom_; }
 
  private:
-  /// The first byte at or after `i` (before end_) that the element scan
+  /// The first byte at or after `i` (before in_.end) that the element scan
   /// must look at, 16 bytes a step: in a string a quote, a backslash or a
   /// line break; inside an object or array also a bracket or a brace. (At
   /// the element's own level every byte counts: `i` as it is.)
@@ -287,8 +301,8 @@ class ElementReader {
     const __m128i quote = _mm_set1_epi8('"'), back = _mm_set1_epi8('\\'), nl = _mm_set1_epi8('\n');
     const __m128i open_b = _mm_set1_epi8('{'), close_b = _mm_set1_epi8('}');
     const __m128i open_s = _mm_set1_epi8('['), close_s = _mm_set1_epi8(']');
-    for (; i + 16 <= end_; i += 16) {
-      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(buf_.data() + i));
+    for (; i + 16 <= in_.end; i += 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in_.buf.data() + i));
       __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, back)),
                                  _mm_cmpeq_epi8(x, nl));
       if (!in_string_)
@@ -303,28 +317,13 @@ class ElementReader {
 
   enum class State { Start, Open, Element, Comma, Closed };
 
-  void refill() {
-    // Keep the unfinished element; one longer than a block grows the buffer.
-    const std::size_t keep = end_ - begin_;
-    if (begin_ > 0 && keep > 0) std::memmove(buf_.data(), buf_.data() + begin_, keep);
-    begin_ = 0;
-    end_ = keep;
-    const std::size_t want = keep + block_ + kPadding;
-    if (buf_.size() < want) buf_.resize(std::max(want, buf_.size() * 2));
-    const std::size_t got = source_.read(buf_.data() + end_, block_);
-    if (got == 0) eof_ = true;
-    end_ += got;
-    std::memset(buf_.data() + end_, ' ', std::min(kPadding, buf_.size() - end_));
-  }
+  /// Keeps the unfinished element; one longer than a block grows the buffer.
+  void refill() { in_.refill(); }
 
-  FileSource source_;
-  std::size_t block_;
-  std::vector<char> buf_ = std::vector<char>(kPadding, ' ');
-  std::size_t begin_ = 0, end_ = 0;
-  bool eof_ = false;
+  BlockBuffer in_;
   bool bom_checked_ = false, bom_ = false;
   State state_ = State::Start;
-  std::size_t line_ = 1;  // the line of buf_[begin_]
+  std::size_t line_ = 1;  // the line of in_.buf[in_.begin]
   // An element being scanned: how far, and the scan's state there.
   std::size_t scanned_ = 0;
   int depth_ = 0;
@@ -870,21 +869,7 @@ class NdjsonRows final : public RowStream {
         if (newline || !text.empty()) ++table_.blank_rows;
         continue;
       }
-      if (n == rows.size()) rows.emplace_back();
-      RawRow& row = rows[n];
-      if (deferred_) {
-        // The record and padding bytes after it (simdjson reads past the
-        // end), for a NdjsonRowParser.
-        row.line = line_no;
-        row.fields.clear();
-        row.fields.push_back(text);
-        row.fields.push_back(kPaddingText);
-        ++n;
-      } else if (auto bad = lines_.read(text, reader_->capacity_after(text.data()), line_no, row)) {
-        table_.reject(std::move(*bad));
-      } else {
-        ++n;
-      }
+      if (take_record(rows, n, text, reader_->capacity_after(text.data()), line_no)) ++n;
     }
     rows.resize(n);
   }
@@ -915,21 +900,32 @@ class NdjsonRows final : public RowStream {
                          fmt::format("{}: the file changed while it was being read; run again when nothing is "
                                      "writing to it",
                                      path_));
-      if (n == rows.size()) rows.emplace_back();
-      RawRow& row = rows[n];
-      if (deferred_) {
-        row.line = line;
-        row.fields.clear();
-        row.fields.push_back(element);
-        row.fields.push_back(kPaddingText);
-        ++n;
-      } else if (auto bad = lines_.read(element, elements_->capacity_after(element.data()), line, row)) {
-        table_.reject(std::move(*bad));
-      } else {
-        ++n;
-      }
+      if (take_record(rows, n, element, elements_->capacity_after(element.data()), line)) ++n;
     }
     rows.resize(n);
+  }
+
+  /// One record (a line or an element, `capacity` bytes readable from its
+  /// start) into rows[n]: handed out unparsed when deferred, else read now.
+  /// False when it was rejected.
+  bool take_record(std::vector<RawRow>& rows, std::size_t n, std::string_view text, std::size_t capacity,
+                   std::size_t line) {
+    if (n == rows.size()) rows.emplace_back();
+    RawRow& row = rows[n];
+    if (deferred_) {
+      // The record and padding bytes after it (simdjson reads past the
+      // end), for a NdjsonRowParser.
+      row.line = line;
+      row.fields.clear();
+      row.fields.push_back(text);
+      row.fields.push_back(kPaddingText);
+      return true;
+    }
+    if (auto bad = lines_.read(text, capacity, line, row)) {
+      table_.reject(std::move(*bad));
+      return false;
+    }
+    return true;
   }
 
   static std::string_view strip_cr(std::string_view s) {
