@@ -4,7 +4,7 @@
 
 #include "leadfunnel/day_cache.hpp"
 #include "leadfunnel/listing.hpp"
-#include "leadfunnel/recent.hpp"
+#include "leadfunnel/key_index.hpp"
 #include "leadfunnel/samples.hpp"
 #include "leadfunnel/text.hpp"
 
@@ -123,7 +123,7 @@ namespace {
 /// The segments of one breakdown: by value, or by period start day.
 struct Groups {
   std::unordered_map<std::string, Segment, TextHash, std::equal_to<>> values;
-  RecentLookups<Segment> recent;  ///< in front of `values`
+  KeyIndex<Segment> index;  ///< in front of `values`
   std::map<std::int64_t, Segment> periods;
   DayCache<Segment> period_of_day;  ///< into `periods`
   Segment blank;
@@ -139,10 +139,10 @@ struct Groups {
       return blank;
     }
     const std::size_t hash = TextHash{}(v);
-    if (Segment* known = recent.find(v, hash)) return *known;
+    if (Segment* known = index.find(v, hash)) return *known;
     auto it = values.find(std::string_view(v));
     if (it == values.end()) it = values.emplace(v, Segment{}).first;
-    recent.remember(hash, it->first, it->second);
+    index.remember(hash, it->first, it->second);
     return it->second;
   }
 };

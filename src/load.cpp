@@ -29,7 +29,7 @@
 #include "leadfunnel/ndjson_stream.hpp"
 #include "leadfunnel/parallel.hpp"
 #include "leadfunnel/preset.hpp"
-#include "leadfunnel/recent.hpp"
+#include "leadfunnel/key_index.hpp"
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
 #include "leadfunnel/text.hpp"
@@ -352,28 +352,28 @@ constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Fi
 constexpr std::size_t kVariantValues = 20000;
 
 /// The distinct values of one column already recorded for the case-variant
-/// check; most rows repeat one of a few dozen, which RecentLookups answers.
+/// check, found by the hash the worker computed (a KeyIndex in front of the set).
 class SeenValues {
  public:
   std::size_t size() const { return set_.size(); }
   /// Frees the values (the check gave up on the column).
   void clear() {
     set_ = decltype(set_)();
-    recent_ = RecentLookups<const std::string>();
+    known_ = KeyIndex<const std::string>();
   }
   /// Whether `v` (whose hash_text is `hash`) was added before; adds it if not.
   bool seen_or_add(std::string_view v, std::size_t hash) {
-    if (recent_.find(v, hash) != nullptr) return true;
+    if (known_.find(v, hash) != nullptr) return true;
     auto it = set_.find(Hashed{v, hash});
     const bool seen = it != set_.end();
     if (!seen) it = set_.emplace(v).first;
-    recent_.remember(hash, *it, *it);
+    known_.remember(hash, *it, *it);
     return seen;
   }
 
  private:
   std::unordered_set<std::string, PrehashedHash, PrehashedEqual> set_;
-  RecentLookups<const std::string> recent_;
+  KeyIndex<const std::string> known_;
 };
 
 /// One prospects row, until the leads are read: its line, its lead id, and

@@ -4,7 +4,7 @@
 
 #include "leadfunnel/day_cache.hpp"
 #include "leadfunnel/listing.hpp"
-#include "leadfunnel/recent.hpp"
+#include "leadfunnel/key_index.hpp"
 #include "leadfunnel/text.hpp"
 
 #include <date/date.h>
@@ -156,7 +156,7 @@ struct ClockState {
   // The delays are kept per owner only; the target's own percentiles are
   // taken over all of them at the end.
   std::unordered_map<std::string, std::pair<ClockCounts, Samples>, TextHash, std::equal_to<>> owners;
-  RecentLookups<std::pair<ClockCounts, Samples>> recent_owners;  ///< in front of `owners`
+  KeyIndex<std::pair<ClockCounts, Samples>> owner_index;  ///< in front of `owners`
   std::pair<ClockCounts, Samples> blank_owner;
   bool blank_seen = false;
   TopCases breaches, pending;
@@ -296,10 +296,10 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
         continue;
       }
       auto& [counts, delays] = lead.owner.empty() ? c.blank_owner : [&]() -> auto& {
-        if (auto* known = c.recent_owners.find(lead.owner, owner_hash)) return *known;
+        if (auto* known = c.owner_index.find(lead.owner, owner_hash)) return *known;
         auto it = c.owners.find(std::string_view(lead.owner));
         if (it == c.owners.end()) it = c.owners.emplace(lead.owner, std::pair<ClockCounts, Samples>{}).first;
-        c.recent_owners.remember(owner_hash, it->first, it->second);
+        c.owner_index.remember(owner_hash, it->first, it->second);
         return it->second;
       }();
       if (lead.owner.empty()) c.blank_seen = true;
