@@ -468,6 +468,17 @@ class RowTimes {
 /// still in the core's cache when it is prepared (4,096 rows took 25% more
 /// time on one thread).
 constexpr std::size_t kBatchRows = 512;
+
+/// Thrown by a Loader reading the leads once (Loader::speculate_) when an id
+/// turns out to repeat: the load must start over, with the ids read first.
+struct RepeatedIdsFound {};
+
+/// How many ids a Loader reading the leads once checks at once for repeats,
+/// in an exact set of hashes (kEarlySlots slots of 8 bytes, 4 MB): a file
+/// with repeated ids most often has some among its first rows, and then
+/// little of the read is lost. Later repeats are found at the end.
+constexpr std::size_t kEarlyIds = std::size_t{1} << 18;
+constexpr std::size_t kEarlySlots = kEarlyIds * 2;
 /// Rows in a batch passed between threads: smaller, since 3 batches per
 /// thread are in flight at once and each row costs about 1.5 KB on its way.
 constexpr std::size_t kThreadBatchRows = 1024;
@@ -479,9 +490,12 @@ class Loader {
   /// that only ids that occur twice need to be remembered.
   /// `scan_path`, when given, is the leads file's path, for a quicker first
   /// read of the ids (CSV only).
+  /// `speculate`: the caller can start the load over (both files can be
+  /// read again, and the consumer starts afresh at begin()); a CSV leads
+  /// file is then read once, and RepeatedIdsFound thrown if an id repeats.
   Loader(std::unique_ptr<RowStream> leads, std::unique_ptr<RowStream> prospects, const LoadOptions& options,
          LeadConsumer& consumer, std::function<std::unique_ptr<RowStream>()> reopen_leads = {},
-         std::string scan_path = {})
+         std::string scan_path = {}, bool speculate = false)
       : lead_stream_(std::move(leads)),
         prospect_stream_(std::move(prospects)),
         leads_(lead_stream_->table()),
@@ -489,7 +503,8 @@ class Loader {
         options_(options),
         consumer_(consumer),
         reopen_leads_(std::move(reopen_leads)),
-        scan_path_(std::move(scan_path)) {}
+        scan_path_(std::move(scan_path)),
+        speculate_(speculate) {}
 
   InputSummary run() {
     for (const RawTable* t : tables_of(leads_, prospects_))
@@ -547,7 +562,14 @@ class Loader {
     std::optional<FirstRead> first;
     // (A JSON array read by elements has its ids from the columns pass; one
     // read whole has none, and is not read again for them.)
-    const bool read_ids = reopen_leads_ && options_.duplicates != DuplicatePolicy::Last;
+    bool read_ids = reopen_leads_ && options_.duplicates != DuplicatePolicy::Last;
+    // A CSV file is read once when the load can start over: most exports
+    // repeat no id, and then the first read is not needed. Every id is
+    // checked for a repeat as the rows are committed (see speculative_id);
+    // at the first one found, the load starts again with the first read.
+    // (NDJSON's ids come with its columns pass, which is needed anyway.)
+    speculating_ = speculate_ && read_ids && leads_.format == "csv";
+    if (speculating_) read_ids = false;
     const bool apart = prospects_ && read_ids && options_.threads > 1;  // on two threads
     run_parts(apart ? 2 : 1, [&](std::size_t k) {
       if (k == 0 && prospects_) read_prospects();
@@ -560,9 +582,25 @@ class Loader {
       prepass_exact_ = first->exact;
       use_repeats(first->finder);
     }
-    read_leads();
-    strict_reader_check(leads_, std::string::npos);
-    return finish();
+    if (!speculating_) {
+      read_leads();
+      strict_reader_check(leads_, std::string::npos);
+      return finish();
+    }
+    RepeatFinder none;
+    use_repeats(none);  // no id repeats, until one does
+    try {
+      read_leads();
+      strict_reader_check(leads_, std::string::npos);
+      return finish();
+    } catch (const RepeatedIdsFound&) {
+      throw;
+    } catch (...) {
+      // An error stops the load at a row: if an id repeated before it, the
+      // load read with the ids first may stop earlier, at the repeat.
+      if (!speculative_ids_.repeated(1).empty()) throw RepeatedIdsFound{};
+      throw;
+    }
   }
 
  private:
@@ -1177,6 +1215,7 @@ class Loader {
     }
     const std::string& id = lead.id;
     ++ids_committed_;
+    if (speculating_) speculative_id(p.id_hash);
     const bool indexed = p.indexed;
     if (indexed && !rejected_leads_.empty())
       if (auto rl = rejected_leads_.find(id); rl != rejected_leads_.end()) {
@@ -1353,6 +1392,25 @@ class Loader {
     if (!scanned) return std::nullopt;
     for (std::size_t k = 1; k < finders.size(); ++k) finders[0].merge(finders[k]);
     return std::move(finders[0]);
+  }
+
+  /// Reading the leads once (speculating_): notes a committed id's hash,
+  /// and throws RepeatedIdsFound when it is among the first kEarlyIds ids
+  /// and one of them had it already. (A clash of hashes only costs the
+  /// load a start over, never a wrong count.)
+  void speculative_id(std::uint64_t hash) {
+    speculative_ids_.add(hash);
+    if (ids_committed_ > kEarlyIds) return;
+    if (early_ids_.empty()) early_ids_.assign(kEarlySlots, 0);
+    const std::uint64_t v = hash == 0 ? 1 : hash;
+    for (std::size_t i = v & (kEarlySlots - 1);; i = (i + 1) & (kEarlySlots - 1)) {
+      if (early_ids_[i] == v) throw RepeatedIdsFound{};
+      if (early_ids_[i] == 0) {
+        early_ids_[i] = v;
+        break;
+      }
+    }
+    if (ids_committed_ == kEarlyIds) early_ids_ = decltype(early_ids_)();
   }
 
   void use_repeats(RepeatFinder& finder) {
@@ -2057,6 +2115,11 @@ class Loader {
     if (prospects_) release_prospects();
     release_leads();
     // Every lead row is committed now, those that waited for a date order too.
+    if (speculating_) {
+      if (!speculative_ids_.repeated(options_.threads).empty()) throw RepeatedIdsFound{};
+      prepass_ids_ = ids_committed_;  // the one read was the first read too
+      prepass_exact_ = true;
+    }
     if (prepass_ && (prepass_exact_ ? ids_committed_ != prepass_ids_ : ids_committed_ > prepass_ids_))
       throw InputError(leads_.path, 0, "",
                        fmt::format("{}: the file changed while it was being read ({} lead ids the first time, {} the "
@@ -2186,6 +2249,10 @@ class Loader {
   std::size_t prepass_ids_ = 0, ids_committed_ = 0;  ///< non-blank ids in the first and second reads
   std::unordered_map<std::string, std::size_t> rejected_leads_;  ///< id -> line, for rows rejected for a bad date
   bool stored_ = false;        ///< leads are kept until the end (two files, or --duplicates last)
+  bool speculate_ = false;     ///< the load can start over (see the constructor)
+  bool speculating_ = false;   ///< the leads are read once, each id checked for a repeat
+  RepeatFinder speculative_ids_;            ///< with speculating_: every id committed
+  std::vector<std::uint64_t> early_ids_;  ///< with speculating_: the first kEarlyIds ids' hashes (a set)
   std::vector<Lead> leads_kept_;
   BlockList<ProspectRow> prospect_rows_;  ///< every prospects row read, in file order
   std::vector<std::pair<std::size_t, Rejection>> prospect_bad_;  ///< rows with a bad date: row index, why
@@ -2242,7 +2309,10 @@ namespace {
 class KeepLeads final : public LeadConsumer {
  public:
   explicit KeepLeads(Dataset& d) : d_(d) {}
-  void begin(const DatasetShape& shape) override { static_cast<DatasetShape&>(d_) = shape; }
+  void begin(const DatasetShape& shape) override {
+    static_cast<DatasetShape&>(d_) = shape;
+    d_.leads.clear();
+  }
   void add(const Lead& lead) override { d_.leads.push_back(lead); }
 
  private:
@@ -2296,9 +2366,23 @@ InputSummary stream_leads(const std::string& leads_path, const std::optional<std
   if (prospects_path) prospects = open_rows(*prospects_path, read);
   if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");
   if (!twice) return Loader(std::move(leads), std::move(prospects), options, consumer).run();
-  InputSummary summary = Loader(std::move(leads), std::move(prospects), options, consumer,
-                                [&] { return open_rows(leads_path, read); }, leads_path)
-                             .run();
+  // The load may start over (see Loader::speculating_) when the prospects
+  // file, if any, can be read again too.
+  const bool speculate = !prospects_path || rereadable(*prospects_path);
+  auto load = [&](std::unique_ptr<RowStream> l, std::unique_ptr<RowStream> p, bool once) {
+    return Loader(std::move(l), std::move(p), options, consumer, [&] { return open_rows(leads_path, read); },
+                  leads_path, once)
+        .run();
+  };
+  InputSummary summary;
+  try {
+    summary = load(std::move(leads), std::move(prospects), speculate);
+  } catch (const RepeatedIdsFound&) {
+    // Some lead id repeats: read again, the ids first (the consumer starts
+    // afresh at begin()).
+    summary = load(open_rows(leads_path, lead_read), prospects_path ? open_rows(*prospects_path, read) : nullptr,
+                   false);
+  }
   if (file_stamp(leads_path) != before)
     throw InputError(leads_path, 0, "",
                      fmt::format("{}: the file changed while it was being read; run again when nothing is writing "

@@ -533,3 +533,94 @@ TEST_CASE("two-pass: the NDJSON columns pass takes each record's id from its own
   CHECK(compared > 100);
   CHECK(unsure > 50);
 }
+
+namespace {
+
+/// `rows` leads with ids 1000000 + i, but row `repeat_at` repeats row 10's
+/// id (none when 0) and row `bad_at` has an impossible date (none when 0).
+std::string once_csv(std::size_t rows, std::size_t repeat_at, std::size_t bad_at) {
+  std::string out = "lead_id,created_at,source\n";
+  out.reserve(rows * 40);
+  for (std::size_t i = 1; i <= rows; ++i) {
+    const std::size_t id = 1000000 + (i == repeat_at ? 10 : i);
+    out += fmt::format("{},{},Ads\n", id, i == bad_at ? "2025-02-30 10:00" : "2026-03-01 10:00");
+  }
+  return out;
+}
+
+/// The account of a load from the path (a CSV file is read once first, on
+/// the bet that no id repeats), and of one from tables already read (every
+/// id remembered), or their errors.
+std::pair<std::string, std::string> both_loads(const std::string& path, const LoadOptions& o) {
+  std::string once, every_id;
+  try {
+    once = account(load_dataset(path, std::nullopt, o));
+  } catch (const InputError& e) {
+    once = std::string("error: ") + e.what();
+  }
+  try {
+    every_id = account(build_dataset(read_table(path, o.read), std::nullopt, o));
+  } catch (const InputError& e) {
+    every_id = std::string("error: ") + e.what();
+  }
+  return {once, every_id};
+}
+
+}  // namespace
+
+TEST_CASE("two-pass: a CSV file read once finds an id repeated after the ids it checks at once, and starts over",
+          "[two-pass]") {
+  // 300,000 rows: more than the 262,144 ids checked for repeats as they
+  // come; a repeat later than those is found at the end of the read.
+  const std::size_t rows = 300000;
+  TempFile late("late-repeat.csv", once_csv(rows, 299000, 0));
+  TempFile clean("no-repeat.csv", once_csv(rows, 0, 0));
+  TempFile early("early-repeat.csv", once_csv(rows, 50, 0));
+  for (std::size_t threads : {1U, 2U}) {
+    INFO("threads " << threads);
+    auto o = options(DuplicatePolicy::First);
+    o.threads = threads;
+    {
+      const auto [once, every_id] = both_loads(late.str(), o);
+      CHECK(once.find("duplicate lead id \"1000010\" (first seen on line 11)") != std::string::npos);
+      CHECK(once.find("rejected 1 duplicates 1") != std::string::npos);
+      CHECK(once == every_id);
+    }
+    {
+      const auto [once, every_id] = both_loads(early.str(), o);
+      CHECK(once.find("rejected 1 duplicates 1") != std::string::npos);
+      CHECK(once == every_id);
+    }
+    {
+      const auto [once, every_id] = both_loads(clean.str(), o);
+      CHECK(once.find("used 300000 rejected 0 duplicates 0") != std::string::npos);
+      CHECK(once == every_id);
+    }
+    // --duplicates error stops at the late repeat, as a load with the ids first would.
+    o.duplicates = DuplicatePolicy::Error;
+    const auto [stopped, expected] = both_loads(late.str(), o);
+    CHECK(stopped.find("error: ") == 0);
+    CHECK(stopped.find(":299001: lead id \"1000010\" is also on line 11") != std::string::npos);
+    CHECK(stopped == expected);
+  }
+}
+
+TEST_CASE("two-pass: with --strict, a CSV file read once stops at its first problem, a late repeated id or a date",
+          "[two-pass]") {
+  const std::size_t rows = 300000;
+  auto o = options(DuplicatePolicy::First);
+  o.strict = true;
+  // The repeat (line 290,001) comes before the bad date (line 295,001): the
+  // load stops at the repeat, though the read once met the date first.
+  TempFile repeat_first("strict-repeat-first.csv", once_csv(rows, 290000, 295000));
+  auto [once, every_id] = both_loads(repeat_first.str(), o);
+  CHECK(once.find("error: ") == 0);
+  CHECK(once.find("duplicate lead id \"1000010\"") != std::string::npos);
+  CHECK(once == every_id);
+  // The bad date comes first: that is the error.
+  TempFile date_first("strict-date-first.csv", once_csv(rows, 295000, 290000));
+  std::tie(once, every_id) = both_loads(date_first.str(), o);
+  CHECK(once.find("error: ") == 0);
+  CHECK(once.find("2025-02-30") != std::string::npos);
+  CHECK(once == every_id);
+}

@@ -152,7 +152,9 @@ std::optional<Period> period_from_name(std::string_view name);
 class LeadConsumer {
  public:
   virtual ~LeadConsumer() = default;
-  /// Called once, before any lead, when the columns are mapped.
+  /// Called before any lead, when the columns are mapped. Called again when
+  /// the load starts over (a leads file read once turned out to repeat an
+  /// id; see stream_leads): the consumer then drops every lead it was given.
   virtual void begin(const DatasetShape& shape) = 0;
   /// One accepted lead; the reference is valid only during the call.
   virtual void add(const Lead& lead) = 0;
@@ -173,7 +175,9 @@ class RowStream;
 /// per lead id. When the leads file is a regular file, its ids are read once
 /// before the leads (it is read twice) so that only ids that occur more than
 /// once, or that the prospects name, are remembered: memory then holds
-/// batches of rows and the consumer's state, not the file.
+/// batches of rows and the consumer's state, not the file. A CSV leads file
+/// is first read once, on the bet that no id repeats; if one does, the load
+/// starts over with the ids read first (the consumer's begin() is called again).
 InputSummary stream_leads(const std::string& leads_path, const std::optional<std::string>& prospects_path,
                           const LoadOptions& options, LeadConsumer& consumer);
 /// The same on streams. `reopen_leads`, when given, opens the leads again
