@@ -474,11 +474,11 @@ constexpr std::size_t kBatchRows = 512;
 struct RepeatedIdsFound {};
 
 /// How many ids a Loader reading the leads once checks at once for repeats,
-/// in an exact set of hashes (kEarlySlots slots of 8 bytes, 4 MB): a file
-/// with repeated ids most often has some among its first rows, and then
-/// little of the read is lost. Later repeats are found at the end.
+/// in an exact set of hashes (growing to 2 x kEarlyIds slots of 8 bytes,
+/// 4 MB): a file with repeated ids most often has some among its first
+/// rows, and then little of the read is lost. Later repeats are found at
+/// the end.
 constexpr std::size_t kEarlyIds = std::size_t{1} << 18;
-constexpr std::size_t kEarlySlots = kEarlyIds * 2;
 /// Rows in a batch passed between threads: smaller, since 3 batches per
 /// thread are in flight at once and each row costs about 1.5 KB on its way.
 constexpr std::size_t kThreadBatchRows = 1024;
@@ -598,7 +598,7 @@ class Loader {
     } catch (...) {
       // An error stops the load at a row: if an id repeated before it, the
       // load read with the ids first may stop earlier, at the repeat.
-      if (!speculative_ids_.repeated(1).empty()) throw RepeatedIdsFound{};
+      if (!speculative_ids_.repeated(options_.threads).empty()) throw RepeatedIdsFound{};
       throw;
     }
   }
@@ -1401,16 +1401,25 @@ class Loader {
   void speculative_id(std::uint64_t hash) {
     speculative_ids_.add(hash);
     if (ids_committed_ > kEarlyIds) return;
-    if (early_ids_.empty()) early_ids_.assign(kEarlySlots, 0);
-    const std::uint64_t v = hash == 0 ? 1 : hash;
-    for (std::size_t i = v & (kEarlySlots - 1);; i = (i + 1) & (kEarlySlots - 1)) {
-      if (early_ids_[i] == v) throw RepeatedIdsFound{};
-      if (early_ids_[i] == 0) {
-        early_ids_[i] = v;
-        break;
-      }
+    // The set is at most half full; it starts small, for small files.
+    if (ids_committed_ * 2 > early_ids_.size()) {
+      std::vector<std::uint64_t> old = std::move(early_ids_);
+      early_ids_.assign(std::max<std::size_t>(4096, old.size() * 2), 0);
+      for (const std::uint64_t v : old)
+        if (v != 0) early_id_slot(v) = v;
     }
+    const std::uint64_t v = hash == 0 ? 1 : hash;  // 0 marks a free slot (lead_id_hash is odd anyway)
+    std::uint64_t& slot = early_id_slot(v);
+    if (slot == v) throw RepeatedIdsFound{};
+    slot = v;
     if (ids_committed_ == kEarlyIds) early_ids_ = decltype(early_ids_)();
+  }
+  /// The slot of early_ids_ that holds `v`, or the free one where it goes.
+  std::uint64_t& early_id_slot(std::uint64_t v) {
+    const std::size_t mask = early_ids_.size() - 1;
+    // The low bit of lead_id_hash is always set: probing starts from the bits above it.
+    for (std::size_t i = (v >> 1) & mask;; i = (i + 1) & mask)
+      if (early_ids_[i] == v || early_ids_[i] == 0) return early_ids_[i];
   }
 
   void use_repeats(RepeatFinder& finder) {

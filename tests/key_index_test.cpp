@@ -82,6 +82,21 @@ TEST_CASE("key index: counts through the index equal counts in the map, and ever
   }
 }
 
+TEST_CASE("key index: past its most keys it takes no more, and later keys are still counted through the map",
+          "[key_index]") {
+  Map map;
+  KeyIndex<int> index;
+  const std::size_t keys = KeyIndex<int>::max_keys() + 3000;
+  for (int round = 0; round < 2; ++round)
+    for (std::size_t i = 0; i < keys; ++i) ++lookup(map, index, fmt::format("value {}", i));
+  CHECK(index.size() == KeyIndex<int>::max_keys());
+  REQUIRE(map.size() == keys);
+  for (const auto& [key, n] : map) CHECK(n == 2);
+  const std::string first = "value 0", last = fmt::format("value {}", keys - 1);
+  CHECK(index.find(first, TextHash{}(first)) == &map.at(first));
+  CHECK(index.find(last, TextHash{}(last)) == nullptr);
+}
+
 TEST_CASE("key index: a copy starts empty rather than point into the other map", "[key_index]") {
   Map map;
   KeyIndex<int> index;

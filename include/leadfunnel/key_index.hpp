@@ -30,7 +30,9 @@ namespace leadfunnel {
 ///
 /// The index is complete once warm, but callers must not rely on it: a copy
 /// or a move leaves it empty (its slots would point into another map's
-/// elements), so a miss is followed by a look in the map itself.
+/// elements), and it stops taking keys at kMaxKeys (1.5 MB of slots: a
+/// column with a value per lead would otherwise double the map's memory),
+/// so a miss is followed by a look in the map itself.
 template <class Value>
 class KeyIndex {
  public:
@@ -65,6 +67,7 @@ class KeyIndex {
   /// Remembers the map's element (its key and value) for `hash`; an element
   /// already remembered for the same key is replaced.
   void remember(std::size_t hash, const std::string& key, Value& value) {
+    if (count_ >= kMaxKeys) return;
     if ((count_ + 1) * 2 > slots_.size()) grow();
     Slot& s = slot_for(hash, key);
     if (s.key == nullptr) ++count_;
@@ -77,6 +80,8 @@ class KeyIndex {
 
   /// How many keys are remembered.
   std::size_t size() const { return count_; }
+  /// The most keys it remembers; later keys are found in the map only.
+  static constexpr std::size_t max_keys() { return kMaxKeys; }
 
  private:
   static constexpr std::size_t kInline = 20;
@@ -92,6 +97,7 @@ class KeyIndex {
     }
   };
   static constexpr std::size_t kFirstSlots = 64;
+  static constexpr std::size_t kMaxKeys = 16384;
 
   void clear() noexcept {
     slots_ = std::vector<Slot>();
