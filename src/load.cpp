@@ -15,9 +15,6 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <functional>
 #include <iterator>
 #include <mutex>
@@ -25,14 +22,17 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#if defined(__GLIBC__)
+#include <malloc.h>  // malloc_trim
+#endif
 
 #include "leadfunnel/block_list.hpp"
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/id_scan.hpp"
+#include "leadfunnel/key_index.hpp"
 #include "leadfunnel/ndjson_stream.hpp"
 #include "leadfunnel/parallel.hpp"
 #include "leadfunnel/preset.hpp"
-#include "leadfunnel/key_index.hpp"
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
 #include "leadfunnel/text.hpp"
@@ -482,6 +482,7 @@ struct RepeatedIdsFound {};
 /// rows, and then little of the read is lost. Later repeats are found at
 /// the end.
 constexpr std::size_t kEarlyIds = std::size_t{1} << 18;
+
 /// Rows in a batch passed between threads: smaller, since 3 batches per
 /// thread are in flight at once and each row costs about 1.5 KB on its way.
 constexpr std::size_t kThreadBatchRows = 1024;

@@ -3,8 +3,8 @@
 #include "leadfunnel/sla.hpp"
 
 #include "leadfunnel/day_cache.hpp"
-#include "leadfunnel/listing.hpp"
 #include "leadfunnel/key_index.hpp"
+#include "leadfunnel/listing.hpp"
 #include "leadfunnel/text.hpp"
 
 #include <date/date.h>
