@@ -476,11 +476,12 @@ constexpr std::size_t kBatchRows = 512;
 /// turns out to repeat: the load must start over, with the ids read first.
 struct RepeatedIdsFound {};
 
-/// How many ids a Loader reading the leads once checks at once for repeats,
-/// in an exact set of hashes (growing to 2 x kEarlyIds slots of 8 bytes,
-/// 4 MB): a file with repeated ids most often has some among its first
-/// rows, and then little of the read is lost. Later repeats are found at
-/// the end.
+/// How many ids' hashes a Loader reading the leads once keeps to find a
+/// repeat at once (a RepeatSample; at most 2 x kEarlyIds slots of 8 bytes,
+/// 4 MB): every id of the first kEarlyIds, then a sample that thins out as
+/// the file goes on. A file with repeated ids most often has some among its
+/// first rows, or many (an export appended to another): then little of the
+/// read is lost. Any other repeat is found at the end.
 constexpr std::size_t kEarlyIds = std::size_t{1} << 18;
 
 /// Rows in a batch passed between threads: smaller, since 3 batches per
@@ -1400,31 +1401,12 @@ class Loader {
   }
 
   /// Reading the leads once (speculating_): notes a committed id's hash,
-  /// and throws RepeatedIdsFound when it is among the first kEarlyIds ids
-  /// and one of them had it already. (A clash of hashes only costs the
-  /// load a start over, never a wrong count.)
+  /// and throws RepeatedIdsFound when the sample of ids kept so far has it
+  /// already. (A clash of hashes only costs the load a start over, never a
+  /// wrong count.)
   void speculative_id(std::uint64_t hash) {
     speculative_ids_.add(hash);
-    if (ids_committed_ > kEarlyIds) return;
-    // The set is at most half full; it starts small, for small files.
-    if (ids_committed_ * 2 > early_ids_.size()) {
-      std::vector<std::uint64_t> old = std::move(early_ids_);
-      early_ids_.assign(std::max<std::size_t>(4096, old.size() * 2), 0);
-      for (const std::uint64_t v : old)
-        if (v != 0) early_id_slot(v) = v;
-    }
-    const std::uint64_t v = hash == 0 ? 1 : hash;  // 0 marks a free slot (lead_id_hash is odd anyway)
-    std::uint64_t& slot = early_id_slot(v);
-    if (slot == v) throw RepeatedIdsFound{};
-    slot = v;
-    if (ids_committed_ == kEarlyIds) early_ids_ = decltype(early_ids_)();
-  }
-  /// The slot of early_ids_ that holds `v`, or the free one where it goes.
-  std::uint64_t& early_id_slot(std::uint64_t v) {
-    const std::size_t mask = early_ids_.size() - 1;
-    // The low bit of lead_id_hash is always set: probing starts from the bits above it.
-    for (std::size_t i = (v >> 1) & mask;; i = (i + 1) & mask)
-      if (early_ids_[i] == v || early_ids_[i] == 0) return early_ids_[i];
+    if (early_ids_.seen_or_add(hash)) throw RepeatedIdsFound{};
   }
 
   void use_repeats(RepeatFinder& finder) {
@@ -2266,7 +2248,7 @@ class Loader {
   bool speculate_ = false;     ///< the load can start over (see the constructor)
   bool speculating_ = false;   ///< the leads are read once, each id checked for a repeat
   RepeatFinder speculative_ids_;            ///< with speculating_: every id committed
-  std::vector<std::uint64_t> early_ids_;  ///< with speculating_: the first kEarlyIds ids' hashes (a set)
+  RepeatSample early_ids_{kEarlyIds};       ///< with speculating_: ids' hashes kept to find a repeat at once
   std::vector<Lead> leads_kept_;
   BlockList<ProspectRow> prospect_rows_;  ///< every prospects row read, in file order
   std::vector<std::pair<std::size_t, Rejection>> prospect_bad_;  ///< rows with a bad date: row index, why

@@ -114,4 +114,43 @@ std::vector<std::uint64_t> RepeatFinder::repeated(std::size_t threads) {
   return out;
 }
 
+bool RepeatSample::seen_or_add(std::uint64_t v) {
+  if (v == 0) v = 1;  // 0 marks a free slot
+  if (level_ > kMaxLevel || !kept(v)) return false;
+  if (slots_.empty()) rebuild(4096);
+  std::uint64_t& s = slot(v);
+  if (s == v) return true;
+  s = v;
+  ++count_;
+  if (count_ > capacity_) {
+    // Past kMaxLevel nothing is kept (a rebuild that drops nothing, with
+    // values alike in those bits, goes on to the next level).
+    do {
+      ++level_;
+      rebuild(slots_.size());
+    } while (count_ > capacity_);
+  } else if (count_ * 2 > slots_.size()) {
+    rebuild(slots_.size() * 2);
+  }
+  return false;
+}
+
+std::uint64_t& RepeatSample::slot(std::uint64_t v) {
+  const std::size_t mask = slots_.size() - 1;
+  // Probing starts from the bits above the lowest (lead_id_hash sets it).
+  for (std::size_t i = static_cast<std::size_t>(v >> 1) & mask;; i = (i + 1) & mask)
+    if (slots_[i] == v || slots_[i] == 0) return slots_[i];
+}
+
+void RepeatSample::rebuild(std::size_t slots) {
+  std::vector<std::uint64_t> old = std::move(slots_);
+  slots_.assign(slots, 0);
+  count_ = 0;
+  for (const std::uint64_t v : old)
+    if (v != 0 && level_ <= kMaxLevel && kept(v)) {
+      slot(v) = v;
+      ++count_;
+    }
+}
+
 }  // namespace leadfunnel

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -157,6 +158,49 @@ TEST_CASE("two-pass: RepeatFinder finds repeats among values of one top byte, be
   CHECK(b.size() == 0);
   CHECK(a.size() == 2 * n + 2);
   CHECK(a.repeated(2) == expected);
+}
+
+TEST_CASE("two-pass: a RepeatSample finds every repeat while it keeps every value", "[two-pass]") {
+  RepeatSample sample(1000);
+  std::mt19937_64 rnd(5);
+  std::vector<std::uint64_t> values;
+  for (int i = 0; i < 1000; ++i) values.push_back(rnd() | 1);
+  for (const std::uint64_t v : values) CHECK_FALSE(sample.seen_or_add(v));
+  CHECK(sample.level() == 0);
+  CHECK(sample.size() == 1000);
+  for (const std::uint64_t v : values) CHECK(sample.seen_or_add(v));
+}
+
+TEST_CASE("two-pass: a RepeatSample past its capacity keeps a thinning sample, and reports only values seen before",
+          "[two-pass]") {
+  RepeatSample sample(1000);
+  std::vector<std::uint64_t> values;
+  std::set<std::uint64_t> distinct;
+  std::mt19937_64 rnd(6);
+  while (values.size() < 100000) {
+    const std::uint64_t v = rnd() | 1;
+    if (distinct.insert(v).second) values.push_back(v);
+  }
+  std::size_t reported = 0;
+  for (const std::uint64_t v : values) reported += sample.seen_or_add(v) ? 1U : 0U;
+  CHECK(reported == 0);  // each value once: never a repeat
+  CHECK(sample.size() <= 1000);
+  CHECK(sample.level() >= 6);  // 100,000 values in 1,000: about 2^-7 of them kept
+  // The second time, exactly the values still in the sample are found: a
+  // value kept at the last level was kept at every level before it.
+  const std::size_t kept = sample.size();
+  CHECK(kept > 0);
+  for (const std::uint64_t v : values) reported += sample.seen_or_add(v) ? 1U : 0U;
+  CHECK(reported == kept);
+  CHECK(sample.size() == kept);
+}
+
+TEST_CASE("two-pass: a RepeatSample of values alike in their high bits stays within its capacity", "[two-pass]") {
+  // Small values: no level thins them, so the sample ends up keeping none.
+  RepeatSample sample(100);
+  for (std::uint64_t v = 1; v <= 1000; ++v) CHECK_FALSE(sample.seen_or_add(v * 2 + 1));
+  CHECK(sample.size() <= 100);
+  CHECK_FALSE(sample.seen_or_add(3));
 }
 
 TEST_CASE("two-pass: a RepeatFinder moved from is empty, and merging it changes nothing", "[two-pass]") {

@@ -65,4 +65,36 @@ class RepeatFinder {
   std::size_t count_ = 0;
 };
 
+/// Finds some repeated values at once, in fixed memory: a sample of the
+/// values added, all of them while it holds at most `capacity`; past that,
+/// those whose bits 40 and up start with `level` zeros, one level more (and
+/// about half of the sample dropped) each time it is full again. A value
+/// added twice is found the second time when the sample keeps it then:
+/// always while it keeps every value, else with odds 2^-level. A value
+/// added once is never reported (0 and 1 count as one value). Used by a load
+/// that reads the leads once on the bet that no id repeats, to lose the bet
+/// early (Loader::speculative_id).
+class RepeatSample {
+ public:
+  explicit RepeatSample(std::size_t capacity) : capacity_(capacity) {}
+  /// Whether `v` was added before and is in the sample; else adds it (if kept).
+  bool seen_or_add(std::uint64_t v);
+  /// Values in the sample.
+  std::size_t size() const { return count_; }
+  /// How many leading zero bits (from bit 40) a value needs to be kept.
+  unsigned level() const { return level_; }
+
+ private:
+  static constexpr unsigned kMaxLevel = 24;
+  bool kept(std::uint64_t v) const { return ((v >> 40) & ((std::uint64_t{1} << level_) - 1)) == 0; }
+  std::uint64_t& slot(std::uint64_t v);
+  /// Places the kept values again in a table of `slots` slots.
+  void rebuild(std::size_t slots);
+
+  std::vector<std::uint64_t> slots_;  ///< 0: free
+  std::size_t count_ = 0;
+  std::size_t capacity_;
+  unsigned level_ = 0;
+};
+
 }  // namespace leadfunnel
