@@ -477,12 +477,14 @@ constexpr std::size_t kBatchRows = 512;
 struct RepeatedIdsFound {};
 
 /// How many ids' hashes a Loader reading the leads once keeps to find a
-/// repeat at once (a RepeatSample; at most 2 x kEarlyIds slots of 8 bytes,
-/// 4 MB): every id of the first kEarlyIds, then a sample that thins out as
-/// the file goes on. A file with repeated ids most often has some among its
-/// first rows, or many (an export appended to another): then little of the
-/// read is lost. Any other repeat is found at the end.
+/// repeat at once (a RepeatSample): every id of the first kEarlyIds (at most
+/// 2 x kEarlyIds slots of 8 bytes, 4 MB), then a sample of at most
+/// kLaterIds (1 MB) that thins out as the file goes on. A file with
+/// repeated ids most often has some among its first rows, or many (an
+/// export appended to another): then little of the read is lost. Any other
+/// repeat is found at the end.
 constexpr std::size_t kEarlyIds = std::size_t{1} << 18;
+constexpr std::size_t kLaterIds = std::size_t{1} << 16;
 
 /// Rows in a batch passed between threads: smaller, since 3 batches per
 /// thread are in flight at once and each row costs about 1.5 KB on its way.
@@ -1407,6 +1409,7 @@ class Loader {
   void speculative_id(std::uint64_t hash) {
     speculative_ids_.add(hash);
     if (early_ids_.seen_or_add(hash)) throw RepeatedIdsFound{};
+    if (ids_committed_ == kEarlyIds) early_ids_.set_capacity(kLaterIds);
   }
 
   void use_repeats(RepeatFinder& finder) {

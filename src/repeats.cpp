@@ -135,6 +135,20 @@ bool RepeatSample::seen_or_add(std::uint64_t v) {
   return false;
 }
 
+void RepeatSample::set_capacity(std::size_t capacity) {
+  capacity_ = capacity;
+  if (slots_.empty()) return;
+  // Thinned in the table it has, then moved to a smaller one (the bigger
+  // table goes back to the system).
+  while (count_ > capacity_) {
+    ++level_;
+    rebuild(slots_.size());
+  }
+  std::size_t slots = 4096;
+  while (slots < 2 * capacity_) slots *= 2;
+  if (slots < slots_.size()) rebuild(slots);
+}
+
 std::uint64_t& RepeatSample::slot(std::uint64_t v) {
   const std::size_t mask = slots_.size() - 1;
   // Probing starts from the bits above the lowest (lead_id_hash sets it).

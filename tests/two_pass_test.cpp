@@ -195,6 +195,26 @@ TEST_CASE("two-pass: a RepeatSample past its capacity keeps a thinning sample, a
   CHECK(sample.size() == kept);
 }
 
+TEST_CASE("two-pass: a RepeatSample given a smaller capacity thins at once and still finds what it keeps",
+          "[two-pass]") {
+  RepeatSample sample(4000);
+  std::mt19937_64 rnd(7);
+  std::vector<std::uint64_t> values;
+  for (int i = 0; i < 4000; ++i) values.push_back(rnd() | 1);
+  for (const std::uint64_t v : values) CHECK_FALSE(sample.seen_or_add(v));
+  REQUIRE(sample.level() == 0);
+  sample.set_capacity(500);
+  CHECK(sample.size() <= 500);
+  CHECK(sample.level() >= 3);
+  const std::size_t kept = sample.size();
+  std::size_t found = 0;
+  for (const std::uint64_t v : values) found += sample.seen_or_add(v) ? 1U : 0U;
+  CHECK(found == kept);
+  // New values go on being sampled within the new capacity.
+  for (int i = 0; i < 20000; ++i) CHECK_FALSE(sample.seen_or_add(rnd() | 1));
+  CHECK(sample.size() <= 500);
+}
+
 TEST_CASE("two-pass: a RepeatSample of values alike in their high bits stays within its capacity", "[two-pass]") {
   // Small values: no level thins them, so the sample ends up keeping none.
   RepeatSample sample(100);

@@ -79,6 +79,9 @@ class RepeatSample {
   explicit RepeatSample(std::size_t capacity) : capacity_(capacity) {}
   /// Whether `v` was added before and is in the sample; else adds it (if kept).
   bool seen_or_add(std::uint64_t v);
+  /// Keeps at most `capacity` values from now on (thinning the sample at
+  /// once to fit), in a table of 2 x capacity slots, rounded up to a power of 2.
+  void set_capacity(std::size_t capacity);
   /// Values in the sample.
   std::size_t size() const { return count_; }
   /// How many leading zero bits (from bit 40) a value needs to be kept.
