@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -346,19 +347,34 @@ constexpr int two_digits(const char* p) { return digit_value(p[0]) * 10 + digit_
 constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 constexpr std::int64_t kSecondsPerDay = 86400;
 
-/// A real Gregorian date in the accepted years: what `ymd.ok()` plus the
-/// year check accept in the general parser.
-constexpr bool valid_date(int y, int m, int d) {
-  if (y < kMinYear || y > kMaxYear || m < 1 || m > 12 || d < 1) return false;
-  constexpr int kMonthDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-  return d <= (m == 2 && leap ? 29 : kMonthDays[m - 1]);
-}
+/// Days since 1970-01-01 of January 1st of each accepted year, and of the
+/// year after the last: a table, so that a date is checked and numbered
+/// without the divisions of the leap-year rule and the civil-day formula.
+constexpr std::array<std::int32_t, kMaxYear - kMinYear + 2> kYearStarts = [] {
+  std::array<std::int32_t, kMaxYear - kMinYear + 2> out{};
+  std::int32_t day = -25567;  // 1900-01-01
+  for (int y = kMinYear; y <= kMaxYear + 1; ++y) {
+    out[static_cast<std::size_t>(y - kMinYear)] = day;
+    day += (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 366 : 365;
+  }
+  return out;
+}();
+static_assert(kYearStarts[2000 - kMinYear] == 10957, "2000-01-01 is day 10957");
 
-/// Days since 1970-01-01 of a valid date.
-std::int64_t day_number(int y, int m, int d) {
-  const date::sys_days day{date::year{y} / date::month{static_cast<unsigned>(m)} / date::day{static_cast<unsigned>(d)}};
-  return day.time_since_epoch().count();
+/// Days since 1970-01-01 of a real Gregorian date in the accepted years (what
+/// `ymd.ok()` plus the year check accept in the general parser), in `day`;
+/// false for any other date.
+constexpr bool day_of_date(int y, int m, int d, std::int64_t& day) {
+  if (y < kMinYear || y > kMaxYear || m < 1 || m > 12 || d < 1) return false;
+  constexpr std::array<int, 12> kMonthDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  constexpr std::array<int, 12> kDaysBefore{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  const auto year = static_cast<std::size_t>(y - kMinYear);
+  const std::int32_t start = kYearStarts[year];
+  const bool leap = kYearStarts[year + 1] - start == 366;
+  const auto month = static_cast<std::size_t>(m - 1);
+  if (d > (m == 2 && leap ? 29 : kMonthDays[month])) return false;
+  day = start + kDaysBefore[month] + (leap && m > 2 ? 1 : 0) + d - 1;
+  return true;
 }
 
 /// A stretch of local time, [begin, end) in seconds on the local time line,
@@ -523,8 +539,8 @@ bool fast_iso(std::string_view s, const date::time_zone& zone, Timestamp& out) {
       !is_digit(p[5]) || !is_digit(p[6]) || p[7] != '-' || !is_digit(p[8]) || !is_digit(p[9]))
     return false;
   const int y = two_digits(p) * 100 + two_digits(p + 2), mo = two_digits(p + 5), d = two_digits(p + 8);
-  if (!valid_date(y, mo, d)) return false;
-  const std::int64_t day = day_number(y, mo, d);
+  std::int64_t day = 0;
+  if (!day_of_date(y, mo, d, day)) return false;
   if (n == 10) return naive_to_timestamp(zone, day * kSecondsPerDay, 0, true, out);
 
   if ((p[10] != 'T' && p[10] != 't' && p[10] != ' ') || n < 16 || !is_digit(p[11]) || !is_digit(p[12]) ||
@@ -628,8 +644,8 @@ bool fast_locale(std::string_view s, const date::time_zone& zone, std::optional<
   }
   if (ydigits == 2) y += y < 69 ? 2000 : 1900;
   else if (ydigits != 4) return false;
-  if (!valid_date(y, m, d)) return false;
-  const std::int64_t day = day_number(y, m, d);
+  std::int64_t day = 0;
+  if (!day_of_date(y, m, d, day)) return false;
 
   const std::size_t n = s.size();
   auto separator = [](char c) { return c == ' ' || c == 'T' || c == ','; };
