@@ -23,12 +23,13 @@ constexpr std::size_t kBytesPerField = 32;
 bool is_line_end(char c) { return c == '\n' || c == '\r'; }
 
 #if defined(LEADFUNNEL_WIDE_SCANS)
-/// split_plain_line's scan 64 bytes at a time (AVX-512BW): calls cut(q) for
-/// every delimiter q before the first quote, CR or LF, and leaves `p` at that
-/// byte, or at the first of the last 63 bytes or fewer before `stop` when
-/// none is there yet. False when cut refused a field.
-template <class Cut>
-__attribute__((target("avx512bw"))) bool cut_wide(const char*& p, const char* stop, char delimiter, Cut& cut) {
+/// split_plain_line's scan 64 bytes at a time (AVX-512BW): cuts `cells` at
+/// every delimiter before the first quote, CR or LF (offsets from `line`),
+/// and leaves `p` at that byte, or at the first of the last 63 bytes or
+/// fewer before `stop` when none is there yet. The cuts of a block are
+/// written straight into the cells' room for them.
+__attribute__((target("avx512bw"))) void cut_wide(const char*& p, const char* stop, char delimiter, const char* line,
+                                                  Cells& cells) {
   const __m512i d = _mm512_set1_epi8(delimiter);
   const __m512i quote = _mm512_set1_epi8('"');
   const __m512i cr = _mm512_set1_epi8('\r');
@@ -39,14 +40,18 @@ __attribute__((target("avx512bw"))) bool cut_wide(const char*& p, const char* st
         _mm512_cmpeq_epi8_mask(x, quote) | _mm512_cmpeq_epi8_mask(x, cr) | _mm512_cmpeq_epi8_mask(x, lf);
     std::uint64_t cuts = _mm512_cmpeq_epi8_mask(x, d);
     if (special) cuts &= (std::uint64_t{1} << __builtin_ctzll(special)) - 1;  // only the delimiters before it
-    for (; cuts; cuts &= cuts - 1)
-      if (!cut(p + __builtin_ctzll(cuts))) return false;
+    if (cuts) {
+      const auto n = static_cast<std::size_t>(__builtin_popcountll(cuts));
+      std::size_t* out = cells.cut_room(n);
+      const auto base = static_cast<std::size_t>(p - line);
+      for (; cuts; cuts &= cuts - 1) *out++ = base + static_cast<std::size_t>(__builtin_ctzll(cuts));
+      cells.cuts_made(n);
+    }
     if (special) {
       p += __builtin_ctzll(special);
-      return true;
+      return;
     }
   }
-  return true;
 }
 #endif
 
@@ -188,19 +193,13 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
   // the same record or the exact problem.
   const char* const b = buf_.data() + pos_;
   const char* const stop = buf_.data() + end_;
-  const char* field = b;
   record.fields.start_line();
-  auto cut = [&](const char* e) {
-    if (static_cast<std::size_t>(e - field) > max_field) return false;
-    record.fields.cut_at(static_cast<std::size_t>(e - b));
-    field = e + 1;
-    return true;
-  };
+  Cells& cells = record.fields;
   const char* p = b;
 #if defined(LEADFUNNEL_WIDE_SCANS)
   // 64 bytes a step first; the steps below then see the special byte at
   // once, or finish the last bytes.
-  if (wide_scans() && !cut_wide(p, stop, delimiter_, cut)) return false;
+  if (wide_scans()) cut_wide(p, stop, delimiter_, b, cells);
 #endif
 #if defined(__SSE2__)
   const __m128i delimiter = _mm_set1_epi8(delimiter_);
@@ -213,8 +212,7 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, cr)), _mm_cmpeq_epi8(x, lf))));
     auto cuts = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, delimiter)));
     if (special) cuts &= (1U << __builtin_ctz(special)) - 1;  // only the delimiters before it
-    for (; cuts; cuts &= cuts - 1)
-      if (!cut(p + __builtin_ctz(cuts))) return false;
+    for (; cuts; cuts &= cuts - 1) cells.cut_at(static_cast<std::size_t>(p - b) + static_cast<std::size_t>(__builtin_ctz(cuts)));
     if (special) {
       p += __builtin_ctz(special);
       break;
@@ -224,7 +222,7 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
   for (; p < stop; ++p) {
     const char c = *p;
     if (c == '"' || c == '\r' || c == '\n') break;
-    if (c == delimiter_ && !cut(p)) return false;
+    if (c == delimiter_) cells.cut_at(static_cast<std::size_t>(p - b));
   }
   // p is at the first quote, CR or LF: the line ends at an LF or a CRLF.
   if (p == stop || *p == '"') return false;
@@ -235,8 +233,15 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
   }
   const auto body = static_cast<std::size_t>(p - b);
   if (body + (body + 1) * kBytesPerField > max_record) return false;
-  if (!cut(p)) return false;
-  record.fields.end_line(std::string_view(b, body));
+  cells.cut_at(body);
+  // Fields are measured only when the line could hold one over the limit.
+  if (body > max_field)
+    for (std::size_t i = 0, start = 0; i < cells.size(); ++i) {
+      const std::size_t end = cells.end_of(i);
+      if (end - start > max_field) return false;
+      start = end + 1;
+    }
+  cells.end_line(std::string_view(b, body));
   record.end_line = line_;
   pos_ += static_cast<std::size_t>(next - b);
   ++line_;

@@ -1,6 +1,7 @@
 #pragma once
 /// The cells of one record, kept together in one buffer.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <initializer_list>
@@ -8,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace leadfunnel {
@@ -30,7 +32,7 @@ class Cells {
     for (const auto& c : cells) push_back(c);
   }
 
-  std::size_t size() const noexcept { return ends_.size(); }
+  std::size_t size() const noexcept { return count_; }
   /// Starts loading the cells (their text and where each ends) into the cache.
   void prefetch() const noexcept {
 #if defined(__GNUC__)
@@ -38,11 +40,14 @@ class Cells {
     __builtin_prefetch(ends_.data());
 #endif
   }
-  bool empty() const noexcept { return ends_.empty(); }
+  bool empty() const noexcept { return count_ == 0; }
   std::string_view operator[](std::size_t i) const noexcept {
     const std::size_t b = i == 0 ? 0 : ends_[i - 1] + 1;
     return {text_.data() + b, ends_[i] - b};
   }
+  /// Where cell i ends, as an offset in the record's text (one past its
+  /// last byte); known as soon as the cell is cut, before its text is in.
+  std::size_t end_of(std::size_t i) const noexcept { return ends_[i]; }
   std::string_view back() const noexcept { return (*this)[size() - 1]; }
   /// Cell i; throws std::out_of_range when there is no such cell.
   std::string_view at(std::size_t i) const {
@@ -52,12 +57,12 @@ class Cells {
 
   void clear() noexcept {
     text_.clear();
-    ends_.clear();
+    count_ = 0;
   }
   void push_back(std::string_view cell) {
-    if (!ends_.empty()) text_ += kSeparator;
+    if (count_ != 0) text_ += kSeparator;
     text_.append(cell);
-    ends_.push_back(text_.size());
+    put(text_.size());
   }
   /// Replaces the cells with `cells` (string_views): the buffer is sized
   /// once and each cell copied once.
@@ -66,7 +71,8 @@ class Cells {
     std::size_t bytes = 0;
     for (std::string_view c : cells) bytes += c.size() + 1;
     text_.resize(bytes == 0 ? 0 : bytes - 1);
-    ends_.resize(std::size(cells));
+    count_ = std::size(cells);
+    if (ends_.size() < count_) ends_.resize(count_);
     char* const d = text_.data();
     std::size_t at = 0, i = 0;
     for (std::string_view c : cells) {
@@ -77,25 +83,25 @@ class Cells {
     }
   }
   void pop_back() noexcept {
-    ends_.pop_back();
-    text_.resize(ends_.empty() ? 0 : ends_.back());
+    --count_;
+    text_.resize(count_ == 0 ? 0 : ends_[count_ - 1]);
   }
   /// Keeps the first `n` cells (n <= size()).
   void truncate(std::size_t n) noexcept {
     if (n >= size()) return;
-    ends_.erase(ends_.begin() + static_cast<std::ptrdiff_t>(n), ends_.end());
-    text_.resize(n == 0 ? 0 : ends_.back());
+    count_ = n;
+    text_.resize(n == 0 ? 0 : ends_[n - 1]);
   }
 
   /// Building a cell piece by piece: begin_cell() gives the text to append
   /// it to (after the cells so far), then end_cell() closes it.
   std::string& begin_cell() {
-    if (!ends_.empty()) text_ += kSeparator;
+    if (count_ != 0) text_ += kSeparator;
     return text_;
   }
   /// Bytes of the cell being built (after begin_cell).
-  std::size_t open_size() const noexcept { return text_.size() - (ends_.empty() ? 0 : ends_.back() + 1); }
-  void end_cell() { ends_.push_back(text_.size()); }
+  std::size_t open_size() const noexcept { return text_.size() - (count_ == 0 ? 0 : ends_[count_ - 1] + 1); }
+  void end_cell() { put(text_.size()); }
 
   /// A line cut at one-byte delimiters, copied whole: set_line(line), then
   /// cut_at(p) for each delimiter's offset p in the line, in order, and
@@ -103,12 +109,20 @@ class Cells {
   void set_line(std::string_view line) {
     text_.clear();
     text_.append(line);
-    ends_.clear();
+    count_ = 0;
   }
-  void cut_at(std::size_t offset) { ends_.push_back(offset); }
+  void cut_at(std::size_t offset) { put(offset); }
+  /// Room for `n` more cuts at once, for a reader that finds many together:
+  /// write up to `n` offsets (in order, as cut_at takes them) from the
+  /// pointer returned, then call cuts_made with how many were written.
+  std::size_t* cut_room(std::size_t n) {
+    if (ends_.size() < count_ + n) ends_.resize(std::max(count_ + n, 2 * ends_.size()));
+    return ends_.data() + count_;
+  }
+  void cuts_made(std::size_t n) noexcept { count_ += n; }
   /// The same in the order of a reader that finds the line's end as it cuts
   /// it: start_line(), cut_at(p) for each cut, then end_line(line).
-  void start_line() noexcept { ends_.clear(); }
+  void start_line() noexcept { count_ = 0; }
   void end_line(std::string_view line) {
     text_.clear();
     text_.append(line);
@@ -117,6 +131,7 @@ class Cells {
   void swap(Cells& other) noexcept {
     text_.swap(other.text_);
     ends_.swap(other.ends_);
+    std::swap(count_, other.count_);
   }
   std::vector<std::string> strings() const {
     std::vector<std::string> out;
@@ -172,8 +187,18 @@ class Cells {
 
  private:
   static constexpr char kSeparator = '\0';
+  /// Adds the end of the next cell.
+  void put(std::size_t end) {
+    if (count_ == ends_.size()) ends_.push_back(end);
+    else ends_[count_] = end;
+    ++count_;
+  }
   std::string text_;
+  /// Where each cell ends: the first count_ entries. The vector only grows,
+  /// so that a row of the usual width stores its cuts with no size check
+  /// and no zeroing (cut_room).
   std::vector<std::size_t> ends_;
+  std::size_t count_ = 0;
 };
 
 }  // namespace leadfunnel
