@@ -225,7 +225,24 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
     if (c == delimiter_) cells.cut_at(static_cast<std::size_t>(p - b));
   }
   // p is at the first quote, CR or LF: the line ends at an LF or a CRLF.
-  if (p == stop || *p == '"') return false;
+  if (p == stop) return false;
+  if (*p == '"') {
+    // A quote that opens a field (a note with commas in it, say): the
+    // fields before it are cut already, and the rest is read as a record
+    // with quoted fields. A quote inside a field is the general reader's.
+    if (p != b && p[-1] != delimiter_) return false;
+    if (base_ + pos_ < recover_until_) return false;  // as split_buffered_record
+    const std::size_t fields = cells.size();
+    const auto prefix = static_cast<std::size_t>(p - b);
+    if (prefix > max_field)
+      for (std::size_t i = 0, start = 0; i < fields; ++i) {
+        const std::size_t end = cells.end_of(i);
+        if (end - start > max_field) return false;
+        start = end + 1;
+      }
+    cells.end_line(std::string_view(b, fields == 0 ? 0 : cells.end_of(fields - 1)));
+    return split_buffered_rest(record, p, fields, max_field, max_record);
+  }
   const char* next = p + 1;
   if (*p == '\r') {
     if (next == stop || *next != '\n') return false;
@@ -319,12 +336,16 @@ bool CsvReader::split_buffered_record(CsvRecord& record, std::size_t max_field, 
   // field, text after a closing quote, a field or record over its limit, or
   // lines read again after a stray quote all go to the general reader.
   if (base_ + pos_ < recover_until_) return false;
+  record.fields.clear();
+  return split_buffered_rest(record, buf_.data() + pos_, 0, max_field, max_record);
+}
+
+bool CsvReader::split_buffered_rest(CsvRecord& record, const char* p, std::size_t fields, std::size_t max_field,
+                                    std::size_t max_record) {
   const char* const b = buf_.data() + pos_;
   const char* const e = buf_.data() + end_;
-  const char* p = b;
   std::size_t breaks = 0;  // line breaks inside quoted fields
-  std::size_t fields = 0;
-  record.fields.clear();
+  if (static_cast<std::size_t>(p - b) + fields * kBytesPerField > max_record) return false;
   for (;;) {
     std::string& text = record.fields.begin_cell();
     if (p < e && *p == '"') {

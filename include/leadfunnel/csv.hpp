@@ -84,13 +84,18 @@ class CsvReader {
   bool more();                 ///< pulls another block; false at the end of the input
   bool have(std::size_t n);    ///< whether n bytes are buffered from pos_, pulling as needed
   void skip_line_end();        ///< at CR or LF: steps over CR, LF or CRLF
-  /// Reads a record that is one buffered line with no quote or CR in it;
-  /// false (nothing read) for any other record.
+  /// Reads a record that is one buffered line with no quote or CR in it, or
+  /// whose first quote opens a field (the rest then read as
+  /// split_buffered_record reads it); false (nothing read) for any other record.
   bool split_plain_line(CsvRecord& record, std::size_t max_field, std::size_t max_record);
   /// Reads a wholly buffered, well-formed record that may have quoted
   /// fields (with delimiters, doubled quotes and LF line breaks in them);
   /// false (nothing read) for any other record.
   bool split_buffered_record(CsvRecord& record, std::size_t max_field, std::size_t max_record);
+  /// split_buffered_record from `p` on, the record starting at buf_[pos_]:
+  /// `record` holds its first `fields` fields, which end just before `p`.
+  bool split_buffered_rest(CsvRecord& record, const char* p, std::size_t fields, std::size_t max_field,
+                           std::size_t max_record);
   /// Rewinds to `offset` (a record start still buffered) and skips its line.
   void skip_first_line(std::size_t offset, std::size_t line);
   /// Reports a problem with the record starting on `record_line`, then
