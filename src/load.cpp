@@ -1087,11 +1087,15 @@ class Loader {
 
   /// Parses every mapped timestamp of a row (`cols`, from time_columns),
   /// reading locale dates in `orders` (by column); the first value that
-  /// cannot be read is returned as a rejection.
+  /// cannot be read is returned as a rejection. With `plain`, also tells
+  /// whether every cell says_no_date_order (when all were read).
   std::optional<Rejection> parse_times(const RawTable& t, const TimeColumns& cols, const RawRow& row,
-                                       const std::vector<std::optional<DateOrder>>& orders, RowTimes& times) const {
+                                       const std::vector<std::optional<DateOrder>>& orders, RowTimes& times,
+                                       bool* plain = nullptr) const {
+    bool all_plain = true;
     for (const auto& [f, col] : cols) {
       const std::string_view cell = row.fields[col];
+      all_plain = all_plain && says_no_date_order(cell);
       if (is_placeholder(cell)) continue;
       const std::optional<DateOrder> order = col < orders.size() ? orders[col] : std::nullopt;
       // The fast path first (as parse_timestamp does), without building a
@@ -1107,6 +1111,7 @@ class Loader {
                          fmt::format("{} for {}; fix the value or map another column", parsed.error, field_name(f))};
       times.set(f, parsed.value->at, parsed.value->date_only);
     }
+    if (plain) *plain = all_plain;
     return std::nullopt;
   }
 
@@ -1132,14 +1137,13 @@ class Loader {
     p.indexed =
         !prepass_ || repeated_.find_value(p.id_hash) != nullptr || prospect_hashes_.find_value(p.id_hash) != nullptr;
     RowTimes times;
-    if (auto bad = parse_times(leads_, lead_times_, row, orders, times)) {
+    // plain_dates: the same cells the evidence would look at
+    // (lead_dates_state_.cols are these columns, each once), looked at as
+    // they are parsed.
+    if (auto bad = parse_times(leads_, lead_times_, row, orders, times, &p.plain_dates)) {
       p.bad = std::make_unique<Rejection>(std::move(*bad));
       return;
     }
-    // The same cells the evidence would look at (lead_dates_state_.cols are
-    // these columns, each once), while they are in this core's cache.
-    p.plain_dates = std::all_of(lead_times_.begin(), lead_times_.end(),
-                                [&](const auto& fc) { return says_no_date_order(row.fields[fc.second]); });
     // One by one: `lead.at = {}` compiled to a `rep stos`, slow to start on every row.
     for (auto& at : lead.at) at.reset();
     lead.date_only = {};
