@@ -212,7 +212,8 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, cr)), _mm_cmpeq_epi8(x, lf))));
     auto cuts = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, delimiter)));
     if (special) cuts &= (1U << __builtin_ctz(special)) - 1;  // only the delimiters before it
-    for (; cuts; cuts &= cuts - 1) cells.cut_at(static_cast<std::size_t>(p - b) + static_cast<std::size_t>(__builtin_ctz(cuts)));
+    const auto base = static_cast<std::size_t>(p - b);
+    for (; cuts; cuts &= cuts - 1) cells.cut_at(base + static_cast<std::size_t>(__builtin_ctz(cuts)));
     if (special) {
       p += __builtin_ctz(special);
       break;

@@ -556,6 +556,51 @@ bool iso_date_and_minute(const char* p) {
 #endif
 }
 
+/// The shapes most exports write, at fixed places:
+/// `YYYY-MM-DD(T|t| )HH:MM:SS[.fff](Z|z|±HH:MM|±HHMM)` (HubSpot, Salesforce,
+/// most APIs), read with few branches. False when `s` has another shape, or a
+/// value out of range (a leap second, say): fast_iso then reads it, and gives
+/// the same instant for every text read here.
+bool fixed_iso(std::string_view s, Timestamp& out) {
+  const std::size_t n = s.size();
+  const char* p = s.data();
+  if (n < 20 || n > 29 || !iso_date_and_minute(p) || p[16] != ':' || !is_digit(p[17]) || !is_digit(p[18]))
+    return false;
+  std::size_t i = 19;
+  int millis = 0;
+  if (p[i] == '.') {
+    if (n < 24 || !is_digit(p[20]) || !is_digit(p[21]) || !is_digit(p[22])) return false;
+    millis = digit_value(p[20]) * 100 + two_digits(p + 21);
+    i = 23;
+  }
+  const char* r = p + i;
+  int offset_minutes = 0;
+  switch (n - i) {
+    case 1:  // Z
+      if (r[0] != 'Z' && r[0] != 'z') return false;
+      break;
+    case 5:  // ±HHMM
+    case 6: {  // ±HH:MM
+      const char* m = r + (n - i == 6 ? 4 : 3);
+      if ((r[0] != '+' && r[0] != '-') || !is_digit(r[1]) || !is_digit(r[2]) || !is_digit(m[0]) || !is_digit(m[1]) ||
+          (n - i == 6 && r[3] != ':'))
+        return false;
+      const int oh = two_digits(r + 1), om = two_digits(m);
+      if (oh > 23 || om > 59) return false;
+      offset_minutes = (r[0] == '-' ? -1 : 1) * (oh * 60 + om);
+      break;
+    }
+    default: return false;
+  }
+  const int hh = two_digits(p + 11), mm = two_digits(p + 14), ss = two_digits(p + 17);
+  if (hh > 23 || mm > 59 || ss > 59) return false;
+  std::int64_t day = 0;
+  if (!day_of_date(two_digits(p) * 100 + two_digits(p + 2), two_digits(p + 5), two_digits(p + 8), day)) return false;
+  const std::int64_t utc_s = day * kSecondsPerDay + hh * 3600 + mm * 60 + ss - offset_minutes * 60;
+  out = Timestamp{Instant{milliseconds{utc_s * 1000 + millis}}, false};
+  return true;
+}
+
 /// `YYYY-MM-DD[(T|t| )HH:MM[:SS[(.|,)f...]][[ ](Z|z|UTC|GMT|±HH[[:]MM])]]`.
 bool fast_iso(std::string_view s, const date::time_zone& zone, Timestamp& out) {
   const std::size_t n = s.size();
@@ -715,6 +760,8 @@ bool fast_shapes(std::string_view raw, const date::time_zone& zone, std::optiona
 
 bool detail::parse_timestamp_fast(std::string_view raw, const date::time_zone& zone, std::optional<DateOrder> order,
                                   Timestamp& out) {
+  // Most cells of an export are in one of a few shapes, with nothing around them.
+  if (fixed_iso(raw, out)) return in_years_utc(out.at);
   return fast_shapes(raw, zone, order, out) && in_years_utc(out.at);
 }
 
