@@ -36,18 +36,23 @@ ensure_tools() {
 }
 
 # The leadfunnel binary: $LEADFUNNEL if set, else a Release build in build-bench/
-# (tests off), configured on first use and brought up to date on every run.
+# (tests off) optimized with the profile scripts/pgo-train.sh writes, as
+# scripts/build.sh builds it (LEADFUNNEL_PGO=off: without one), brought up to
+# date on every run.
 ensure_leadfunnel() {
   if [ -n "${LEADFUNNEL:-}" ]; then
     [ -x "$LEADFUNNEL" ] || die "LEADFUNNEL=$LEADFUNNEL is not an executable"
     return
   fi
   LEADFUNNEL=$ROOT/build-bench/leadfunnel
-  if [ ! -f "$ROOT/build-bench/CMakeCache.txt" ]; then
-    sh "$ROOT/scripts/install-deps.sh"
-    log "configuring build-bench/ (Release)"
-    cmake -S "$ROOT" -B "$ROOT/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEADFUNNEL_TESTS=OFF >/dev/null
+  sh "$ROOT/scripts/install-deps.sh"
+  local pgo=(-DLEADFUNNEL_PGO=)
+  if [ "${LEADFUNNEL_PGO:-on}" != "off" ]; then
+    sh "$ROOT/scripts/pgo-train.sh" >&2 || die "the training build (scripts/pgo-train.sh) failed"
+    pgo=(-DLEADFUNNEL_PGO=use "-DLEADFUNNEL_PGO_DIR=$ROOT/build-pgo/profile")
   fi
+  cmake -S "$ROOT" -B "$ROOT/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEADFUNNEL_TESTS=OFF "${pgo[@]}" \
+    >/dev/null || die "configuring build-bench/ failed"
   cmake --build "$ROOT/build-bench" --target leadfunnel >&2 || die "the leadfunnel build failed"
 }
 

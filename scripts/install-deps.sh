@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages leadfunnel needs to build and test, when any
 # is missing. Uses sudo when not run as root. Safe to run again.
 set -eu
-PACKAGES="g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev catch2 libhowardhinnant-date-dev libsimdjson-dev tzdata"
+PACKAGES="g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev catch2 libhowardhinnant-date-dev libsimdjson-dev tzdata python3"
 missing=""
 for p in $PACKAGES; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
