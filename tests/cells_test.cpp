@@ -88,3 +88,46 @@ TEST_CASE("cells: cells assigned at once equal the same cells pushed one by one,
     for (std::size_t i = 0; i < views.size(); ++i) CHECK(reused[i] == views[i]);
   }
 }
+
+TEST_CASE("cells: cuts written into the room for them equal the same cuts made one by one", "[cells]") {
+  const std::string line = "1,Ana,,x@example.com,Referrals,2024-12-05T05:38:07Z";
+  std::vector<std::size_t> commas;
+  for (std::size_t i = 0; i < line.size(); ++i)
+    if (line[i] == ',') commas.push_back(i);
+  Cells one_by_one;
+  one_by_one.start_line();
+  for (const std::size_t c : commas) one_by_one.cut_at(c);
+  one_by_one.cut_at(line.size());
+  one_by_one.end_line(line);
+  // Written in two steps, as the 64-byte scan writes a step's cuts, into a
+  // row that held a wider record before: nothing of it is left.
+  Cells bulk{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"};
+  bulk.start_line();
+  std::size_t* room = bulk.cut_room(2);
+  room[0] = commas[0];
+  room[1] = commas[1];
+  bulk.cuts_made(2);
+  room = bulk.cut_room(commas.size() - 2);
+  for (std::size_t i = 2; i < commas.size(); ++i) *room++ = commas[i];
+  bulk.cuts_made(commas.size() - 2);
+  CHECK(bulk.end_of(bulk.size() - 1) == commas.back());
+  bulk.cut_at(line.size());
+  bulk.end_line(line);
+  CHECK(bulk == one_by_one);
+  CHECK(bulk.size() == 6);
+  CHECK(bulk[5] == "2024-12-05T05:38:07Z");
+  // More room than a row ever held before grows the storage, and keeps the cuts made.
+  Cells wide;
+  wide.start_line();
+  wide.cut_at(0);
+  std::size_t* many = wide.cut_room(1000);
+  for (std::size_t i = 0; i < 1000; ++i) many[i] = i + 1;
+  wide.cuts_made(1000);
+  CHECK(wide.size() == 1001);
+  wide.end_line(std::string(1000, ','));
+  CHECK(wide[0].empty());
+  CHECK(wide[1000].empty());
+  // A copy has the same cells, whatever room the original kept.
+  const Cells copy = bulk;
+  CHECK(copy == one_by_one);
+}
