@@ -22,6 +22,16 @@ constexpr std::size_t kBytesPerField = 32;
 
 bool is_line_end(char c) { return c == '\n' || c == '\r'; }
 
+/// Whether no cell cut so far (from the line's start) is longer than `max_field`.
+bool cuts_within(const Cells& cells, std::size_t max_field) {
+  for (std::size_t i = 0, start = 0; i < cells.size(); ++i) {
+    const std::size_t end = cells.end_of(i);
+    if (end - start > max_field) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 #if defined(LEADFUNNEL_WIDE_SCANS)
 /// split_plain_line's scan 64 bytes at a time (AVX-512BW): cuts `cells` at
 /// every delimiter before the first quote, CR or LF (offsets from `line`),
@@ -234,13 +244,7 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
     if (p != b && p[-1] != delimiter_) return false;
     if (base_ + pos_ < recover_until_) return false;  // as split_buffered_record
     const std::size_t fields = cells.size();
-    const auto prefix = static_cast<std::size_t>(p - b);
-    if (prefix > max_field)
-      for (std::size_t i = 0, start = 0; i < fields; ++i) {
-        const std::size_t end = cells.end_of(i);
-        if (end - start > max_field) return false;
-        start = end + 1;
-      }
+    if (static_cast<std::size_t>(p - b) > max_field && !cuts_within(cells, max_field)) return false;
     cells.end_line(std::string_view(b, fields == 0 ? 0 : cells.end_of(fields - 1)));
     return split_buffered_rest(record, p, fields, max_field, max_record);
   }
@@ -253,12 +257,7 @@ bool CsvReader::split_plain_line(CsvRecord& record, std::size_t max_field, std::
   if (body + (body + 1) * kBytesPerField > max_record) return false;
   cells.cut_at(body);
   // Fields are measured only when the line could hold one over the limit.
-  if (body > max_field)
-    for (std::size_t i = 0, start = 0; i < cells.size(); ++i) {
-      const std::size_t end = cells.end_of(i);
-      if (end - start > max_field) return false;
-      start = end + 1;
-    }
+  if (body > max_field && !cuts_within(cells, max_field)) return false;
   cells.end_line(std::string_view(b, body));
   record.end_line = line_;
   pos_ += static_cast<std::size_t>(next - b);
