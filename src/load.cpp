@@ -1757,6 +1757,10 @@ class Loader {
       return true;
     };
     bool reader_busy = false;  // a thread has the reader's turn
+    // The thread that read last reads again when it can: the reader's buffer
+    // (the kernel copies each block into it) stays in its core's cache.
+    // Another thread reads only when there is nothing to prepare.
+    std::size_t last_reader = main_part;
     // Every thread (the workers and this one) commits, prepares or reads,
     // in that order of preference, until every batch is finished.
     auto finished = [&] { return !reading && next_commit == next_seq && live == 0; };
@@ -1765,8 +1769,9 @@ class Loader {
         std::unique_lock lock(m);
         while (!stop && !finished()) {
           if (help(lock, part)) continue;
-          if (reading && !reader_busy && live < in_flight) {
+          if (reading && !reader_busy && live < in_flight && (part == last_reader || todo.empty())) {
             reader_busy = true;
+            last_reader = part;
             bool more = true;
             try {
               more = read_step(lock, part);
