@@ -20,6 +20,7 @@
 #include "leadfunnel/commands.hpp"
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/funnel.hpp"
+#include "leadfunnel/parallel.hpp"
 #include "leadfunnel/sla.hpp"
 
 namespace leadfunnel {
@@ -130,8 +131,14 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
   if (f.from) report.meta.from = format_utc(*f.from);
   if (f.to) report.meta.to = format_utc(*f.to);
   report.input = stream_leads(o.input.leads, o.input.prospects, load, measure);
-  report.funnel = measure.funnel->finish();
-  report.sla = measure.sla->finish();
+  // The funnel's medians and the agreement's are taken at once: each set
+  // is read back from the temporary file, and neither half alone keeps the
+  // threads busy to its end.
+  const std::size_t parts = f.threads > 1 ? 2 : 1;
+  run_parts(parts, [&](std::size_t k) {
+    if (k == parts - 1) report.funnel = measure.funnel->finish();
+    if (k == 0) report.sla = measure.sla->finish();
+  });
 
   int status = rejection_status(report.input, o.input.max_rejected, ctx.err);
   if (status == 0 && o.fail_on_breach && report.sla->any_missed()) {
