@@ -1297,13 +1297,14 @@ class Loader {
   }
 
   /// Reads the leads file row by row. Rows wait (in order) while a date
-  /// column they need has no known day/month order yet. With several
-  /// threads, the threads take turns reading batches, prepare them in
-  /// parallel, and commit them one at a time in file order, so the result
-  /// is the same for any number of threads.
+  /// column they need has no known day/month order yet. The threads (one
+  /// or more) take turns reading batches, prepare them in parallel, and
+  /// commit them one at a time in file order, so the result is the same
+  /// for any number of threads. Only --strict keeps to the one-thread loop
+  /// below, which stops at its first rejection.
   void read_leads() {
     lead_rules_ = bind_rules(options_.agreement ? &*options_.agreement : nullptr, lead_preset_, leads_);
-    if (options_.threads > 1 && !options_.strict) return read_leads_in_parallel();
+    if (!options_.strict) return read_leads_in_parallel();
     FileDates& fd = lead_dates_state_;
     std::vector<RawRow> batch;
     for (;;) {
