@@ -41,6 +41,29 @@ std::optional<double> percentile_of(Values& values, double q) {
   return low + (h - static_cast<double>(lo)) * (high - low);
 }
 
+/// percentile_of for each of `qs`, the smallest first: once the values are
+/// split at one quantile, the next (higher) one is looked for only among
+/// the values above it.
+std::vector<std::optional<double>> percentiles_of(std::vector<double>& values, const std::vector<double>& qs) {
+  std::vector<std::optional<double>> out(qs.size());
+  if (values.empty()) return out;
+  std::vector<std::size_t> order(qs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return qs[a] < qs[b]; });
+  std::size_t from = 0;  // values before it are no bigger than any after it
+  for (const std::size_t i : order) {
+    const double h = (static_cast<double>(values.size()) - 1.0) * qs[i];
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const auto nth = values.begin() + static_cast<std::ptrdiff_t>(lo);
+    std::nth_element(values.begin() + static_cast<std::ptrdiff_t>(from), nth, values.end());
+    const double low = *nth;
+    const double high = lo + 1 < values.size() ? *std::min_element(nth + 1, values.end()) : low;
+    out[i] = low + (h - static_cast<double>(lo)) * (high - low);
+    from = lo;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<double> percentile_in_place(std::vector<double>& values, double q) { return percentile_of(values, q); }
@@ -172,10 +195,7 @@ std::optional<double> Samples::percentile(double q) { return percentiles({q}).fr
 
 std::vector<std::optional<double>> Samples::percentiles(const std::vector<double>& qs) {
   std::vector<std::optional<double>> out(qs.size());
-  if (blocks_.empty()) {
-    for (std::size_t i = 0; i < qs.size(); ++i) out[i] = percentile_of(mem_, qs[i]);
-    return out;
-  }
+  if (blocks_.empty()) return percentiles_of(mem_, qs);
   if (size() <= kGather) {
     // A set no bigger than one gather is read back whole: cheaper than
     // counting its values into 65,536 buckets, for the many small sets of
@@ -183,8 +203,7 @@ std::vector<std::optional<double>> Samples::percentiles(const std::vector<double
     std::vector<double> values;
     values.reserve(size());
     for_each([&](double v) { values.push_back(v); });
-    for (std::size_t i = 0; i < qs.size(); ++i) out[i] = percentile_of(values, qs[i]);
-    return out;
+    return percentiles_of(values, qs);
   }
   const std::size_t n = size();
   // The same arithmetic as percentile_of, on order statistics found in the

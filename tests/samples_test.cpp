@@ -162,6 +162,18 @@ TEST_CASE("samples: several quantiles asked together equal each asked alone", "[
     INFO("q = " << wide[i]);
     CHECK(got[i] == by_sorting(mixed, wide[i]));
   }
+  // Asked in any order, and twice: each answer is that quantile's own.
+  const std::vector<double> shuffled{0.9, 0.1, 0.5, 1.0, 0.5, 0.0};
+  for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{1000}, Samples::kChunk + 3, std::size_t{50000}}) {
+    const auto values = durations(rng, n);
+    Samples s;
+    for (double v : values) s.push_back(v);
+    const auto got_shuffled = s.percentiles(shuffled);
+    for (std::size_t i = 0; i < shuffled.size(); ++i) {
+      INFO(fmt::format("{} values, q = {}", n, shuffled[i]));
+      CHECK(got_shuffled[i] == by_sorting(values, shuffled[i]));
+    }
+  }
   Samples none;
   CHECK(none.percentiles({0.5, 0.9}) == std::vector<std::optional<double>>{std::nullopt, std::nullopt});
 }
