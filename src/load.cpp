@@ -317,10 +317,14 @@ struct Prepared {
   std::unique_ptr<Rejection> bad;
   Lead lead;                     ///< id and line are always set
   bool blank_source = false;
-  /// Every mapped date cell is blank, not a date or ISO 8601: the row can
-  /// tell nothing about the day/month order of locale dates, so the
-  /// evidence need not be gathered at commit (found by prepare()).
-  bool plain_dates = false;
+  /// Every mapped timestamp was read (by prepare(), with the orders of the
+  /// batch's reading); then `order_cells` has bit k set when the cell of
+  /// lead_times_[k] is a locale date that could tell its column's day/month
+  /// order (not blank, not a date, not ISO 8601). A row with none, or with
+  /// only cells of settled columns read in their order, gives no evidence
+  /// that can change anything, so none is gathered at commit.
+  bool dates_read = false;
+  std::uint32_t order_cells = 0;
   std::vector<std::pair<Field, std::string>> date_only_cells;  ///< for the date_only check's examples
   /// Source, campaign and owner: the clean value and its hash (case-variant check).
   /// (Views into the row's cells, which live until the row is committed.)
@@ -763,6 +767,11 @@ class Loader {
     std::optional<std::pair<std::size_t, std::string>> dmy, mdy;  ///< first proof of each order: line, value
     std::vector<std::string> examples;
     bool decided = false;  ///< its locale dates can be read now
+    /// Decided for good, with a locale date not year-first seen: by its own
+    /// proof of an order (dmy or mdy) or by --date-order. A later cell can
+    /// then only change something by proving the other order, and such a
+    /// cell cannot be read in the column's order.
+    bool settled = false;
     std::optional<DateOrder> order;
     DateColumn described;
   };
@@ -774,6 +783,7 @@ class Loader {
     std::vector<std::optional<DateOrder>> orders;  ///< by column index
     std::size_t version = 0;                       ///< counts the changes to `orders`
     std::size_t undecided = 0;
+    std::size_t settled = 0;  ///< columns settled so far
     std::vector<RawRow> waiting;
   };
 
@@ -874,6 +884,12 @@ class Loader {
         --fd.undecided;
       }
       if (!e.decided) ready = false;
+      // Here with a locale date not year-first: decided now means by a
+      // proof of an order or by --date-order.
+      if (!e.settled && e.decided) {
+        e.settled = true;
+        ++fd.settled;
+      }
     }
     return ready;
   }
@@ -1087,15 +1103,17 @@ class Loader {
 
   /// Parses every mapped timestamp of a row (`cols`, from time_columns),
   /// reading locale dates in `orders` (by column); the first value that
-  /// cannot be read is returned as a rejection. With `plain`, also tells
-  /// whether every cell says_no_date_order (when all were read).
+  /// cannot be read is returned as a rejection. With `order_cells`, also
+  /// sets bit k for each cell of cols[k] that does not says_no_date_order
+  /// (when all were read).
   std::optional<Rejection> parse_times(const RawTable& t, const TimeColumns& cols, const RawRow& row,
                                        const std::vector<std::optional<DateOrder>>& orders, RowTimes& times,
-                                       bool* plain = nullptr) const {
-    bool all_plain = true;
-    for (const auto& [f, col] : cols) {
+                                       std::uint32_t* order_cells = nullptr) const {
+    std::uint32_t cells = 0;
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      const auto& [f, col] = cols[k];
       const std::string_view cell = row.fields[col];
-      all_plain = all_plain && says_no_date_order(cell);
+      if (!says_no_date_order(cell)) cells |= std::uint32_t{1} << k;
       if (is_placeholder(cell)) continue;
       const std::optional<DateOrder> order = col < orders.size() ? orders[col] : std::nullopt;
       // The fast path first (as parse_timestamp does), without building a
@@ -1111,7 +1129,7 @@ class Loader {
                          fmt::format("{} for {}; fix the value or map another column", parsed.error, field_name(f))};
       times.set(f, parsed.value->at, parsed.value->date_only);
     }
-    if (plain) *plain = all_plain;
+    if (order_cells) *order_cells = cells;
     return std::nullopt;
   }
 
@@ -1125,7 +1143,7 @@ class Loader {
     lead.line = row.line;
     p.blank_id = lead.id.empty();
     p.bad.reset();
-    p.plain_dates = false;
+    p.dates_read = false;
     if (p.blank_id) return;
     p.id_hash = id_hash != 0 ? id_hash : IdIndex::hash(lead.id);
     if (!join_known) p.join_at = join_of_hash(p.id_hash);
@@ -1137,13 +1155,14 @@ class Loader {
     p.indexed =
         !prepass_ || repeated_.find_value(p.id_hash) != nullptr || prospect_hashes_.find_value(p.id_hash) != nullptr;
     RowTimes times;
-    // plain_dates: the same cells the evidence would look at
+    // order_cells: the same cells the evidence would look at
     // (lead_dates_state_.cols are these columns, each once), looked at as
     // they are parsed.
-    if (auto bad = parse_times(leads_, lead_times_, row, orders, times, &p.plain_dates)) {
+    if (auto bad = parse_times(leads_, lead_times_, row, orders, times, &p.order_cells)) {
       p.bad = std::make_unique<Rejection>(std::move(*bad));
       return;
     }
+    p.dates_read = true;
     // One by one: `lead.at = {}` compiled to a `rep stos`, slow to start on every row.
     for (auto& at : lead.at) at.reset();
     lead.date_only = {};
@@ -1606,8 +1625,8 @@ class Loader {
       }
       RawRow& row = w.rows[r];
       // A date-order conflict throws here: every row before it is committed.
-      // A row whose dates can tell nothing about an order needs no look.
-      if ((p.plain_dates || gather_evidence(fd, row)) && fd.waiting.empty()) {
+      // A row whose dates can tell nothing new about an order needs no look.
+      if ((no_new_evidence(p, w.version) || gather_evidence(fd, row)) && fd.waiting.empty()) {
         if (fd.version != w.version) prepare(row, fd.orders, p);
         commit(p);
         continue;
@@ -1616,6 +1635,26 @@ class Loader {
       if (fd.undecided == 0) release_leads(part);
     }
     if (w.failure) std::rethrow_exception(std::exchange(w.failure, nullptr));
+  }
+
+  /// Whether a prepared row's dates cannot change what the leads file's
+  /// date columns have shown (so gather_evidence may be skipped): each of
+  /// its cells is blank, not a date or ISO 8601, or in a settled column and
+  /// read in that column's order (the orders have not changed since the
+  /// row was prepared with them, at `version`).
+  bool no_new_evidence(const Prepared& p, std::size_t version) {
+    if (!p.dates_read) return false;
+    if (p.order_cells == 0) return true;
+    const FileDates& fd = lead_dates_state_;
+    if (version != fd.version || fd.settled == 0) return false;
+    if (settled_seen_ != fd.settled) {
+      settled_seen_ = fd.settled;
+      settled_cells_ = 0;
+      for (std::size_t k = 0; k < lead_times_.size(); ++k)
+        for (const DateEvidence& e : fd.cols)
+          if (e.col == lead_times_[k].second && e.settled) settled_cells_ |= std::uint32_t{1} << k;
+    }
+    return (p.order_cells & ~settled_cells_) == 0;
   }
 
   void read_leads_in_parallel() {
@@ -2237,6 +2276,10 @@ class Loader {
   ColumnMapping lead_map_;
   ColumnMapping prospect_map_;
   TimeColumns lead_times_, prospect_times_;  ///< the mapped timestamp columns (time_columns)
+  /// The cells of lead_times_ whose columns are settled (bit k for
+  /// lead_times_[k]), as of lead_dates_state_.settled == settled_seen_.
+  std::uint32_t settled_cells_ = 0;
+  std::size_t settled_seen_ = 0;
   std::vector<SegmentSource> segment_sources_;
   bool prospects_give_segments_ = false;  ///< some segment_sources_ has a prospects column
   std::optional<PresetMatch> lead_preset_, prospect_preset_;

@@ -3,6 +3,8 @@
 // order of each date column from the evidence in the data.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <date/date.h>
 #include <date/tz.h>
 
@@ -232,6 +234,69 @@ TEST_CASE("dates: a column with day-first and month-first evidence is an error n
     CHECK(e.code() == ExitCode::Data);
     CHECK(e.line() == 4);
     CHECK(e.column() == "created_at");
+  }
+}
+
+TEST_CASE("dates: a column decided early still finds the other order thousands of rows later, on any threads",
+          "[dates]") {
+  // created_at is decided month-first on line 3; mql_at is ISO; prospect_at
+  // is decided day-first on line 2. Rows after that read cleanly in their
+  // orders (and are not looked at again for evidence), until one, in a
+  // later batch, proves the other order in one column.
+  auto csv_with = [](const std::string& bad_row) {
+    std::string csv = "lead_id,created_at,mql_at,prospect_at\n"
+                      "A0,01/02/2026,,20/02/2026\n"
+                      "A1,12/25/2026,2026-12-26T10:00:00Z,\n";
+    for (int i = 2; i < 5000; ++i)
+      csv += fmt::format("A{},{:02}/{:02}/2026 10:00,2026-01-06T09:00:00Z,{:02}/{:02}/2026\n", i, i % 12 + 1,
+                         i % 28 + 1, i % 28 + 1, i % 12 + 1);
+    return csv + bad_row + "B1,01/01/2026,,\n";
+  };
+  for (const std::size_t threads : {std::size_t{1}, std::size_t{2}, std::size_t{3}}) {
+    INFO("threads: " << threads);
+    LoadOptions o = options();
+    o.threads = threads;
+    // Read whole: every row used, each column as decided.
+    const Dataset d = load(csv_with(""), o);
+    CHECK(d.input.rows_used == 5001);
+    CHECK(lead(d, "A4999").at[idx(Stage::Lead)] == utc(2026_y / 8 / 16, 10, 0));  // 4999 = 12 x 416 + 7 = 28 x 178 + 15
+    CHECK(lead(d, "A4999").at[idx(Stage::Prospect)] == utc(2026_y / 8 / 16));
+    REQUIRE(d.input.files[0].dates.size() == 3);
+    CHECK(d.input.files[0].dates[0].decided_by == "'12/25/2026' on line 3 has a second number above 12");
+    CHECK(d.input.files[0].dates[2].decided_by == "'20/02/2026' on line 2 has a first number above 12");
+    // A day-first date in the month-first column, on line 5002.
+    const std::string created = message_of<InputError>([&] { load(csv_with("X1,25/12/2026 09:00,,\n"), o); });
+    CHECK(created ==
+          "leads.csv: column \"created_at\" mixes day-first dates ('25/12/2026 09:00', line 5002) and month-first "
+          "dates ('12/25/2026', line 3); fix the export, or pass --date-order dmy|mdy to read them one way and "
+          "reject the rest");
+    // A month-first date in the day-first column, with the other cells fine.
+    const std::string prospect =
+        message_of<InputError>([&] { load(csv_with("X1,01/01/2026,2026-01-06T09:00:00Z,02/13/2026\n"), o); });
+    CHECK(prospect ==
+          "leads.csv: column \"prospect_at\" mixes day-first dates ('20/02/2026', line 2) and month-first dates "
+          "('02/13/2026', line 5002); fix the export, or pass --date-order dmy|mdy to read them one way and reject "
+          "the rest");
+    // With --date-order, a day-first date in a later batch is a rejection, not an error.
+    LoadOptions given = o;
+    given.date_order = DateOrder::Mdy;
+    std::string mdy = "lead_id,created_at\n";
+    for (int i = 0; i < 5000; ++i) mdy += fmt::format("A{},{:02}/{:02}/2026\n", i, i % 12 + 1, i % 28 + 1);
+    const Dataset r = load(mdy + "X1,25/12/2026\nB1,01/01/2026\n", given);
+    CHECK(r.input.rows_used == 5001);
+    REQUIRE(r.input.rejections.size() == 1);
+    CHECK(r.input.rejections[0].line == 5002);
+    CHECK(r.input.files[0].dates[0].decided_by == "--date-order");
+    // A second column whose first locale date comes long after the first
+    // column was settled is described as read by --date-order too.
+    std::string late = "lead_id,created_at,prospect_at\n";
+    for (int i = 0; i < 5000; ++i) late += fmt::format("A{},{:02}/{:02}/2026,\n", i, i % 12 + 1, i % 28 + 1);
+    const Dataset l = load(late + "X1,01/05/2026,12/25/2026\n", given);
+    CHECK(l.input.rows_used == 5001);
+    CHECK(lead(l, "X1").at[idx(Stage::Prospect)] == utc(2026_y / 12 / 25));
+    REQUIRE(l.input.files[0].dates.size() == 2);
+    CHECK(l.input.files[0].dates[1].format == "mdy");
+    CHECK(l.input.files[0].dates[1].decided_by == "--date-order");
   }
 }
 
