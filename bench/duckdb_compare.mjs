@@ -448,7 +448,7 @@ async function duckdbRun(a, plan) {
 // (on the reference VM the cache keeps less than all the benchmark's
 // inputs, and a run that reads from the disk measures the disk).
 function warm(files) {
-  const r = spawnSync('sh', ['-c', 'cat "$@" >/dev/null', 'warm', ...files], { stdio: 'ignore' });
+  const r = spawnSync('sh', ['-c', 'cat -- "$@" >/dev/null', 'warm', ...files], { stdio: 'ignore' });
   if (r.status !== 0) throw new Error(`cannot read ${files.join(', ')}`);
 }
 

@@ -120,7 +120,12 @@ for rows in "${SIZES[@]}"; do
       variant=${m%|*} thr=${m#*|}
       IFS=$'\x1f' read -r -a run_args <<<"${ARGS[$variant]}"
       IFS=$'\x1f' read -r -a run_files <<<"${FILES[$variant]}"
-      cat "${run_files[@]}" >/dev/null  # into the page cache, untimed
+      if ! cat -- "${run_files[@]}" >/dev/null; then  # into the page cache, untimed
+        log "cannot read the inputs of $variant, $rows rows"
+        DEAD[$m]="threads $thr, round $i of $runs (the runs before it are left out): cannot read the input files"
+        failed=1
+        continue
+      fi
       extra=()
       [ "$thr" = default ] || extra=(--threads "$thr")
       out=$WORK/out/report-$variant-$rows.json
@@ -171,7 +176,7 @@ for rows in "${SIZES[@]}"; do
     per=$(awk -v m="$rss_mb" -v r="$rows" 'BEGIN {printf "%.9f", m / r}')
     RSS_PER_ROW[$variant]=$(awk -v a="$per" -v b="${RSS_PER_ROW[$variant]:-0}" 'BEGIN {print (a > b ? a : b)}')
   done
-  unset ARGS MB WALLS CPUS RSS DEAD
+  unset ARGS FILES MB WALLS CPUS RSS DEAD
 done
 
 # ---- the cores, and 2 threads against 1 --------------------------------------
@@ -188,6 +193,7 @@ if [ "$ncores" -gt 1 ] && command -v taskset >/dev/null && [[ " ${VARIANTS[*]} "
   pinned=1
   for ((i = 1; i <= RUNS && pinned; i++)); do
     for ((c = 0; c < ncores; c++)); do
+      cat -- "${DATA_FILES[@]}" >/dev/null || true  # a warm page cache, as above (a read error shows below)
       if ! /usr/bin/time -f '%e' -o "$TF" taskset -c "$c" "$LEADFUNNEL" report "${DATA_ARGS[@]}" \
         --config "$AGREEMENT" --by source --by month --format json --as-of "$AS_OF" -o "$WORK/out/cores.json" \
         --threads 1 2>"$WORK/out/stderr.txt"; then
@@ -200,6 +206,7 @@ if [ "$ncores" -gt 1 ] && command -v taskset >/dev/null && [[ " ${VARIANTS[*]} "
     # Then on every core at once: if the cores slow each other down (a
     # neighbour on the host, shared hardware), more threads cannot gain.
     [ $pinned = 1 ] || break
+    cat -- "${DATA_FILES[@]}" >/dev/null || true
     pids=()
     for ((c = 0; c < ncores; c++)); do
       /usr/bin/time -f '%e' -o "$TF.$c" taskset -c "$c" "$LEADFUNNEL" report "${DATA_ARGS[@]}" \

@@ -1320,10 +1320,11 @@ class Loader {
   /// or more) take turns reading batches, prepare them in parallel, and
   /// commit them one at a time in file order, so the result is the same
   /// for any number of threads. Only --strict keeps to the one-thread loop
-  /// below, which stops at its first rejection.
+  /// below, which stops at its first rejection (and so does a caller that
+  /// asks for 0 threads; the command line turns 0 into the number of cores).
   void read_leads() {
     lead_rules_ = bind_rules(options_.agreement ? &*options_.agreement : nullptr, lead_preset_, leads_);
-    if (!options_.strict) return read_leads_in_parallel();
+    if (!options_.strict && options_.threads >= 1) return read_leads_in_parallel();
     FileDates& fd = lead_dates_state_;
     std::vector<RawRow> batch;
     for (;;) {
