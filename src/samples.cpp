@@ -28,20 +28,9 @@ double value_of(std::uint64_t k) {
 /// At most this many values are gathered into memory to pick an order statistic.
 constexpr std::size_t kGather = std::size_t{1} << 18;
 
-template <typename Values>
-std::optional<double> percentile_of(Values& values, double q) {
-  if (values.empty()) return std::nullopt;
-  const double h = (static_cast<double>(values.size()) - 1.0) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(lo);
-  std::nth_element(values.begin(), nth, values.end());
-  const double low = *nth;
-  // The next order statistic is the smallest value after the nth.
-  const double high = lo + 1 < values.size() ? *std::min_element(nth + 1, values.end()) : low;
-  return low + (h - static_cast<double>(lo)) * (high - low);
-}
-
-/// percentile_of for each of `qs`, the smallest first: once the values are
+/// The q-quantile of `values` for each q of `qs` (type 7: between the order
+/// statistics floor(h) and floor(h) + 1, h = (n - 1) q), reordering the
+/// values; empty for no values. The smallest q first: once the values are
 /// split at one quantile, the next (higher) one is looked for only among
 /// the values above it.
 std::vector<std::optional<double>> percentiles_of(std::vector<double>& values, const std::vector<double>& qs) {
@@ -57,6 +46,7 @@ std::vector<std::optional<double>> percentiles_of(std::vector<double>& values, c
     const auto nth = values.begin() + static_cast<std::ptrdiff_t>(lo);
     std::nth_element(values.begin() + static_cast<std::ptrdiff_t>(from), nth, values.end());
     const double low = *nth;
+    // The next order statistic is the smallest value after the nth.
     const double high = lo + 1 < values.size() ? *std::min_element(nth + 1, values.end()) : low;
     out[i] = low + (h - static_cast<double>(lo)) * (high - low);
     from = lo;
@@ -66,7 +56,9 @@ std::vector<std::optional<double>> percentiles_of(std::vector<double>& values, c
 
 }  // namespace
 
-std::optional<double> percentile_in_place(std::vector<double>& values, double q) { return percentile_of(values, q); }
+std::optional<double> percentile_in_place(std::vector<double>& values, double q) {
+  return percentiles_of(values, {q}).front();
+}
 
 void Samples::push_back(double v) {
   mem_.push_back(v);
@@ -206,7 +198,7 @@ std::vector<std::optional<double>> Samples::percentiles(const std::vector<double
     return percentiles_of(values, qs);
   }
   const std::size_t n = size();
-  // The same arithmetic as percentile_of, on order statistics found in the
+  // The same arithmetic as percentiles_of, on order statistics found in the
   // file: for each quantile the order statistic below it and the next one.
   std::vector<std::size_t> ranks;
   std::vector<double> hs;
