@@ -503,7 +503,8 @@ class Loader {
   /// read of the ids (CSV only).
   /// `speculate`: the caller can start the load over (both files can be
   /// read again, and the consumer starts afresh at begin()); a CSV leads
-  /// file is then read once, and RepeatedIdsFound thrown if an id repeats.
+  /// file (or NDJSON with guessed columns) is then read once, and
+  /// RepeatedIdsFound thrown if an id repeats.
   Loader(std::unique_ptr<RowStream> leads, std::unique_ptr<RowStream> prospects, const LoadOptions& options,
          LeadConsumer& consumer, std::function<std::unique_ptr<RowStream>()> reopen_leads = {},
          std::string scan_path = {}, bool speculate = false)
@@ -578,8 +579,9 @@ class Loader {
     // repeat no id, and then the first read is not needed. Every id is
     // checked for a repeat as the rows are committed (see speculative_id);
     // at the first one found, the load starts again with the first read.
-    // (NDJSON's ids come with its columns pass, which is needed anyway.)
-    speculating_ = speculate_ && read_ids && leads_.format == "csv";
+    // So is an NDJSON file whose columns were guessed from its start; else
+    // its ids came with its columns pass, which was needed anyway.
+    speculating_ = speculate_ && read_ids && (leads_.format == "csv" || lead_stream_->guessed_columns());
     if (speculating_) read_ids = false;
     const bool apart = prospects_ && read_ids && options_.threads > 1;  // on two threads
     run_parts(apart ? 2 : 1, [&](std::size_t k) {
@@ -2414,26 +2416,41 @@ InputSummary stream_leads(const std::string& leads_path, const std::optional<std
   ReadOptions lead_read = read;
   if (twice && options.duplicates != DuplicatePolicy::Last)
     lead_read.id_key = [&options](const std::vector<std::string>& keys) { return lead_id_column(options, keys); };
-  auto leads = open_rows(leads_path, lead_read);
+  // The load may start over (see Loader::speculating_) when the prospects
+  // file, if any, can be read again too. An NDJSON leads file then has its
+  // columns guessed from its start, instead of a pass over all of it.
+  const bool speculate = twice && (!prospects_path || rereadable(*prospects_path));
+  ReadOptions guess_read = lead_read;
+  guess_read.guess_columns = speculate;
+  auto leads = open_rows(leads_path, guess_read);
   std::unique_ptr<RowStream> prospects;
   if (prospects_path) prospects = open_rows(*prospects_path, read);
   if (!options.zone) throw Error(ExitCode::Internal, "stream_leads called without a time zone");
   if (!twice) return Loader(std::move(leads), std::move(prospects), options, consumer).run();
-  // The load may start over (see Loader::speculating_) when the prospects
-  // file, if any, can be read again too.
-  const bool speculate = !prospects_path || rereadable(*prospects_path);
   auto load = [&](std::unique_ptr<RowStream> l, std::unique_ptr<RowStream> p, bool once) {
     return Loader(std::move(l), std::move(p), options, consumer, [&] { return open_rows(leads_path, read); },
                   leads_path, once)
         .run();
   };
   InputSummary summary;
+  const bool guessed = leads->guessed_columns();
+  bool again = false;
   try {
     summary = load(std::move(leads), std::move(prospects), speculate);
   } catch (const RepeatedIdsFound&) {
-    // Some lead id repeats: read again, the ids first (the consumer starts
-    // afresh at begin()). What the dropped read held goes back to the system
-    // first, so that the peak is that of one read.
+    again = true;  // some lead id repeats
+  } catch (const ColumnsGuessedWrong&) {
+    again = true;  // a later record has a key of its own
+  } catch (...) {
+    // An error met on guessed columns may not be the file's: a key that
+    // comes later could change how the columns are mapped. The exact read says.
+    if (!guessed) throw;
+    again = true;
+  }
+  if (again) {
+    // Read again, the columns and ids first (the consumer starts afresh at
+    // begin()). What the dropped read held goes back to the system first,
+    // so that the peak is that of one read.
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif

@@ -570,7 +570,8 @@ class LineParser {
   }
 
   /// Second pass: fills `row` (as wide as the columns), or returns the
-  /// line's rejection.
+  /// line's rejection. With guessed columns, throws ColumnsGuessedWrong
+  /// where learn() would have added a column or found the file not UTF-8.
   std::optional<Rejection> read(std::string_view line, std::size_t capacity, std::size_t line_no, RawRow& row) {
     ++stamp_;
     row.line = line_no;
@@ -597,8 +598,13 @@ class LineParser {
         return std::nullopt;
       }
       slots_.assign(columns.size(), std::string_view());
+    } else if (guessed_ && !simdjson::validate_utf8(line.data(), line.size())) {
+      throw ColumnsGuessedWrong{};  // the columns pass would have left the file to parse_json_table
     }
     RawTable t = reference(line);
+    if (guessed_)
+      for (const auto& c : t.columns)
+        if (index_.find(std::string_view(c)) == index_.end()) throw ColumnsGuessedWrong{};
     if (!t.rejections.empty()) {
       Rejection r = std::move(t.rejections.front());
       r.line = line_no;
@@ -619,6 +625,10 @@ class LineParser {
 
   /// Whether no key of the line learn() read last is there twice.
   bool no_key_twice() const { return no_key_twice_; }
+
+  /// The columns come from the start of the file only (see read()).
+  void guess_columns() { guessed_ = true; }
+  bool guessed() const { return guessed_; }
 
   /// From now on each "line" is an element of a JSON array (ElementReader),
   /// which the reference reads as the array's element, not as a line.
@@ -713,6 +723,7 @@ class LineParser {
   std::size_t stamp_ = 0;
   bool no_key_twice_ = false;  // of the line learn() read last
   bool elements_ = false;      // lines are JSON array elements (read_array_elements)
+  bool guessed_ = false;       // the columns come from the file's start (guess_columns)
 };
 
 class NdjsonRows final : public RowStream {
@@ -729,14 +740,18 @@ class NdjsonRows final : public RowStream {
   }
 
   /// The first pass. False when the file is not one to stream (bytes that
-  /// are not UTF-8, or a JSON array).
-  bool learn() {
+  /// are not UTF-8, or a JSON array). `guess`: only the records that start
+  /// in the file's first ReadOptions::guess_bytes are read, when the file is
+  /// larger and they give some column.
+  bool learn(bool guess) {
     // A big file is read in ranges at once, each learning its own columns in
     // the order they first appear there; taken in range order they are the
     // columns in order of first appearance in the file.
     std::error_code ec;
     const std::uint64_t size = std::filesystem::file_size(path_, ec);
-    const std::size_t parts = ec ? 1 : pass_ranges(size, read_);
+    guess = guess && !ec && size > read_.guess_bytes;
+    const std::size_t parts = ec || guess ? 1 : pass_ranges(size, read_);
+    const std::uint64_t end = guess ? read_.guess_bytes : std::numeric_limits<std::uint64_t>::max();
     // Each range's state is an allocation of its own: what one thread
     // writes for every line must not share a cache line with what another
     // reads for every line (measured: 45% more CPU on two threads when the
@@ -750,11 +765,11 @@ class NdjsonRows final : public RowStream {
     };
     std::vector<std::unique_ptr<Part>> part(parts);
     for (auto& p : part) p = std::make_unique<Part>(path_, max_field_bytes_);
-    const bool want_ids = static_cast<bool>(read_.id_key);
+    const bool want_ids = read_.id_key && !guess;
     std::atomic<bool> stop{false};  // the file is not one to stream: every range stops
     for_each_range(size, parts, [&](std::size_t k, std::uint64_t from, std::uint64_t to) {
       Part& mine = *part[k];
-      LineReader reader(path_, block_, from, to);
+      LineReader reader(path_, block_, from, std::min(to, end));
       std::string_view line;
       bool newline = false;
       bool first = k == 0;
@@ -798,6 +813,8 @@ class NdjsonRows final : public RowStream {
       lines_.take_columns(p->lines);
       if (want_ids) ids_.push_back(std::move(p->ids));
     }
+    if (guess && lines_.columns.empty()) return learn(false);  // nothing to guess from
+    if (guess) lines_.guess_columns();
     if (!any) {
       // As parse_json_table: a file of nothing but whitespace is empty.
       table_.format = "json";
@@ -881,6 +898,8 @@ class NdjsonRows final : public RowStream {
 
   std::unique_ptr<RowParser> row_parser() override;
 
+  bool guessed_columns() const override { return lines_.guessed(); }
+
  private:
   /// next_batch for a JSON array: an element is a row (or a rejection).
   void next_elements(std::vector<RawRow>& rows, std::size_t max_rows) {
@@ -956,6 +975,7 @@ class NdjsonRowParser final : public RowParser {
       : lines_(path, max_field_bytes) {
     lines_.take_columns(columns);
     if (array) lines_.read_array_elements();
+    if (columns.guessed()) lines_.guess_columns();
   }
 
   std::optional<Rejection> parse(RawRow& row) override {
@@ -1032,7 +1052,7 @@ std::unique_ptr<RowStream> open_ndjson_stream(const std::string& path, const Rea
     if (detect_encoding(start).rfind("utf-16", 0) == 0) return nullptr;
   }
   auto stream = std::make_unique<NdjsonRows>(path, options);
-  if (!stream->learn()) return nullptr;
+  if (!stream->learn(options.guess_columns)) return nullptr;
   return stream;
 }
 

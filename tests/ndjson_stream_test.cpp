@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -139,20 +140,30 @@ RawTable reference(std::string_view bytes, const std::string& path, std::size_t 
 
 struct Outcome {
   bool declined = false;
+  bool guessed = false;        ///< the columns were guessed from the file's start
+  bool proven_wrong = false;   ///< ... and a later record proved the guess wrong
   std::vector<std::string> differences;
 };
 
 /// Writes `bytes` to a file, streams it and compares with the reference.
 /// With `threads` above 1 and a small `range_bytes`, the first pass reads
-/// the file in byte ranges at once.
+/// the file in byte ranges at once. With `guess_bytes`, the columns are
+/// guessed from the records that start in that many first bytes: a guess
+/// proven wrong while the rows are read must have missed a column, or a
+/// line that is not UTF-8.
 Outcome compare(const TempDir& dir, std::string_view bytes, std::size_t max_field_bytes, std::size_t block_bytes,
-                std::size_t threads = 1, std::uint64_t range_bytes = std::uint64_t{16} << 20) {
+                std::size_t threads = 1, std::uint64_t range_bytes = std::uint64_t{16} << 20,
+                std::optional<std::uint64_t> guess_bytes = std::nullopt) {
   const std::string path = dir.write("case.ndjson", bytes);
   ReadOptions o;
   o.max_field_bytes = max_field_bytes;
   o.block_bytes = block_bytes;
   o.threads = threads;
   o.range_bytes = range_bytes;
+  if (guess_bytes) {
+    o.guess_columns = true;
+    o.guess_bytes = *guess_bytes;
+  }
   Outcome out;
   auto stream = open_ndjson_stream(path, o);
   if (!stream) {
@@ -161,9 +172,25 @@ Outcome compare(const TempDir& dir, std::string_view bytes, std::size_t max_fiel
       out.differences.push_back("the stream declined a UTF-8 NDJSON file");
     return out;
   }
-  if (must_decline(bytes)) out.differences.push_back("the stream took a file it must leave to the whole-file reader");
   const auto columns_at_open = stream->table().columns;
-  const RawTable got = drain(*stream);
+  out.guessed = stream->guessed_columns();
+  // (On a guess, bytes that are not UTF-8 after the guess prove it wrong.)
+  if (must_decline(bytes) && !out.guessed)
+    out.differences.push_back("the stream took a file it must leave to the whole-file reader");
+  if (out.guessed && (!guess_bytes || bytes.size() <= *guess_bytes || is_array(bytes)))
+    out.differences.push_back("columns guessed where they must be learned from the whole file");
+  RawTable got;
+  try {
+    got = drain(*stream);
+  } catch (const ColumnsGuessedWrong&) {
+    out.proven_wrong = true;
+    if (!out.guessed) out.differences.push_back("a guess proven wrong where no guess was made");
+    const RawTable want = reference(bytes, path, max_field_bytes);
+    if (!must_decline(bytes) && want.columns.size() == columns_at_open.size())
+      out.differences.push_back("a guess proven wrong though it had every column");
+    return out;
+  }
+  if (must_decline(bytes)) out.differences.push_back("a guess not proven wrong by bytes that are not UTF-8");
   if (columns_at_open != got.columns) out.differences.push_back("the columns changed after the stream was opened");
   for (auto& d : differences(reference(bytes, path, max_field_bytes), got)) out.differences.push_back(std::move(d));
   return out;
@@ -362,6 +389,91 @@ TEST_CASE("ndjson stream: thousands of generated messy NDJSON files read as pars
   // Some files are declined (a JSON array, bytes not UTF-8), most are streamed.
   CHECK(declined > 0);
   CHECK(declined < kCases / 5);
+}
+
+TEST_CASE("ndjson stream: columns guessed from the file's start read as parse_json_table reads them, or are proven "
+          "wrong by a later key or a line that is not UTF-8",
+          "[ndjson]") {
+  TempDir dir;
+  constexpr std::uint32_t kSeed = 20261129u;
+  constexpr std::size_t kCases = 3000;
+  std::size_t failed = 0, guessed = 0, proven_wrong = 0;
+  for (std::size_t i = 0; i < kCases; ++i) {
+    const std::uint32_t seed = kSeed + static_cast<std::uint32_t>(i);
+    Generator g(seed);
+    const std::string bytes = g.file();
+    static constexpr std::size_t kBlocks[] = {7, 64, 4096, std::size_t{1} << 16};
+    const std::size_t block = kBlocks[i % 4];
+    const std::size_t max = i % 3 == 0 ? 4 + (i / 3) % 30 : std::size_t{1} << 20;
+    // From a few bytes (the first record alone) to more than most files.
+    const std::uint64_t guess = 1 + (i * 37) % 700;
+    const Outcome o = compare(dir, bytes, max, block, 1, std::uint64_t{16} << 20, guess);
+    guessed += o.guessed ? 1 : 0;
+    proven_wrong += o.proven_wrong ? 1 : 0;
+    if (o.differences.empty()) continue;
+    if (++failed > 5) continue;
+    INFO(fmt::format("case {} (seed {}), block_bytes {}, max_field_bytes {}, guess_bytes {}", i, seed, block, max,
+                     guess));
+    INFO("file: " << show(bytes));
+    INFO(fmt::format("{}", fmt::join(o.differences, "\n")));
+    CHECK(o.differences.empty());
+  }
+  CHECK(failed == 0);
+  // Both outcomes of a guess are common (these files bring new keys late
+  // on purpose: 1,224 of 1,532 guesses are proven wrong).
+  CHECK(proven_wrong > 500);
+  CHECK(guessed - proven_wrong > 150);
+}
+
+TEST_CASE("ndjson stream: columns guessed from the file's start are proven wrong by a later key on any thread that "
+          "parses the rows",
+          "[ndjson]") {
+  TempDir dir;
+  std::string bytes;
+  for (int i = 0; i < 2000; ++i) bytes += fmt::format("{{\"id\":{},\"name\":\"N{}\"}}\n", i, i % 7);
+  const std::string fine = dir.write("fine.ndjson", bytes);
+  bytes += "{\"id\":\"last\",\"late\":true}\n";
+  const std::string late = dir.write("late.ndjson", bytes);
+  ReadOptions o;
+  o.guess_columns = true;
+  o.guess_bytes = 1000;
+  for (bool deferred : {false, true}) {
+    INFO("rows parsed " << (deferred ? "by row parsers" : "as they are read"));
+    auto parse_all = [&](const std::string& path) {
+      auto stream = open_ndjson_stream(path, o);
+      REQUIRE(stream != nullptr);
+      CHECK(stream->guessed_columns());
+      CHECK(stream->table().columns == std::vector<std::string>{"id", "name"});
+      std::unique_ptr<RowParser> parser;
+      if (deferred) {
+        REQUIRE(stream->defer_parsing());
+        parser = stream->row_parser();
+      }
+      std::size_t rows = 0;
+      std::vector<RawRow> batch;
+      for (stream->next_batch(batch, 100); !batch.empty(); stream->next_batch(batch, 100))
+        for (auto& r : batch) {
+          const bool rejected = parser && parser->parse(r).has_value();
+          CHECK_FALSE(rejected);
+          ++rows;
+        }
+      return rows;
+    };
+    CHECK(parse_all(fine) == 2000);
+    CHECK_THROWS_AS(parse_all(late), ColumnsGuessedWrong);
+  }
+  // Not guessed: a start with no record in guess_bytes (nothing to guess
+  // from), a file no larger than guess_bytes, or a guess not asked for.
+  const std::string blank_start = dir.write("blank-start.ndjson", std::string(1500, '\n') + bytes);
+  auto stream = open_ndjson_stream(blank_start, o);
+  CHECK_FALSE(stream->guessed_columns());
+  CHECK(drain(*stream).rows.size() == 2001);
+  o.guess_bytes = 1 << 20;
+  CHECK_FALSE(open_ndjson_stream(late, o)->guessed_columns());
+  o.guess_bytes = 1000;
+  o.guess_columns = false;
+  CHECK_FALSE(open_ndjson_stream(late, o)->guessed_columns());
+  CHECK(open_ndjson_stream(late, o)->table().columns == std::vector<std::string>{"id", "name", "late"});
 }
 
 TEST_CASE("ndjson stream: records that straddle blocks, rejections and late keys match the reference",

@@ -38,7 +38,9 @@ struct TempFile : testing::TempFile {
 std::string account(const Dataset& d) {
   std::string out = fmt::format("read {} used {} rejected {} duplicates {} orphans {}\n", d.input.rows_read,
                                 d.input.rows_used, d.input.rows_rejected, d.input.duplicate_ids, d.input.orphans);
-  for (const auto& l : d.leads) out += fmt::format("lead {} line {}\n", l.id, l.line);
+  for (const auto& l : d.leads)
+    out += fmt::format("lead {} line {} stages {}\n", l.id, l.line,
+                       std::count_if(l.at.begin(), l.at.end(), [](const auto& at) { return at.has_value(); }));
   for (const auto& r : d.input.rejections) out += fmt::format("rejected {}:{} [{}] {}\n", r.file, r.line, r.column, r.reason);
   for (const auto& c : d.input.checks) {
     out += fmt::format("check {} {}\n", c.kind, c.count);
@@ -619,12 +621,12 @@ std::pair<std::string, std::string> both_loads(const std::string& path, const Lo
   std::string once, every_id;
   try {
     once = account(load_dataset(path, std::nullopt, o));
-  } catch (const InputError& e) {
+  } catch (const Error& e) {
     once = std::string("error: ") + e.what();
   }
   try {
     every_id = account(build_dataset(read_table(path, o.read), std::nullopt, o));
-  } catch (const InputError& e) {
+  } catch (const Error& e) {
     every_id = std::string("error: ") + e.what();
   }
   return {once, every_id};
@@ -687,4 +689,83 @@ TEST_CASE("two-pass: with --strict, a CSV file read once stops at its first prob
   CHECK(once.find("error: ") == 0);
   CHECK(once.find("2025-02-30") != std::string::npos);
   CHECK(once == every_id);
+}
+
+namespace {
+
+const std::string kLateMql = R"(,"mql_at":"2026-03-02 10:00")";
+const std::string kLateBadMql = R"(,"mql_at":"2026-02-30 10:00")";
+const std::string kLateSecondId = R"(,"contact_id":"7")";  // a second id column: the mapping is ambiguous
+
+/// `rows` NDJSON leads with ids 1000000 + i and the same three keys, but:
+/// row `late_key_at` has a fourth key, `late`; row `repeat_at` repeats row
+/// 10's id; row `bad_at` has a byte that is not UTF-8, row `bad_date_at` an
+/// impossible creation date (none when 0); the first `no_id` rows have no id key.
+std::string once_ndjson(std::size_t rows, std::size_t late_key_at, const std::string& late, std::size_t repeat_at,
+                        std::size_t bad_at, std::size_t no_id = 0, std::size_t bad_date_at = 0) {
+  std::string out;
+  for (std::size_t i = 1; i <= rows; ++i) {
+    const std::size_t id = 1000000 + (i == repeat_at ? 10 : i);
+    out += "{";
+    if (i > no_id) out += fmt::format(R"("lead_id":"{}",)", id);
+    out += fmt::format(R"("created_at":"{}","source":"{}")", i == bad_date_at ? "2025-02-30 10:00" : "2026-03-01 10:00",
+                       i == bad_at ? "Caf\xE9" : "Ads");
+    if (i == late_key_at) out += late;
+    out += "}\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("two-pass: an NDJSON file whose columns are guessed from its start loads as the whole file read at once, "
+          "and starts over at a late key, a repeated id, a byte that is not UTF-8 or an error",
+          "[two-pass]") {
+  const std::size_t rows = 3000;  // about 190 KB, read on a guess from the first 4 KB
+  struct Case {
+    std::string name;
+    std::string bytes;
+    std::string expect;  // in the account of both loads
+  };
+  const std::vector<Case> cases = {
+      {"clean", once_ndjson(rows, 0, "", 0, 0), "used 3000 rejected 0 duplicates 0"},
+      {"late-key", once_ndjson(rows, 2500, kLateMql, 0, 0), "lead 1002500 line 2500 stages 2"},
+      {"late-impossible-date", once_ndjson(rows, 2500, kLateBadMql, 0, 0), "rejected 1 duplicates 0"},
+      {"late-repeat", once_ndjson(rows, 0, "", 2000, 0), "rejected 1 duplicates 1"},
+      {"late-not-utf8", once_ndjson(rows, 0, "", 0, 2200), "used 3000 rejected 0"},
+      {"id-key-late", once_ndjson(rows, 0, "", 0, 0, 100), "used 2900 rejected 100"},
+      {"late-second-id", once_ndjson(rows, 2500, kLateSecondId, 0, 0), "used 0 rejected 3000"},
+  };
+  for (const Case& c : cases) {
+    TempFile file(c.name + ".ndjson", c.bytes);
+    for (DuplicatePolicy policy : {DuplicatePolicy::First, DuplicatePolicy::Last})
+      for (std::size_t threads : {1U, 2U}) {
+        INFO(c.name << ", " << threads << " threads, --duplicates " << (policy == DuplicatePolicy::Last ? "last" : "first"));
+        auto o = options(policy);
+        o.threads = threads;
+        o.read.guess_bytes = 4096;
+        ReadOptions guess = o.read;
+        guess.guess_columns = true;
+        CHECK(open_rows(file.str(), guess)->guessed_columns());
+        const auto [guessed, whole] = both_loads(file.str(), o);
+        CHECK(guessed.find(c.expect) != std::string::npos);
+        CHECK(guessed == whole);
+      }
+  }
+  // --strict stops at the first problem, the one the exact read stops at:
+  // a repeated id before a bad date; but no row, when a late key makes the
+  // mapping fail (the guess met the bad date first).
+  auto o = options(DuplicatePolicy::First);
+  o.strict = true;
+  o.read.guess_bytes = 4096;
+  TempFile strict("strict-late.ndjson", once_ndjson(rows, 2500, kLateBadMql, 2000, 0));
+  auto [guessed, whole] = both_loads(strict.str(), o);
+  CHECK(guessed.find("error: ") == 0);
+  CHECK(guessed.find("duplicate lead id \"1000010\"") != std::string::npos);
+  CHECK(guessed == whole);
+  TempFile mapping("strict-mapping.ndjson", once_ndjson(rows, 2500, kLateSecondId, 0, 0, 0, 100));
+  std::tie(guessed, whole) = both_loads(mapping.str(), o);
+  CHECK(guessed.find("error: ") == 0);
+  CHECK(guessed.find("contact_id") != std::string::npos);
+  CHECK(guessed == whole);
 }

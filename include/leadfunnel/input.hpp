@@ -82,6 +82,15 @@ struct ReadOptions {
   /// columns pass also collects the ids (RowStream::first_ids), so that the
   /// loader need not read the file once more for them.
   std::function<std::optional<std::string>(const std::vector<std::string>& keys)> id_key;
+  /// NDJSON: learn the columns from the records that start in the file's
+  /// first guess_bytes only (when the file is larger), on the guess that
+  /// later records bring no key of their own, instead of a pass over the
+  /// whole file. A later record that proves the guess wrong (a new key, or
+  /// a line that is not UTF-8) makes the stream throw ColumnsGuessedWrong
+  /// while it reads rows: the caller reads the file again without guessing.
+  /// The lead ids are then not collected (id_key is not used).
+  bool guess_columns = false;
+  std::uint64_t guess_bytes = std::uint64_t{4} << 20;  ///< tests force tiny ones
 };
 
 /// How many byte ranges a first pass over a file of `bytes` bytes reads at

@@ -178,6 +178,9 @@ class RowStream;
 /// batches of rows and the consumer's state, not the file. A CSV leads file
 /// is first read once, on the bet that no id repeats; if one does, the load
 /// starts over with the ids read first (the consumer's begin() is called again).
+/// An NDJSON leads file is read once on that bet too, with its columns
+/// guessed from its start (ReadOptions::guess_columns); a wrong guess, or
+/// any error met on one, starts the load over the same way.
 InputSummary stream_leads(const std::string& leads_path, const std::optional<std::string>& prospects_path,
                           const LoadOptions& options, LeadConsumer& consumer);
 /// The same on streams. `reopen_leads`, when given, opens the leads again

@@ -26,6 +26,11 @@ class RowParser {
   virtual std::optional<Rejection> parse(RawRow& row) = 0;
 };
 
+/// Thrown while a stream that guessed its columns (ReadOptions::guess_columns)
+/// reads a record that proves the guess wrong: the rows handed out so far
+/// may have lacked a column. Read the file again without guessing.
+struct ColumnsGuessedWrong {};
+
 class RowStream {
  public:
   virtual ~RowStream() = default;
@@ -33,7 +38,7 @@ class RowStream {
   /// The file's description: format, columns, and (as reading goes on) its
   /// rejections, blank and non-data rows, notes and file errors. Its `rows`
   /// stay empty: rows come from next_batch. The columns are final as soon as
-  /// the stream exists.
+  /// the stream exists (unless guessed_columns()).
   virtual RawTable& table() = 0;
 
   /// Replaces `rows` with the next rows of the file, in file order, at most
@@ -58,6 +63,10 @@ class RowStream {
   /// A parser for rows handed out unparsed, for one thread; only after
   /// defer_parsing() returned true. The stream must outlive it.
   virtual std::unique_ptr<RowParser> row_parser() { return nullptr; }
+
+  /// Whether the columns were guessed from the start of the file
+  /// (ReadOptions::guess_columns): reading on may throw ColumnsGuessedWrong.
+  virtual bool guessed_columns() const { return false; }
 };
 
 /// Opens `path` ("-" is stdin) and reads its header: CSV is read in blocks,
