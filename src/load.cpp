@@ -481,8 +481,8 @@ constexpr std::size_t kBatchRows = 512;
 struct RepeatedIdsFound {};
 
 /// How many ids' hashes a Loader reading the leads once keeps to find a
-/// repeat at once (a RepeatSample): every id of the first kEarlyIds (at most
-/// 2 x kEarlyIds slots of 8 bytes, 4 MB), then a sample of at most
+/// repeat at once (a RepeatSample): every id of the first kEarlyIds (a
+/// table of 2 x kEarlyIds slots of 8 bytes, 4 MB), then a sample of at most
 /// kLaterIds (1 MB) that thins out as the file goes on. A file with
 /// repeated ids most often has some among its first rows, or many (an
 /// export appended to another): then little of the read is lost. Any other

@@ -117,36 +117,45 @@ std::vector<std::uint64_t> RepeatFinder::repeated(std::size_t threads) {
 bool RepeatSample::seen_or_add(std::uint64_t v) {
   if (v == 0) v = 1;  // 0 marks a free slot
   if (level_ > kMaxLevel || !kept(v)) return false;
-  if (slots_.empty()) rebuild(4096);
+  // The whole table at once: growing it step by step cost a rebuild at each
+  // doubling, on the thread that commits rows in order.
+  if (slots_.empty()) slots_.assign(slots_for(capacity_), 0);
   std::uint64_t& s = slot(v);
   if (s == v) return true;
   s = v;
   ++count_;
-  if (count_ > capacity_) {
-    // Past kMaxLevel nothing is kept (a rebuild that drops nothing, with
-    // values alike in those bits, goes on to the next level).
-    do {
-      ++level_;
-      rebuild(slots_.size());
-    } while (count_ > capacity_);
-  } else if (count_ * 2 > slots_.size()) {
-    rebuild(slots_.size() * 2);
-  }
+  if (count_ > capacity_) thin(slots_.size());
   return false;
 }
 
 void RepeatSample::set_capacity(std::size_t capacity) {
   capacity_ = capacity;
   if (slots_.empty()) return;
-  // Thinned in the table it has, then moved to a smaller one (the bigger
-  // table goes back to the system).
-  while (count_ > capacity_) {
-    ++level_;
-    rebuild(slots_.size());
-  }
+  // Thinned and moved to a table for the new capacity in one rebuild (a
+  // bigger table goes back to the system).
+  thin(slots_for(capacity_));
+}
+
+std::size_t RepeatSample::slots_for(std::size_t capacity) {
   std::size_t slots = 4096;
-  while (slots < 2 * capacity_) slots *= 2;
-  if (slots < slots_.size()) rebuild(slots);
+  while (slots < 2 * capacity) slots *= 2;
+  return slots;
+}
+
+void RepeatSample::thin(std::size_t slots) {
+  // How many values each level keeps, from one pass: a value is kept up to
+  // the level of its trailing zeros from bit 40. Past kMaxLevel nothing is
+  // kept (values alike in those bits then still fit).
+  std::array<std::size_t, kMaxLevel + 1> by_zeros{};
+  for (const std::uint64_t v : slots_) {
+    if (v == 0) continue;
+    const std::uint64_t high = (v >> 40) & ((std::uint64_t{1} << kMaxLevel) - 1);
+    ++by_zeros[high == 0 ? kMaxLevel : static_cast<unsigned>(std::countr_zero(high))];
+  }
+  // Every value held is kept at level_; each level more drops those with
+  // that many trailing zeros exactly.
+  for (std::size_t kept = count_; level_ <= kMaxLevel && kept > capacity_;) kept -= by_zeros[level_++];
+  rebuild(slots);
 }
 
 std::uint64_t& RepeatSample::slot(std::uint64_t v) {

@@ -208,6 +208,16 @@ TEST_CASE("two-pass: a RepeatSample given a smaller capacity thins at once and s
   sample.set_capacity(500);
   CHECK(sample.size() <= 500);
   CHECK(sample.level() >= 3);
+  // The lowest level that keeps at most 500, counted by hand: a value is
+  // kept at level L when its bits 40 to 40 + L - 1 are all zero.
+  auto kept_at = [&](unsigned level) {
+    return std::count_if(values.begin(), values.end(),
+                         [&](std::uint64_t v) { return ((v >> 40) & ((std::uint64_t{1} << level) - 1)) == 0; });
+  };
+  unsigned lowest = 0;
+  while (kept_at(lowest) > 500) ++lowest;
+  CHECK(sample.level() == lowest);
+  CHECK(sample.size() == static_cast<std::size_t>(kept_at(lowest)));
   const std::size_t kept = sample.size();
   std::size_t found = 0;
   for (const std::uint64_t v : values) found += sample.seen_or_add(v) ? 1U : 0U;

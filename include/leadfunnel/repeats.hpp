@@ -93,6 +93,11 @@ class RepeatSample {
   std::uint64_t& slot(std::uint64_t v);
   /// Places the kept values again in a table of `slots` slots.
   void rebuild(std::size_t slots);
+  /// Raises the level to the lowest that keeps at most capacity_ values,
+  /// then rebuilds in a table of `slots` slots.
+  void thin(std::size_t slots);
+  /// The table for `capacity` values: twice as many slots, a power of 2, at least 4,096.
+  static std::size_t slots_for(std::size_t capacity);
 
   std::vector<std::uint64_t> slots_;  ///< 0: free
   std::size_t count_ = 0;
