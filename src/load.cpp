@@ -608,6 +608,8 @@ class Loader {
       return finish();
     } catch (const RepeatedIdsFound&) {
       throw;
+    } catch (const ColumnsGuessedWrong&) {
+      throw;  // the load starts over anyway
     } catch (...) {
       // An error stops the load at a row: if an id repeated before it, the
       // load read with the ids first may stop earlier, at the repeat.

@@ -154,7 +154,7 @@ void RepeatSample::thin(std::size_t slots) {
   }
   // Every value held is kept at level_; each level more drops those with
   // that many trailing zeros exactly.
-  for (std::size_t kept = count_; level_ <= kMaxLevel && kept > capacity_;) kept -= by_zeros[level_++];
+  for (std::size_t held = count_; level_ <= kMaxLevel && held > capacity_;) held -= by_zeros[level_++];
   rebuild(slots);
 }
 
