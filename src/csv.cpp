@@ -63,6 +63,105 @@ __attribute__((target("avx512bw"))) void cut_wide(const char*& p, const char* st
     }
   }
 }
+
+/// The rest of a record from `p` (a field start; the record starts at `b`)
+/// as split_buffered_rest reads it, 64 bytes a step (AVX-512 VBMI2 and
+/// BMI2): the quotes of each step are turned into a mask of the bytes inside
+/// quoted fields, the delimiters and line ends outside them cut the fields,
+/// and the bytes other than quotes are compressed into the cells' text in
+/// one move. Only records that reader would take and that have no doubled
+/// quote are read here, and no CR but one just before the record's LF; for
+/// any other (or when the record's end is not in [p, e)) nothing changes
+/// and false is returned. On success `next` is the byte after the record's
+/// LF and `breaks` the line breaks inside its quoted fields.
+__attribute__((target("avx512bw,avx512vbmi2,bmi2"))) bool cut_quoted_wide(
+    const char* b, const char* p, const char* e, char delimiter, std::size_t fields, std::size_t max_field,
+    std::size_t max_record, Cells& cells, const char*& next, std::size_t& breaks) {
+  const std::size_t old_text = cells.text_size();
+  cells.begin_cell();  // the separator before the first cell of the rest
+  const std::size_t first = cells.text_size();
+  std::size_t at = first;  // where the next byte of text goes
+  const __m512i quote = _mm512_set1_epi8('"');
+  const __m512i d = _mm512_set1_epi8(delimiter);
+  const __m512i cr = _mm512_set1_epi8('\r');
+  const __m512i lf = _mm512_set1_epi8('\n');
+  std::uint64_t inside_before = 0;  // all ones when the step starts inside a quoted field
+  bool field_starts = true;         // the step's first byte starts a field
+  bool must_end = false;            // the last step ended with a closing quote
+  std::size_t found_breaks = 0;
+  auto give_up = [&] {
+    cells.rewind(fields, old_text);
+    return false;
+  };
+  for (const char* s = p; s < e; s += 64) {
+    const auto left = static_cast<std::size_t>(e - s);
+    const std::uint64_t valid = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
+    const __m512i x = _mm512_maskz_loadu_epi8(valid, s);  // no byte read past e
+    const std::uint64_t q = _mm512_cmpeq_epi8_mask(x, quote) & valid;
+    // Bit i: an odd number of quotes at or before byte i (an opening quote
+    // is inside, a closing one outside).
+    std::uint64_t inside = q;
+    for (unsigned k = 1; k < 64; k *= 2) inside ^= inside << k;
+    inside ^= inside_before;
+    const std::uint64_t lf_out = _mm512_cmpeq_epi8_mask(x, lf) & valid & ~inside;
+    // The bytes of the record in this step: up to its first LF outside quotes.
+    const bool ends = lf_out != 0;
+    const unsigned z = ends ? static_cast<unsigned>(__builtin_ctzll(lf_out)) : 64;
+    const std::uint64_t mine = z == 64 ? valid : (std::uint64_t{1} << z) - 1;
+    const std::uint64_t cr_all = _mm512_cmpeq_epi8_mask(x, cr) & mine;
+    // A CR ends the record just before its LF; any other CR, and any inside
+    // quotes, is the byte reader's (a CR in the step's last byte too).
+    const bool crlf = ends && z > 0 && ((cr_all >> (z - 1)) & 1) != 0;
+    if ((cr_all & ~(crlf ? std::uint64_t{1} << (z - 1) : 0)) != 0) return give_up();
+    const std::uint64_t body = crlf ? mine >> 1 : mine;  // the bytes before the CR or LF
+    const std::uint64_t quotes = q & body;
+    const std::uint64_t cuts = _mm512_cmpeq_epi8_mask(x, d) & body & ~inside;
+    const std::uint64_t starts = (cuts << 1) | (field_starts ? 1 : 0);
+    // The field ends: each delimiter, and the record's end.
+    const std::uint64_t field_ends = cuts | (ends ? std::uint64_t{1} << (crlf ? z - 1 : z) : 0);
+    // A quote opens a field where a field starts, and one that closes it is
+    // followed by the field's end; any other quote (an unquoted field's, a
+    // doubled one, text after a closing quote) is the byte reader's.
+    const std::uint64_t opening = quotes & inside;
+    const std::uint64_t closing = quotes & ~inside;
+    if ((opening & ~starts) != 0) return give_up();
+    if (must_end && (field_ends & 1) == 0) return give_up();
+    if ((closing & ~(field_ends >> 1) & ~(std::uint64_t{1} << 63)) != 0) return give_up();
+    must_end = (closing >> 63) != 0;
+    found_breaks += static_cast<std::size_t>(__builtin_popcountll(_mm512_cmpeq_epi8_mask(x, lf) & body & inside));
+    // The text: every byte of the record but its quotes, the delimiters
+    // standing as the separators between cells.
+    const std::uint64_t keep = body & ~quotes;
+    cells.text_made(at);
+    char* out = cells.text_room(64);
+    _mm512_storeu_si512(out, _mm512_maskz_compress_epi8(keep, x));
+    std::uint64_t kept_cuts = _pext_u64(cuts, keep);
+    if (kept_cuts) {
+      const auto n = static_cast<std::size_t>(__builtin_popcountll(kept_cuts));
+      std::size_t* room = cells.cut_room(n);
+      for (; kept_cuts; kept_cuts &= kept_cuts - 1) *room++ = at + static_cast<std::size_t>(__builtin_ctzll(kept_cuts));
+      cells.cuts_made(n);
+    }
+    at += static_cast<std::size_t>(__builtin_popcountll(keep));
+    if (ends) {
+      cells.text_made(at);
+      cells.cut_at(at);
+      // The checks the byte reader makes as it goes, on the whole record.
+      const char* const body_end = s + (crlf ? z - 1 : z);
+      if (static_cast<std::size_t>(body_end - b) + cells.size() * kBytesPerField > max_record) return give_up();
+      for (std::size_t i = fields, start = first; i < cells.size(); ++i) {
+        if (cells.end_of(i) - start > max_field) return give_up();
+        start = cells.end_of(i) + 1;
+      }
+      next = s + z + 1;
+      breaks = found_breaks;
+      return true;
+    }
+    inside_before = (inside >> 63) != 0 ? ~std::uint64_t{0} : 0;
+    field_starts = (cuts >> 63) != 0;
+  }
+  return give_up();
+}
 #endif
 
 }  // namespace
@@ -346,6 +445,17 @@ bool CsvReader::split_buffered_rest(CsvRecord& record, const char* p, std::size_
   const char* const e = buf_.data() + end_;
   std::size_t breaks = 0;  // line breaks inside quoted fields
   if (static_cast<std::size_t>(p - b) + fields * kBytesPerField > max_record) return false;
+#if defined(LEADFUNNEL_WIDE_SCANS)
+  if (wide_compress() && delimiter_ != '"' && !is_line_end(delimiter_)) {
+    const char* next = nullptr;
+    if (cut_quoted_wide(b, p, e, delimiter_, fields, max_field, max_record, record.fields, next, breaks)) {
+      record.end_line = line_ + breaks;
+      line_ += breaks + 1;
+      pos_ += static_cast<std::size_t>(next - b);
+      return true;
+    }
+  }
+#endif
   for (;;) {
     std::string& text = record.fields.begin_cell();
     if (p < e && *p == '"') {

@@ -120,6 +120,22 @@ class Cells {
     return ends_.data() + count_;
   }
   void cuts_made(std::size_t n) noexcept { count_ += n; }
+  /// The same for the text, for a reader that writes many cells' bytes at
+  /// once: after begin_cell(), text_room(n) gives room for `n` more bytes at
+  /// offset text_size() (valid until the next call), and text_made(size)
+  /// keeps the text's first `size` bytes.
+  std::size_t text_size() const noexcept { return text_.size(); }
+  char* text_room(std::size_t n) {
+    text_.resize(text_.size() + n);
+    return text_.data() + text_.size() - n;
+  }
+  void text_made(std::size_t size) { text_.resize(size); }
+  /// Back to the first `count` cells and `text_bytes` of text, as they were
+  /// before a reader began cells it then gave up.
+  void rewind(std::size_t count, std::size_t text_bytes) {
+    count_ = count;
+    text_.resize(text_bytes);
+  }
   /// The same in the order of a reader that finds the line's end as it cuts
   /// it: start_line(), cut_at(p) for each cut, then end_line(line).
   void start_line() noexcept { count_ = 0; }

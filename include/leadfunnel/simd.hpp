@@ -30,6 +30,17 @@ inline bool wide_scans() {
 #endif
 }
 
+/// Whether the wide scans may also compress bytes and bits (AVX-512 VBMI2
+/// and BMI2, as on AMD Zen 4 and Intel Ice Lake on): the quoted-record scan.
+inline bool wide_compress() {
+#if defined(LEADFUNNEL_WIDE_SCANS)
+  static const bool cpu = __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2");
+  return cpu && wide_scans();
+#else
+  return false;
+#endif
+}
+
 /// Allows the wide scans (the default) or keeps every scan to its 16-byte
 /// SSE2 version, as on a processor without AVX-512BW: for tests of both.
 /// Returns the previous setting.
