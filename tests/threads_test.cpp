@@ -48,6 +48,7 @@ struct Messy {
   bool crlf = false;
   bool bom = false;
   bool locale_dates = false;  ///< day-first dates whose order is proven only late in the file
+  bool repeats = true;        ///< some ids repeat (the load then reads the ids first)
 };
 
 /// One generated lead: its id (now and then a repeat of an earlier one, or
@@ -58,10 +59,10 @@ struct MessyLead {
 };
 
 MessyLead draw_lead(std::size_t i, const std::function<std::size_t(std::size_t)>& pick,
-                    const std::function<bool(double)>& chance) {
+                    const std::function<bool(double)>& chance, bool repeats = true) {
   MessyLead l;
   l.id = std::to_string(100000 + i);
-  if (chance(0.01) && i > 10) l.id = std::to_string(100000 + pick(i));  // a duplicate
+  if (chance(0.01) && i > 10 && repeats) l.id = std::to_string(100000 + pick(i));  // a duplicate
   if (chance(0.003)) l.id = "";
   const long long base = 1719792000;  // 2024-07-01
   l.created = base + static_cast<long long>(pick(60 * 60 * 24 * 700));
@@ -117,7 +118,7 @@ std::string messy_export(const Messy& m) {
          nl;
   for (std::size_t i = 0; i < m.rows; ++i) {
     if (chance(0.002)) out += nl;  // blank line
-    const auto [id, created, mql, handoff, touch, sql, opp, won] = draw_lead(i, pick, chance);
+    const auto [id, created, mql, handoff, touch, sql, opp, won] = draw_lead(i, pick, chance, m.repeats);
     const int depth = static_cast<int>(pick(6));
     std::vector<std::string> f{
         id,
@@ -209,6 +210,53 @@ std::string messy_ndjson(const Messy& m) {
   return out;
 }
 
+/// A deals file for messy_export(m)'s leads (their ids are 100000 + row),
+/// `deals` rows long: a lead with several deals, ids blank, unknown to the
+/// leads file or with spaces around them, impossible and placeholder dates,
+/// undated rows, and owners. With m.locale_dates its dates are day-first,
+/// proven only at 80% of the file (the rows wait until then), with
+/// year-first dates among them.
+std::string messy_deals(const Messy& m, std::size_t deals) {
+  std::mt19937 rng(m.seed + 1000);
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+  const std::vector<std::string> owners{"Ana Souza", "Bruno Lima", "", "Eva Klein"};
+  const std::vector<std::string> stages{"qualified", "proposal", "closedwon", "closedlost", ""};
+  auto stamp = [&](long long epoch, std::size_t row) -> std::string {
+    if (chance(0.03)) return chance(0.5) ? "" : "N/A";
+    if (chance(0.005)) return "2025-02-30 10:00:00";
+    const date::sys_seconds t{std::chrono::seconds{epoch}};
+    auto dp = date::floor<date::days>(t);
+    const date::year_month_day ymd{dp};
+    const date::hh_mm_ss hms{t - dp};
+    if (m.locale_dates) {
+      if (chance(0.05))
+        return fmt::format("{:04}/{:02}/{:02} {:02}:{:02}", static_cast<int>(ymd.year()),
+                           static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                           hms.minutes().count());
+      unsigned day = static_cast<unsigned>(ymd.day());
+      if (row < deals * 8 / 10 && day > 12) day = day % 12 + 1;
+      return fmt::format("{:02}/{:02}/{:04} {:02}:{:02}", day, static_cast<unsigned>(ymd.month()),
+                         static_cast<int>(ymd.year()), hms.hours().count(), hms.minutes().count());
+    }
+    return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+  };
+  std::string out = "deal_id,lead_id,created_at,owner,stage,opportunity_at,won_at,lost_at,amount\n";
+  for (std::size_t i = 0; i < deals; ++i) {
+    std::string lead = std::to_string(100000 + pick(m.rows));
+    if (chance(0.01)) lead = "";
+    if (chance(0.01)) lead = "999" + lead;  // no such lead
+    if (chance(0.01)) lead = " " + lead + " ";
+    const long long created = 1719792000 + static_cast<long long>(pick(60 * 60 * 24 * 700));
+    const int depth = static_cast<int>(pick(4));
+    out += fmt::format("D{},{},{},{},{},{},{},{},{}\n", i, lead, chance(0.05) ? "" : stamp(created, i),
+                       owners[pick(owners.size())], stages[pick(stages.size())],
+                       depth >= 1 ? stamp(created + 86400, i) : "", depth >= 2 ? stamp(created + 86400 * 9, i) : "",
+                       depth == 3 ? stamp(created + 86400 * 4, i) : "", pick(5000));
+  }
+  return out;
+}
+
 const std::string kAgreement = std::string(LEADFUNNEL_SOURCE_DIR) + "/bench/agreement.json";
 
 std::string report(const std::string& path, std::size_t threads, std::vector<std::string> extra = {}) {
@@ -247,6 +295,63 @@ TEST_CASE("threads: 1, 2, 3 and 4 threads give byte-identical JSON on a messy ex
                         Messy{3, 12000, false, false, true}}) {
     TempFile f("messy-" + std::to_string(m.seed) + ".csv", messy_export(m));
     check_same_on_every_thread_count(f.str(), m);
+  }
+}
+
+TEST_CASE("threads: a leads file with a messy deals file gives byte-identical JSON on 1 to 4 threads", "[threads]") {
+  // Deals rows wait for a date order proven late. Without repeated lead ids
+  // the leads are read once, after the deals; with them, the deals file is
+  // read while another thread reads the lead ids.
+  for (const Messy m : {Messy{5, 8000, false, false, false, false}, Messy{6, 8000, false, false, true, false},
+                        Messy{7, 8000, false, false, true, true}}) {
+    TempFile leads("two-leads-" + std::to_string(m.seed) + ".csv", messy_export(m));
+    TempFile deals("two-deals-" + std::to_string(m.seed) + ".csv", messy_deals(m, 30000));
+    auto joined = [&](std::size_t threads) {
+      const Run r = run({"report", leads.str(), "--prospects", deals.str(), "--config", kAgreement, "--by", "source",
+                         "--by", "owner", "--format", "json", "--as-of", "2026-07-01T04:00:00Z", "--threads",
+                         std::to_string(threads)});
+      INFO(r.err);
+      CHECK((r.code == 0 || r.code == 65));
+      return r.out;
+    };
+    const std::string one = joined(1);
+    const json j = json::parse(one);
+    INFO("seed " << m.seed);
+    const json& files = j["input"]["files"];
+    REQUIRE(files.size() == 2);
+    CHECK(files[1]["rows_rejected"].get<std::size_t>() > 100);
+    CHECK(files[1]["rows_used"].get<std::size_t>() > 20000);
+    if (m.locale_dates) CHECK(files[1]["dates"][0]["format"] == "dmy");
+    for (std::size_t t : {std::size_t{2}, std::size_t{3}, std::size_t{4}}) {
+      INFO("threads " << t);
+      CHECK(joined(t) == one);
+    }
+  }
+}
+
+TEST_CASE("threads: a date-order conflict late in the deals file stops every thread count the same way",
+          "[threads]") {
+  // The leads are read once, after the deals: the error in the deals comes
+  // first, whatever the thread count.
+  std::string leads = "lead_id,created_at\n", deals = "lead_id,created_at\n";
+  for (int i = 0; i < 3000; ++i) leads += fmt::format("L{},2026-01-02T10:00:00Z\n", i);
+  for (int i = 0; i < 9000; ++i) deals += fmt::format("L{},01/02/2026 10:00\n", i % 3000);
+  deals += "L1,13/02/2026 10:00\n";
+  for (int i = 0; i < 5000; ++i) deals += fmt::format("L{},02/03/2026 10:00\n", i % 3000);
+  deals += "L2,02/14/2026 10:00\n";
+  for (int i = 0; i < 5000; ++i) deals += fmt::format("L{},02/03/2026 10:00\n", i % 3000);
+  TempFile l("conflict-leads.csv", leads), d("conflict-deals.csv", deals);
+  auto joined = [&](const char* threads) {
+    return run({"report", l.str(), "--prospects", d.str(), "--threads", threads, "--as-of", "2026-07-01T00:00:00Z"});
+  };
+  const Run one = joined("1");
+  CHECK(one.code != 0);
+  CHECK(one.err.find("mixes day-first dates") != std::string::npos);
+  for (const char* t : {"2", "4"}) {
+    const Run other = joined(t);
+    INFO("threads " << t);
+    CHECK(other.code == one.code);
+    CHECK(other.err == one.err);
   }
 }
 
