@@ -445,15 +445,18 @@ bool CsvReader::split_buffered_rest(CsvRecord& record, const char* p, std::size_
   const char* const e = buf_.data() + end_;
   std::size_t breaks = 0;  // line breaks inside quoted fields
   if (static_cast<std::size_t>(p - b) + fields * kBytesPerField > max_record) return false;
+  // The record ends just before `next`.
+  auto read_up_to = [&](const char* next) {
+    record.end_line = line_ + breaks;
+    line_ += breaks + 1;
+    pos_ += static_cast<std::size_t>(next - b);
+    return true;
+  };
 #if defined(LEADFUNNEL_WIDE_SCANS)
   if (wide_compress() && delimiter_ != '"' && !is_line_end(delimiter_)) {
     const char* next = nullptr;
-    if (cut_quoted_wide(b, p, e, delimiter_, fields, max_field, max_record, record.fields, next, breaks)) {
-      record.end_line = line_ + breaks;
-      line_ += breaks + 1;
-      pos_ += static_cast<std::size_t>(next - b);
-      return true;
-    }
+    if (cut_quoted_wide(b, p, e, delimiter_, fields, max_field, max_record, record.fields, next, breaks))
+      return read_up_to(next);
   }
 #endif
   for (;;) {
@@ -489,10 +492,7 @@ bool CsvReader::split_buffered_rest(CsvRecord& record, const char* p, std::size_
     }
     if (*p++ == '\n') break;
   }
-  record.end_line = line_ + breaks;
-  line_ += breaks + 1;
-  pos_ += static_cast<std::size_t>(p - b);
-  return true;
+  return read_up_to(p);
 }
 
 CsvReader::Status CsvReader::next(CsvRecord& record, CsvProblem& problem) {
