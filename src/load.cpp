@@ -38,6 +38,7 @@
 #include "leadfunnel/text.hpp"
 #include "leadfunnel/text_store.hpp"
 #include "leadfunnel/timestamp.hpp"
+#include "leadfunnel/prefetch.hpp"
 #include "timestamp_detail.hpp"
 
 namespace leadfunnel {
@@ -79,8 +80,8 @@ class IdIndex {
   /// the table is two thirds full, and so often runs on into the next line).
   void prefetch(std::uint64_t h) const {
     if (slots_.empty()) return;
-    __builtin_prefetch(&slots_[home(h)]);
-    __builtin_prefetch(&slots_[(home(h) + kSlotsPerLine) & mask_]);
+    prefetch_line(&slots_[home(h)]);
+    prefetch_line(&slots_[(home(h) + kSlotsPerLine) & mask_]);
   }
 
   std::optional<std::uint64_t> find(std::uint64_t h) const {
@@ -1538,31 +1539,26 @@ class Loader {
   void look_up_join(Prepared& p) const {
     p.join_known = true;
     p.join_at = p.id_hash == 0 ? std::nullopt : join_of_hash(p.id_hash);
-#if defined(__GNUC__)
     if (!p.join_at) return;
     const char* at = reinterpret_cast<const char*>(&joins_[*p.join_at]);
     // 88 bytes: two cache lines, or three when it starts late in one.
-    for (std::size_t line = 0; line < sizeof(ProspectJoin); line += 64) __builtin_prefetch(at + line);
-    __builtin_prefetch(at + sizeof(ProspectJoin) - 1);
-#endif
+    for (std::size_t line = 0; line < sizeof(ProspectJoin); line += 64) prefetch_line(at + line);
+    prefetch_line(at + sizeof(ProspectJoin) - 1);
   }
 
   /// Starts loading the duplicate index's slot of a prepared row into the
   /// cache, when commit() will look there (a lookup not made would still
-  /// take room for a load in flight, and with two files the index is large).
+  /// take room for a load in flight, and with two files the index is large),
+  /// and, reading the leads once, the slot of the sample of early ids.
   void prefetch_index(const Prepared& p) const {
-    if (p.indexed && !p.blank_id) index_.prefetch(p.id_hash);
+    if (p.blank_id) return;
+    if (p.indexed) index_.prefetch(p.id_hash);
+    if (speculating_) early_ids_.prefetch(p.id_hash);
   }
 
   /// Starts loading a lead's `--by` values (a block of their own on the heap,
   /// which the hardware does not see coming) into the cache.
-  static void prefetch_segments(const Lead& lead) {
-#if defined(__GNUC__)
-    __builtin_prefetch(lead.segments.data());
-#else
-    (void)lead;
-#endif
-  }
+  static void prefetch_segments(const Lead& lead) { prefetch_line(lead.segments.data()); }
 
   /// A batch of leads rows on its way through the threads.
   struct Work {

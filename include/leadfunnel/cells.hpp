@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "leadfunnel/prefetch.hpp"
+
 namespace leadfunnel {
 
 /// A record's cells as text: cell i is text[ends[i - 1] + 1, ends[i]) (cell 0
@@ -35,10 +37,8 @@ class Cells {
   std::size_t size() const noexcept { return count_; }
   /// Starts loading the cells (their text and where each ends) into the cache.
   void prefetch() const noexcept {
-#if defined(__GNUC__)
-    __builtin_prefetch(text_.data());
-    __builtin_prefetch(ends_.data());
-#endif
+    prefetch_line(text_.data());
+    prefetch_line(ends_.data());
   }
   bool empty() const noexcept { return count_ == 0; }
   std::string_view operator[](std::size_t i) const noexcept {
