@@ -30,7 +30,7 @@ namespace leadfunnel {
 ///
 /// The index is complete once warm, but callers must not rely on it: a copy
 /// or a move leaves it empty (its slots would point into another map's
-/// elements), and it stops taking keys at kMaxKeys (384 KB of slots: a
+/// elements), and it stops taking keys at kMaxKeys (3 MB of slots: a
 /// column with a value per lead would otherwise double the map's memory),
 /// so a miss is followed by a look in the map itself.
 template <class Value>
@@ -97,7 +97,7 @@ class KeyIndex {
     }
   };
   static constexpr std::size_t kFirstSlots = 64;
-  static constexpr std::size_t kMaxKeys = 4096;
+  static constexpr std::size_t kMaxKeys = 32768;
 
   void clear() noexcept {
     slots_ = std::vector<Slot>();
