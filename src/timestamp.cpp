@@ -365,13 +365,17 @@ constexpr std::array<std::int32_t, kMaxYear - kMinYear + 2> kYearStarts = [] {
 }();
 static_assert(kYearStarts[2000 - kMinYear] == 10957, "2000-01-01 is day 10957");
 
+/// The days of each month, and the days of a year before it (not a leap
+/// year). Not local to day_of_date: GCC 12 copied them to the stack on every
+/// call, and read the day of the month back from that copy.
+constexpr std::array<int, 12> kMonthDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+constexpr std::array<int, 12> kDaysBefore{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+
 /// Days since 1970-01-01 of a real Gregorian date in the accepted years (what
 /// `ymd.ok()` plus the year check accept in the general parser), in `day`;
 /// false for any other date.
 constexpr bool day_of_date(int y, int m, int d, std::int64_t& day) {
   if (y < kMinYear || y > kMaxYear || m < 1 || m > 12 || d < 1) return false;
-  constexpr std::array<int, 12> kMonthDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  constexpr std::array<int, 12> kDaysBefore{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
   const auto year = static_cast<std::size_t>(y - kMinYear);
   const std::int32_t start = kYearStarts[year];
   const bool leap = kYearStarts[year + 1] - start == 366;
