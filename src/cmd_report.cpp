@@ -65,6 +65,8 @@ class Measure final : public LeadConsumer {
     funnel->add(lead, progress_);
     sla->add(lead, progress_);
   }
+  bool wants_prefetch() const override { return sla->many_owners(); }
+  void prefetch(const Lead& lead, std::size_t step) override { sla->prefetch(lead, step); }
   // The accumulators give the same result however leads are shared out.
   std::unique_ptr<LeadConsumer> part() override {
     auto p = std::make_unique<Measure>(f_, agreement_, false);

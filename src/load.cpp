@@ -1738,9 +1738,23 @@ class Loader {
           if (parts_active_) {
             lock.unlock();
             constexpr std::size_t kAhead = 8;
-            for (std::size_t i = 0; i < w->out.size(); ++i) {
-              if (i + kAhead < w->out.size()) prefetch_segments(w->out[i + kAhead].lead);
-              if (w->out[i].accepted) parts[part]->add(w->out[i].lead);
+            LeadConsumer& to = *parts[part];
+            const std::vector<Prepared>& out = w->out;
+            const std::size_t n = out.size();
+            // Asked once a batch: most consumers want no hints.
+            const bool warm = to.wants_prefetch();
+            auto hint = [&](std::size_t i, std::size_t step) {
+              if (i < n && out[i].accepted) to.prefetch(out[i].lead, step);
+            };
+            constexpr auto& kHintAhead = LeadConsumer::kPrefetchAhead;
+            if (warm)
+              for (std::size_t step = 0; step < LeadConsumer::kPrefetchSteps; ++step)
+                for (std::size_t i = 0; i < kHintAhead[step]; ++i) hint(i, step);
+            for (std::size_t i = 0; i < n; ++i) {
+              if (i + kAhead < n) prefetch_segments(out[i + kAhead].lead);
+              if (warm)
+                for (std::size_t step = 0; step < LeadConsumer::kPrefetchSteps; ++step) hint(i + kHintAhead[step], step);
+              if (out[i].accepted) to.add(out[i].lead);
             }
             lock.lock();
           }

@@ -409,6 +409,34 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   }
 }
 
+bool SlaAccumulator::many_owners() const {
+  // On 1M leads with 5,000 owners and two clock targets, one pinned core:
+  // 760 -> 715 ms (medians of 9); with the benchmark's 45 owners the hints
+  // are not given, and cost nothing.
+  constexpr std::size_t kMany = 512;
+  return std::any_of(s_->clocks.begin(), s_->clocks.end(),
+                     [](const ClockState& c) { return c.owner_index.size() >= kMany; });
+}
+
+void SlaAccumulator::prefetch(const Lead& lead, std::size_t step) const {
+  if (lead.owner.empty()) return;
+  const std::size_t hash = TextHash{}(lead.owner);
+  for (const ClockState& c : s_->clocks) {
+    if (step == 0) {
+      c.owner_index.prefetch(hash);
+      continue;
+    }
+    const auto* known = c.owner_index.find(lead.owner, hash);
+    if (!known) continue;
+    if (step == 1) {
+      prefetch_line(&known->first);
+      prefetch_line(&known->second);
+    } else {
+      known->second.prefetch_end();
+    }
+  }
+}
+
 void SlaAccumulator::merge(SlaAccumulator&& later) {
   State& a = *s_;
   State& b = *later.s_;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "leadfunnel/load.hpp"
 #include "leadfunnel/sla.hpp"
 
 namespace leadfunnel {
@@ -344,6 +345,54 @@ TEST_CASE("sla: clock counts are split by owner and a blank owner is its own row
   REQUIRE(t.pending.size() == 1);
   CHECK(t.pending[0].owner.empty());
   CHECK(iso(t.pending[0].due) == "2026-03-09T13:00:00Z");
+}
+
+TEST_CASE("sla: with 512 owners the owners are prefetched, and the hints change no number", "[sla]") {
+  // 600 owners "Rep 0" to "Rep 599", three hand-offs each (touched after 1,
+  // 2 and 5 hours, on a 4 h wall-clock target: two met, one breached), a
+  // lead with no owner, and one more lead whose owner has no lead yet.
+  const Instant c = utc(2026, 3, 9, 7);
+  const Instant h = utc(2026, 3, 9, 8);
+  std::vector<Lead> leads;
+  for (int round = 0; round < 3; ++round)
+    for (int k = 0; k < 600; ++k)
+      leads.push_back(handed(fmt::format("r{}-{}", round, k), fmt::format("Rep {}", k), c, h,
+                             h + hm(round == 0 ? 1 : round == 1 ? 2 : 5)));
+  leads.push_back(handed("blank", "", c, h, h + hm(1)));
+  leads.push_back(handed("new", "Rep 600", c, h, h + hm(1)));
+  const Dataset data = make_dataset(leads);
+  const Agreement agreement = agreement_of({clock_target("4h wall", hm(4), "", 0.5)});
+  const FunnelOptions options = options_at(utc(2026, 3, 20));
+  SlaAccumulator hinted(data, agreement, options);
+  for (std::size_t i = 0; i < leads.size(); ++i) {
+    // Fewer than 512 owners: no hints wanted; from the 512th on, wanted.
+    CHECK(hinted.many_owners() == (i > 511));
+    // Every step, for leads ahead (owners known or not yet) and this one.
+    for (std::size_t ahead : {std::size_t{0}, std::size_t{4}, std::size_t{12}})
+      if (i + ahead < leads.size())
+        for (std::size_t step = 0; step < LeadConsumer::kPrefetchSteps; ++step) hinted.prefetch(leads[i + ahead], step);
+    hinted.add(leads[i]);
+  }
+  const SlaResult with = hinted.finish();
+  const SlaResult without = evaluate_sla(data, agreement, options);
+  const TargetResult& t = with.targets.at(0);
+  const TargetResult& u = without.targets.at(0);
+  CHECK(t.all.met == 1202);
+  CHECK(t.all.breached == 600);
+  CHECK(u.all.met == t.all.met);
+  CHECK(u.all.breached == t.all.breached);
+  REQUIRE(t.all.median_hours);
+  CHECK(*t.all.median_hours == Approx(2.0));
+  CHECK(u.all.median_hours == t.all.median_hours);
+  REQUIRE(t.by_owner.size() == 602);
+  REQUIRE(u.by_owner.size() == t.by_owner.size());
+  for (std::size_t k = 0; k < t.by_owner.size(); ++k) {
+    INFO(k);
+    CHECK(t.by_owner[k].owner == u.by_owner[k].owner);
+    CHECK(t.by_owner[k].met == u.by_owner[k].met);
+    CHECK(t.by_owner[k].breached == u.by_owner[k].breached);
+    CHECK(t.by_owner[k].median_hours == u.by_owner[k].median_hours);
+  }
 }
 
 TEST_CASE("sla: compliance is met over met plus breached with a Wilson interval, delays in business hours", "[sla]") {

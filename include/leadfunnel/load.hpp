@@ -158,6 +158,17 @@ class LeadConsumer {
   virtual void begin(const DatasetShape& shape) = 0;
   /// One accepted lead; the reference is valid only during the call.
   virtual void add(const Lead& lead) = 0;
+  /// Whether the consumer wants to hear of leads before they are added
+  /// (prefetch): asked once per batch of leads, so that a consumer whose
+  /// state is in the cache anyway costs nothing more.
+  virtual bool wants_prefetch() const { return false; }
+  /// The steps of prefetch(), and how many leads before add() each comes.
+  static constexpr std::size_t kPrefetchSteps = 3;
+  static constexpr std::size_t kPrefetchAhead[kPrefetchSteps] = {12, 8, 4};
+  /// Hints that `lead` will be added soon, in kPrefetchSteps steps (0 the
+  /// farthest), so that the consumer can start loading what add() will read
+  /// into the cache, each step what the one before loaded leads to.
+  virtual void prefetch(const Lead& /*lead*/, std::size_t /*step*/) {}
   /// A consumer for one more thread, when this one can take leads on
   /// several threads (its result must not depend on how leads are shared
   /// out); nullptr when it cannot. Called after begin().

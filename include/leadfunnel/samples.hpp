@@ -6,6 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "leadfunnel/prefetch.hpp"
+
 namespace leadfunnel {
 
 /// Values collected for a percentile. Up to kChunk values stay in memory;
@@ -35,6 +37,8 @@ class Samples {
   /// records of its blocks in the file (two values' worth each).
   std::size_t memory_values() const { return mem_.capacity() + blocks_.capacity() * 2; }
   bool empty() const { return size() == 0; }
+  /// Starts loading the place of the next value into the cache.
+  void prefetch_end() const noexcept { prefetch_line(mem_.data() + mem_.size()); }
 
   /// Takes all of `other`'s values (its blocks are moved, not read); `other` is left empty.
   void append(Samples&& other);

@@ -109,6 +109,13 @@ class SlaAccumulator {
   /// add() with the lead's lead_progress at the options' as_of, computed once
   /// for several accumulators.
   void add(const Lead& lead, const LeadProgress& progress);
+  /// Whether the clock targets have so many owners that their counts and
+  /// delays are not in the cache between two leads of an owner; then
+  /// prefetch(), a few leads ahead of add(), starts loading in 3 steps an
+  /// owner's index slots, its counts, and the end of its delays. (With
+  /// fewer owners it would only cost hashing the owner's name again.)
+  bool many_owners() const;
+  void prefetch(const Lead& lead, std::size_t step) const;
   /// Adds what `later` saw, as if its leads had been added after these.
   void merge(SlaAccumulator&& later);
   SlaResult finish();
