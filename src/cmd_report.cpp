@@ -17,11 +17,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <thread>
+
 #include "leadfunnel/commands.hpp"
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/funnel.hpp"
 #include "leadfunnel/parallel.hpp"
 #include "leadfunnel/sla.hpp"
+#include "leadfunnel/spill.hpp"
 
 namespace leadfunnel {
 
@@ -141,6 +144,9 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
     if (k == parts - 1) report.funnel = measure.funnel->finish();
     if (k == 0) report.sla = measure.sla->finish();
   });
+  // The temporary file is no longer needed: it is closed while the report is
+  // written (freeing its pages took 30 ms at 10M leads, more than the JSON).
+  std::jthread release_spill(SpillFile::release);
 
   int status = rejection_status(report.input, o.input.max_rejected, ctx.err);
   if (status == 0 && o.fail_on_breach && report.sla->any_missed()) {

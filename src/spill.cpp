@@ -15,11 +15,14 @@ namespace leadfunnel {
 namespace {
 
 std::atomic<std::uint64_t> end_of_file{0};
+/// The file, once get() has made it.
+std::atomic<SpillFile*> made{nullptr};
 
 }  // namespace
 
 SpillFile* SpillFile::get() {
   static SpillFile file;
+  made = &file;
   return file.fd_ >= 0 ? &file : nullptr;
 }
 
@@ -37,8 +40,13 @@ SpillFile::SpillFile() {
   }
 }
 
-SpillFile::~SpillFile() {
-  if (fd_ >= 0) ::close(fd_);
+SpillFile::~SpillFile() { release(); }
+
+void SpillFile::release() {
+  SpillFile* file = made;  // not get(): a file never made is not made now
+  if (!file || file->fd_ < 0) return;
+  ::close(file->fd_);
+  file->fd_ = -1;
 }
 
 std::optional<std::uint64_t> SpillFile::write(const void* data, std::size_t bytes) {

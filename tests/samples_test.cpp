@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "leadfunnel/samples.hpp"
+#include "leadfunnel/spill.hpp"
 
 namespace leadfunnel {
 namespace {
@@ -241,4 +242,23 @@ TEST_CASE("samples: values written early in blocks of any size give the same per
       CHECK(copy.percentile(q) == by_sorting(all, q));
     }
   }
+}
+
+TEST_CASE("samples: once the temporary file is released, new values stay in memory and stay exact", "[samples]") {
+  using namespace leadfunnel;
+  Rng rng{11};
+  const auto before = durations(rng, 3 * Samples::kChunk + 5);
+  Samples spilled;
+  for (double v : before) spilled.push_back(v);
+  REQUIRE(spilled.spilled());
+  CHECK(spilled.percentile(0.5) == by_sorting(before, 0.5));
+  spilled.clear();
+  SpillFile::release();
+  CHECK(SpillFile::get() == nullptr);
+  SpillFile::release();  // twice is harmless
+  const auto after = durations(rng, 3 * Samples::kChunk + 5);
+  Samples kept;
+  for (double v : after) kept.push_back(v);
+  CHECK_FALSE(kept.spilled());
+  for (double q : kQs) CHECK(kept.percentile(q) == by_sorting(after, q));
 }
