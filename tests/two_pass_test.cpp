@@ -111,6 +111,18 @@ TEST_CASE("two-pass: RepeatFinder returns each value added more than once, once,
   CHECK(f.repeated() == expected);
 }
 
+TEST_CASE("two-pass: RepeatFinder reports 0 like any value, and a value added three times once", "[two-pass]") {
+  RepeatFinder f;
+  for (const std::uint64_t v : {std::uint64_t{0}, std::uint64_t{7}, std::uint64_t{0}, std::uint64_t{9},
+                                std::uint64_t{0}, std::uint64_t{7}, std::uint64_t{7}, std::uint64_t{1}})
+    f.add(v);
+  CHECK(f.repeated() == std::vector<std::uint64_t>{0, 7});
+  RepeatFinder once;
+  once.add(0);
+  once.add(5);
+  CHECK(once.repeated().empty());
+}
+
 TEST_CASE("two-pass: RepeatFinders filled apart and merged find the repeats of all their values, on any thread count",
           "[two-pass]") {
   for (std::size_t threads : {1U, 2U, 3U}) {
