@@ -28,6 +28,11 @@ double value_of(std::uint64_t k) {
 /// At most this many values are gathered into memory to pick an order statistic.
 constexpr std::size_t kGather = std::size_t{1} << 18;
 
+/// Sets held whole of at least this many values have their order statistics
+/// picked by counting them in buckets (order_stats_of), smaller ones with
+/// nth_element (the 256 KB of counts would cost more than they save).
+constexpr std::size_t kCountAtLeast = std::size_t{1} << 14;
+
 /// The q-quantile of `values` for each q of `qs` (type 7: between the order
 /// statistics floor(h) and floor(h) + 1, h = (n - 1) q), reordering the
 /// values; empty for no values. The smallest q first: once the values are
@@ -50,6 +55,103 @@ std::vector<std::optional<double>> percentiles_of(std::vector<double>& values, c
     const double high = lo + 1 < values.size() ? *std::min_element(nth + 1, values.end()) : low;
     out[i] = low + (h - static_cast<double>(lo)) * (high - low);
     from = lo;
+  }
+  return out;
+}
+
+/// The k-th smallest (0-based) of the values `each` visits, one per rank of
+/// `ranks`: a pass counting them by the top 16 bits of their keys, then one
+/// gathering the buckets that hold the wanted ranks (and further counting
+/// passes for a bucket too big to gather). `each(f)` calls f(value) for
+/// every value, the same values in every call.
+template <class Each>
+std::vector<double> order_stats_of(const Each& each, const std::vector<std::size_t>& ranks) {
+  constexpr std::size_t kBuckets = std::size_t{1} << 16;
+  // Counts by the top 16 key bits: 256 KB, freed on return, so that sets
+  // whose percentiles are taken one after another never hold it together.
+  std::vector<std::uint32_t> top(kBuckets, 0);
+  each([&](double v) { ++top[key_of(v) >> 48]; });
+  auto pick = [&](const std::vector<std::uint32_t>& counts, std::size_t& rank) {
+    std::size_t b = 0;
+    while (rank >= counts[b]) rank -= counts[b++];
+    return b;
+  };
+  // Each wanted order statistic: the bucket of keys that holds it (its top
+  // `fixed` bits are `prefix`) and its rank there, narrowed 16 bits at a
+  // time while the bucket is too big to gather.
+  struct Want {
+    std::size_t rank;
+    std::uint64_t prefix;
+    int fixed;
+  };
+  std::vector<Want> wants;
+  std::vector<double> out(ranks.size());
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    Want w{ranks[i], 0, 16};
+    w.prefix = pick(top, w.rank);
+    std::size_t count = top[w.prefix];
+    while (count > kGather && w.fixed < 64) {
+      std::vector<std::uint32_t> next(kBuckets, 0);
+      const int shift = 64 - w.fixed - 16;
+      each([&](double v) {
+        const std::uint64_t key = key_of(v);
+        if ((key >> (64 - w.fixed)) == w.prefix) ++next[(key >> shift) & 0xFFFF];
+      });
+      const std::size_t b = pick(next, w.rank);
+      count = next[b];
+      w.prefix = (w.prefix << 16) | b;
+      w.fixed += 16;
+    }
+    wants.push_back(w);
+  }
+  // One pass gathers every bucket still needed (wanted statistics are most
+  // often neighbours, in one bucket); a bucket of one key needs no pass.
+  std::vector<std::pair<std::uint64_t, int>> keys;  // distinct (prefix, fixed) to gather
+  for (const Want& w : wants)
+    if (w.fixed < 64 && std::find(keys.begin(), keys.end(), std::pair{w.prefix, w.fixed}) == keys.end())
+      keys.emplace_back(w.prefix, w.fixed);
+  std::vector<std::vector<double>> buckets(keys.size());
+  if (!keys.empty())
+    each([&](double v) {
+      const std::uint64_t key = key_of(v);
+      for (std::size_t b = 0; b < keys.size(); ++b)
+        if ((key >> (64 - keys[b].second)) == keys[b].first) buckets[b].push_back(v);
+    });
+  for (std::size_t i = 0; i < wants.size(); ++i) {
+    const Want& w = wants[i];
+    if (w.fixed == 64) {
+      out[i] = value_of(w.prefix);  // every value in the bucket is this one
+      continue;
+    }
+    const auto b = static_cast<std::size_t>(
+        std::find(keys.begin(), keys.end(), std::pair{w.prefix, w.fixed}) - keys.begin());
+    auto& bucket = buckets[b];
+    const auto nth = bucket.begin() + static_cast<std::ptrdiff_t>(w.rank);
+    std::nth_element(bucket.begin(), nth, bucket.end());
+    out[i] = *nth;
+  }
+  return out;
+}
+
+/// The same arithmetic as percentiles_of, on order statistics `stats(ranks)`
+/// gives: for each quantile of a set of `n` values, the order statistic
+/// below it and the next one.
+template <class Stats>
+std::vector<std::optional<double>> percentiles_by_rank(std::size_t n, const std::vector<double>& qs, const Stats& stats) {
+  std::vector<std::size_t> ranks;
+  std::vector<double> hs;
+  for (const double q : qs) {
+    const double h = (static_cast<double>(n) - 1.0) * q;
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    hs.push_back(h);
+    ranks.push_back(lo);
+    ranks.push_back(lo + 1 < n ? lo + 1 : lo);
+  }
+  const std::vector<double> found = stats(ranks);
+  std::vector<std::optional<double>> out(qs.size());
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    const double low = found[2 * i], high = found[2 * i + 1];
+    out[i] = low + (hs[i] - std::floor(hs[i])) * (high - low);
   }
   return out;
 }
@@ -115,106 +217,35 @@ void Samples::for_each(F&& f) const {
   }
 }
 
-std::vector<double> Samples::order_stats(const std::vector<std::size_t>& ranks) {
-  constexpr std::size_t kBuckets = std::size_t{1} << 16;
-  // Counts by the top 16 key bits: 256 KB, freed on return, so that sets
-  // whose percentiles are taken one after another never hold it together.
-  std::vector<std::uint32_t> top(kBuckets, 0);
-  for_each([&](double v) { ++top[key_of(v) >> 48]; });
-  auto pick = [&](const std::vector<std::uint32_t>& counts, std::size_t& rank) {
-    std::size_t b = 0;
-    while (rank >= counts[b]) rank -= counts[b++];
-    return b;
-  };
-  // Each wanted order statistic: the bucket of keys that holds it (its top
-  // `fixed` bits are `prefix`) and its rank there, narrowed 16 bits at a
-  // time while the bucket is too big to gather.
-  struct Want {
-    std::size_t rank;
-    std::uint64_t prefix;
-    int fixed;
-  };
-  std::vector<Want> wants;
-  std::vector<double> out(ranks.size());
-  for (std::size_t i = 0; i < ranks.size(); ++i) {
-    Want w{ranks[i], 0, 16};
-    w.prefix = pick(top, w.rank);
-    std::size_t count = top[w.prefix];
-    while (count > kGather && w.fixed < 64) {
-      std::vector<std::uint32_t> next(kBuckets, 0);
-      const int shift = 64 - w.fixed - 16;
-      for_each([&](double v) {
-        const std::uint64_t key = key_of(v);
-        if ((key >> (64 - w.fixed)) == w.prefix) ++next[(key >> shift) & 0xFFFF];
-      });
-      const std::size_t b = pick(next, w.rank);
-      count = next[b];
-      w.prefix = (w.prefix << 16) | b;
-      w.fixed += 16;
-    }
-    wants.push_back(w);
-  }
-  // One pass gathers every bucket still needed (wanted statistics are most
-  // often neighbours, in one bucket); a bucket of one key needs no pass.
-  std::vector<std::pair<std::uint64_t, int>> keys;  // distinct (prefix, fixed) to gather
-  for (const Want& w : wants)
-    if (w.fixed < 64 && std::find(keys.begin(), keys.end(), std::pair{w.prefix, w.fixed}) == keys.end())
-      keys.emplace_back(w.prefix, w.fixed);
-  std::vector<std::vector<double>> buckets(keys.size());
-  if (!keys.empty())
-    for_each([&](double v) {
-      const std::uint64_t key = key_of(v);
-      for (std::size_t b = 0; b < keys.size(); ++b)
-        if ((key >> (64 - keys[b].second)) == keys[b].first) buckets[b].push_back(v);
-    });
-  for (std::size_t i = 0; i < wants.size(); ++i) {
-    const Want& w = wants[i];
-    if (w.fixed == 64) {
-      out[i] = value_of(w.prefix);  // every value in the bucket is this one
-      continue;
-    }
-    const auto b = static_cast<std::size_t>(
-        std::find(keys.begin(), keys.end(), std::pair{w.prefix, w.fixed}) - keys.begin());
-    auto& bucket = buckets[b];
-    const auto nth = bucket.begin() + static_cast<std::ptrdiff_t>(w.rank);
-    std::nth_element(bucket.begin(), nth, bucket.end());
-    out[i] = *nth;
-  }
-  return out;
-}
-
 std::optional<double> Samples::percentile(double q) { return percentiles({q}).front(); }
 
 std::vector<std::optional<double>> Samples::percentiles(const std::vector<double>& qs) {
-  std::vector<std::optional<double>> out(qs.size());
-  if (blocks_.empty()) return percentiles_of(mem_, qs);
-  if (size() <= kGather) {
-    // A set no bigger than one gather is read back whole: cheaper than
-    // counting its values into 65,536 buckets, for the many small sets of
-    // an export with thousands of owners.
-    std::vector<double> values;
-    values.reserve(size());
-    for_each([&](double v) { values.push_back(v); });
-    return percentiles_of(values, qs);
-  }
   const std::size_t n = size();
-  // The same arithmetic as percentiles_of, on order statistics found in the
-  // file: for each quantile the order statistic below it and the next one.
-  std::vector<std::size_t> ranks;
-  std::vector<double> hs;
-  for (const double q : qs) {
-    const double h = (static_cast<double>(n) - 1.0) * q;
-    const auto lo = static_cast<std::size_t>(std::floor(h));
-    hs.push_back(h);
-    ranks.push_back(lo);
-    ranks.push_back(lo + 1 < n ? lo + 1 : lo);
+  if (n > kGather) {
+    // Never held whole: read from the file for each pass of order_stats_of.
+    return percentiles_by_rank(n, qs, [&](const std::vector<std::size_t>& ranks) {
+      return order_stats_of([&](auto&& f) { for_each(f); }, ranks);
+    });
   }
-  const std::vector<double> stats = order_stats(ranks);
-  for (std::size_t i = 0; i < qs.size(); ++i) {
-    const double low = stats[2 * i], high = stats[2 * i + 1];
-    out[i] = low + (hs[i] - std::floor(hs[i])) * (high - low);
+  // A set no bigger than one gather is held whole, read back from the file
+  // once if it was written there: cheaper than counting its values in the
+  // file, for the many small sets of an export with thousands of owners.
+  std::vector<double> read;
+  if (!blocks_.empty()) {
+    read.reserve(n);
+    for_each([&](double v) { read.push_back(v); });
   }
-  return out;
+  std::vector<double>& values = blocks_.empty() ? mem_ : read;
+  if (n < kCountAtLeast) return percentiles_of(values, qs);
+  // Counted by buckets in memory: on 80,000 durations a third of the time
+  // nth_element takes (which mispredicts a branch per comparison or so).
+  return percentiles_by_rank(n, qs, [&](const std::vector<std::size_t>& ranks) {
+    return order_stats_of(
+        [&](auto&& f) {
+          for (const double v : values) f(v);
+        },
+        ranks);
+  });
 }
 
 std::vector<std::vector<std::optional<double>>> percentiles_of_sets(const std::vector<Samples*>& sets,

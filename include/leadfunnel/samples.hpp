@@ -16,10 +16,11 @@ namespace leadfunnel {
 /// when the process ends), so a set of any size costs at most kChunk values
 /// of memory. A holder of many sets may write one's values sooner
 /// (spill_now, a block of any size), to keep their memory together within a
-/// budget. Percentiles stay exact: a spilled set is read back in two passes,
-/// one counting values by their top 16 bits and one gathering the buckets
-/// that hold the wanted order statistics of every quantile asked together
-/// (further passes only when a bucket is too big to gather). When the file
+/// budget. Percentiles stay exact: a big spilled set is read back in two
+/// passes, one counting values by their top 16 bits and one gathering the
+/// buckets that hold the wanted order statistics of every quantile asked
+/// together (further passes only when a bucket is too big to gather); a
+/// smaller one is read back once and picked from in memory. When the file
 /// cannot be made or written, values stay in memory.
 ///
 /// Not thread-safe: one object belongs to one thread at a time. Blocks are
@@ -65,8 +66,6 @@ class Samples {
  private:
   /// Writes the values in memory as a block; false when the file cannot be written.
   bool spill();
-  /// The k-th smallest values (0-based) of a spilled set, one per rank.
-  std::vector<double> order_stats(const std::vector<std::size_t>& ranks);
   /// Calls f(value) for every value, in memory and in the file.
   template <class F>
   void for_each(F&& f) const;
