@@ -168,7 +168,7 @@ std::uint64_t& RepeatSample::slot(std::uint64_t v) {
 }
 
 void RepeatSample::rebuild(std::size_t slots) {
-  std::vector<std::uint64_t, LargePageAllocator<std::uint64_t>> old = std::move(slots_);
+  std::vector<std::uint64_t> old = std::move(slots_);
   slots_.assign(slots, 0);
   count_ = 0;
   for (const std::uint64_t v : old)

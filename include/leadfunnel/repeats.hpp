@@ -110,7 +110,7 @@ class RepeatSample {
   /// The table for `capacity` values: twice as many slots, a power of 2, at least 4,096.
   static std::size_t slots_for(std::size_t capacity);
 
-  std::vector<std::uint64_t, LargePageAllocator<std::uint64_t>> slots_;  ///< 0: free
+  std::vector<std::uint64_t> slots_;  ///< 0: free
   std::size_t count_ = 0;
   std::size_t capacity_;
   unsigned level_ = 0;
