@@ -28,6 +28,7 @@
 
 #include "leadfunnel/block_list.hpp"
 #include "leadfunnel/error.hpp"
+#include "leadfunnel/fault_ahead.hpp"
 #include "leadfunnel/id_scan.hpp"
 #include "leadfunnel/key_index.hpp"
 #include "leadfunnel/ndjson_stream.hpp"
@@ -585,10 +586,19 @@ class Loader {
     speculating_ = speculate_ && read_ids && (leads_.format == "csv" || lead_stream_->guessed_columns());
     if (speculating_) read_ids = false;
     const bool apart = prospects_ && read_ids && options_.threads > 1;  // on two threads
-    run_parts(apart ? 2 : 1, [&](std::size_t k) {
-      if (k == 0 && prospects_) read_prospects();
-      if (read_ids && (k == 1 || !apart)) first = read_ids_first();
-    });
+    {
+      // Reading the prospects file alone, with a core to spare: its tables'
+      // pages are brought in on that core. (The 10M two-file export's 1.5M
+      // deals, 5 runs each on cold memory: 0.45 -> 0.40 s; the kernel's
+      // zeroing of fresh pages on the reading thread, 3.7% of the run's CPU
+      // time before, 0.1% after.)
+      std::optional<FaultAhead> ahead;
+      if (prospects_ && !apart && options_.threads > 1) ahead.emplace();
+      run_parts(apart ? 2 : 1, [&](std::size_t k) {
+        if (k == 0 && prospects_) read_prospects();
+        if (read_ids && (k == 1 || !apart)) first = read_ids_first();
+      });
+    }
     // Leads go to the consumer as they are read, unless a later row may
     // replace an earlier one, or prospects rows still wait for a date order.
     stored_ = options_.duplicates == DuplicatePolicy::Last || !prospect_dates_state_.waiting.empty();

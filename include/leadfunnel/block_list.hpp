@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "leadfunnel/fault_ahead.hpp"
+
 namespace leadfunnel {
 
 /// The large page size asked for, and the size of a BlockList block.
@@ -19,8 +21,11 @@ constexpr std::size_t kLargePage = std::size_t{1} << 21;
 
 /// `bytes` (a multiple of kLargePage) aligned to a large page, with the
 /// kernel asked to back it with large pages (a hint: without transparent
-/// large pages, ordinary ones). Throws std::bad_alloc.
+/// large pages, ordinary ones); a single large page from a live FaultAhead
+/// when it has one ready. Throws std::bad_alloc.
 inline void* allocate_large(std::size_t bytes) {
+  if (bytes == kLargePage)
+    if (void* ready = take_faulted_block()) return ready;
   void* p = std::aligned_alloc(kLargePage, bytes);
   if (!p) throw std::bad_alloc();
 #if defined(MADV_HUGEPAGE)
