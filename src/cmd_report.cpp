@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <system_error>
 #include <thread>
 
 #include "leadfunnel/commands.hpp"
@@ -145,8 +146,14 @@ int run_report(const ReportOptions& o, const RunContext& ctx) {
     if (k == 0) report.sla = measure.sla->finish();
   });
   // The temporary file is no longer needed: it is closed while the report is
-  // written (freeing its pages took 30 ms at 10M leads, more than the JSON).
-  std::jthread release_spill(SpillFile::release);
+  // written (freeing its pages took 30 ms at 10M leads, more than the JSON),
+  // or here when no thread can be started.
+  std::jthread release_spill;
+  try {
+    release_spill = std::jthread(SpillFile::release);
+  } catch (const std::system_error&) {
+    SpillFile::release();
+  }
 
   int status = rejection_status(report.input, o.input.max_rejected, ctx.err);
   if (status == 0 && o.fail_on_breach && report.sla->any_missed()) {

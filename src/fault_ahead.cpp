@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <cstdlib>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -33,11 +32,8 @@ std::atomic<bool> any_live{false};  ///< `live != nullptr`, read without the loc
 /// Allocates a block and writes to each of its 4 KB pages, so that the
 /// system has brought them all in. Null when memory is short.
 void* faulted_block() noexcept {
-  void* p = std::aligned_alloc(kLargePage, kLargePage);
+  void* p = allocate_large_new(kLargePage);
   if (!p) return nullptr;
-#if defined(MADV_HUGEPAGE)
-  ::madvise(p, kLargePage, MADV_HUGEPAGE);
-#endif
   volatile char* bytes = static_cast<char*>(p);
   for (std::size_t i = 0; i < kLargePage; i += 4096) bytes[i] = 0;
   return p;
@@ -65,9 +61,10 @@ void keep_ready(FaultAhead::State& s) {
 FaultAhead::FaultAhead() : s_(std::make_unique<State>()) {
   std::lock_guard guard(lock);
   if (live) return;  // another is alive: this one does nothing
+  // The thread first: when it cannot be started, nothing was registered.
+  s_->helper = std::thread(keep_ready, std::ref(*s_));
   live = s_.get();
   any_live = true;
-  s_->helper = std::thread(keep_ready, std::ref(*s_));
 }
 
 FaultAhead::~FaultAhead() {

@@ -137,7 +137,8 @@ std::vector<double> order_stats_of(const Each& each, const std::vector<std::size
 /// gives: for each quantile of a set of `n` values, the order statistic
 /// below it and the next one.
 template <class Stats>
-std::vector<std::optional<double>> percentiles_by_rank(std::size_t n, const std::vector<double>& qs, const Stats& stats) {
+std::vector<std::optional<double>> percentiles_by_rank(std::size_t n, const std::vector<double>& qs,
+                                                       const Stats& stats) {
   std::vector<std::size_t> ranks;
   std::vector<double> hs;
   for (const double q : qs) {
@@ -222,7 +223,8 @@ std::optional<double> Samples::percentile(double q) { return percentiles({q}).fr
 std::vector<std::optional<double>> Samples::percentiles(const std::vector<double>& qs) {
   const std::size_t n = size();
   if (n > kGather) {
-    // Never held whole: read from the file for each pass of order_stats_of.
+    // Not held whole: each pass of order_stats_of reads the values again
+    // (from the file; from memory only when there is no file).
     return percentiles_by_rank(n, qs, [&](const std::vector<std::size_t>& ranks) {
       return order_stats_of([&](auto&& f) { for_each(f); }, ranks);
     });

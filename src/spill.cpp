@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -17,12 +18,21 @@ namespace {
 std::atomic<std::uint64_t> end_of_file{0};
 /// The file, once get() has made it.
 std::atomic<SpillFile*> made{nullptr};
+/// Held while the file is made again after a release.
+std::mutex remaking;
 
 }  // namespace
 
 SpillFile* SpillFile::get() {
   static SpillFile file;
   made = &file;
+  if (file.fd_ >= 0) return &file;
+  std::lock_guard guard(remaking);
+  if (file.released_ && file.fd_ < 0) {
+    end_of_file = 0;
+    file.open();
+    file.released_ = false;
+  }
   return file.fd_ >= 0 ? &file : nullptr;
 }
 
@@ -30,23 +40,34 @@ SpillFile::SpillFile() {
   const char* t = std::getenv("TMPDIR");
   const std::string dir = t && *t && std::strlen(t) < sizeof(dir_) ? t : "/tmp";
   std::memcpy(dir_, dir.c_str(), dir.size() + 1);
-#ifdef O_TMPFILE
-  fd_ = ::open(dir_, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-#endif
-  if (fd_ < 0) {
-    std::string path = dir + "/leadfunnel-spill-XXXXXX";
-    fd_ = ::mkstemp(path.data());
-    if (fd_ >= 0) ::unlink(path.c_str());
-  }
+  open();
 }
 
-SpillFile::~SpillFile() { release(); }
+void SpillFile::open() {
+  int fd = -1;
+#ifdef O_TMPFILE
+  fd = ::open(dir_, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+  if (fd < 0) {
+    std::string path = std::string(dir_) + "/leadfunnel-spill-XXXXXX";
+    fd = ::mkstemp(path.data());
+    if (fd >= 0) ::unlink(path.c_str());
+  }
+  fd_ = fd;
+}
+
+SpillFile::~SpillFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 void SpillFile::release() {
   SpillFile* file = made;  // not get(): a file never made is not made now
-  if (!file || file->fd_ < 0) return;
-  ::close(file->fd_);
-  file->fd_ = -1;
+  if (!file) return;
+  std::lock_guard guard(remaking);
+  const int fd = file->fd_.exchange(-1);
+  if (fd < 0) return;
+  ::close(fd);
+  file->released_ = true;
 }
 
 std::optional<std::uint64_t> SpillFile::write(const void* data, std::size_t bytes) {

@@ -21,16 +21,22 @@ constexpr std::size_t kLargePage = std::size_t{1} << 21;
 
 /// `bytes` (a multiple of kLargePage) aligned to a large page, with the
 /// kernel asked to back it with large pages (a hint: without transparent
-/// large pages, ordinary ones); a single large page from a live FaultAhead
-/// when it has one ready. Throws std::bad_alloc.
+/// large pages, ordinary ones); null when memory is short.
+inline void* allocate_large_new(std::size_t bytes) noexcept {
+  void* p = std::aligned_alloc(kLargePage, bytes);
+#if defined(MADV_HUGEPAGE)
+  if (p) ::madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+/// allocate_large_new, or a single large page from a live FaultAhead when
+/// it has one ready; freed with std::free. Throws std::bad_alloc.
 inline void* allocate_large(std::size_t bytes) {
   if (bytes == kLargePage)
     if (void* ready = take_faulted_block()) return ready;
-  void* p = std::aligned_alloc(kLargePage, bytes);
+  void* p = allocate_large_new(bytes);
   if (!p) throw std::bad_alloc();
-#if defined(MADV_HUGEPAGE)
-  ::madvise(p, bytes, MADV_HUGEPAGE);
-#endif
   return p;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 /// One temporary file per process for data that outgrows its memory share.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -24,15 +25,18 @@ class SpillFile {
   void read(std::uint64_t offset, void* out, std::size_t bytes) const;
 
   /// Closes the file now, when nothing written to it is needed any more
-  /// and no thread uses it (get() gives nullptr after). Freeing the pages
-  /// of a big file takes the system a while (30 ms for 350 MB): a caller
-  /// can have it done on a thread of its own while it does other work.
+  /// and no thread uses it; the next get() makes a new one. Freeing the
+  /// pages of a big file takes the system a while (30 ms for 350 MB): a
+  /// caller can have it done on a thread of its own while it does other work.
   static void release();
 
  private:
   SpillFile();
   ~SpillFile();
-  int fd_ = -1;
+  /// Makes the unnamed file (fd_ stays -1 when it cannot).
+  void open();
+  std::atomic<int> fd_{-1};
+  bool released_ = false;  ///< closed by release(), to be made again on use
   char dir_[256] = {};
 };
 
