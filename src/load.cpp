@@ -33,20 +33,18 @@
 #include "leadfunnel/key_index.hpp"
 #include "leadfunnel/ndjson_stream.hpp"
 #include "leadfunnel/parallel.hpp"
+#include "leadfunnel/prefetch.hpp"
 #include "leadfunnel/preset.hpp"
 #include "leadfunnel/repeats.hpp"
 #include "leadfunnel/row_stream.hpp"
 #include "leadfunnel/text.hpp"
 #include "leadfunnel/text_store.hpp"
 #include "leadfunnel/timestamp.hpp"
-#include "leadfunnel/prefetch.hpp"
 #include "timestamp_detail.hpp"
 
 namespace leadfunnel {
 namespace {
 
-/// The file's columns for a message: quoted, control characters escaped, and
-/// cut after the first 60 so that a binary file does not flood the terminal.
 /// The size of the file at `path`; 0 for stdin, or a file of no known size.
 std::uintmax_t file_bytes(const std::string& path) {
   std::error_code ec;
@@ -54,6 +52,8 @@ std::uintmax_t file_bytes(const std::string& path) {
   return ec ? 0 : n;
 }
 
+/// The file's columns for a message: quoted, control characters escaped, and
+/// cut after the first 60 so that a binary file does not flood the terminal.
 std::string column_list(const RawTable& t) {
   constexpr std::size_t kMax = 60;
   std::vector<std::string> quoted;
