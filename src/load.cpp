@@ -340,56 +340,59 @@ struct Prepared {
   std::array<std::pair<std::string_view, std::size_t>, 3> variants;
 };
 
-/// A string with its hash_text, computed on a worker thread, so that the
-/// thread committing rows in order does not hash it again.
-struct Hashed {
-  std::string_view text;
-  std::size_t hash;
-};
-
-/// Hashes strings, or takes a Hashed's hash as it is.
-struct PrehashedHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return hash_text(s); }
-  std::size_t operator()(const Hashed& h) const noexcept { return h.hash; }
-};
-
-struct PrehashedEqual {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
-  bool operator()(const Hashed& a, std::string_view b) const noexcept { return a.text == b; }
-  bool operator()(std::string_view a, const Hashed& b) const noexcept { return a == b.text; }
-};
-
 constexpr std::array<Field, 3> kVariantFields{Field::Source, Field::Campaign, Field::Owner};
 /// The different values of one column the case-variant check keeps (about
 /// 300 bytes each, with their folded forms); a column with more is not
 /// checked (see Loader::note_lead_checks).
 constexpr std::size_t kVariantValues = 20000;
 
-/// The distinct values of one column already recorded for the case-variant
-/// check, found by the hash the worker computed (a KeyIndex in front of the set).
+/// The different values of one column already recorded for the case-variant
+/// check, known by their 64-bit hash_text alone, as lead ids are known by
+/// theirs (two values with the same hash would count as one: for the 20,000
+/// values a column may have, odds of about 1 in 10^11). An open-addressing
+/// table of hashes, at most half full. Comparing the row's text as well, at
+/// commit, cost a cache miss on most rows: the text had left the core's
+/// cache since the row was prepared.
 class SeenValues {
  public:
-  std::size_t size() const { return set_.size(); }
+  std::size_t size() const { return count_; }
   /// Frees the values (the check gave up on the column).
   void clear() {
-    set_ = decltype(set_)();
-    known_ = KeyIndex<const std::string>();
+    slots_ = std::vector<std::uint64_t>();
+    mask_ = 0;
+    count_ = 0;
   }
-  /// Whether `v` (whose hash_text is `hash`) was added before; adds it if not.
-  bool seen_or_add(std::string_view v, std::size_t hash) {
-    if (known_.find(v, hash) != nullptr) return true;
-    auto it = set_.find(Hashed{v, hash});
-    const bool seen = it != set_.end();
-    if (!seen) it = set_.emplace(v).first;
-    known_.remember(hash, *it, *it);
-    return seen;
+  /// Whether a value with hash_text `hash` was added before; adds it if not.
+  bool seen_or_add(std::uint64_t hash) {
+    if (slots_.empty()) grow();
+    const std::uint64_t h = hash == 0 ? 1 : hash;  // 0 marks a free slot
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i] == h) return true;
+      if (slots_[i] == 0) {
+        slots_[i] = h;
+        if (++count_ * 2 > slots_.size()) grow();
+        return false;
+      }
+    }
   }
 
  private:
-  std::unordered_set<std::string, PrehashedHash, PrehashedEqual> set_;
-  KeyIndex<const std::string> known_;
+  /// Doubles the table (64 slots at first), placing every hash again.
+  void grow() {
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_ = std::vector<std::uint64_t>(old.empty() ? 64 : old.size() * 2, 0);
+    mask_ = slots_.size() - 1;
+    for (const std::uint64_t h : old) {
+      if (h == 0) continue;
+      std::size_t i = h & mask_;
+      while (slots_[i] != 0) i = (i + 1) & mask_;
+      slots_[i] = h;
+    }
+  }
+
+  std::vector<std::uint64_t> slots_;
+  std::size_t mask_ = 0;
+  std::size_t count_ = 0;
 };
 
 /// One prospects row, until the leads are read: its line, its lead id, and
@@ -1017,7 +1020,7 @@ class Loader {
       if (v.empty() || variants_given_up_[i]) continue;
       // Most rows repeat a value already recorded: a lookup with the hash
       // the worker computed skips them.
-      if (variant_seen_[i].seen_or_add(v, p.variants[i].second)) continue;
+      if (variant_seen_[i].seen_or_add(p.variants[i].second)) continue;
       if (variant_seen_[i].size() > kVariantValues) {
         // Not a column of categories (a URL or a keyword per lead, say):
         // the check stops there, so that its memory does not grow with the file.
