@@ -111,12 +111,24 @@ std::vector<double> order_stats_of(const Each& each, const std::vector<std::size
     if (w.fixed < 64 && std::find(keys.begin(), keys.end(), std::pair{w.prefix, w.fixed}) == keys.end())
       keys.emplace_back(w.prefix, w.fixed);
   std::vector<std::vector<double>> buckets(keys.size());
-  if (!keys.empty())
+  if (!keys.empty()) {
+    // Most values are in no bucket gathered: a bit per top 16 key bits
+    // (8 KB) tells so at once, and only the others are compared with each
+    // bucket. (Compared with each bucket, every value took about three
+    // times as long: half the percentiles' time went to this pass.)
+    std::vector<std::uint64_t> maybe(kBuckets / 64, 0);
+    for (const auto& [prefix, fixed] : keys) {
+      const std::uint64_t head = prefix >> (fixed - 16);
+      maybe[head / 64] |= std::uint64_t{1} << (head % 64);
+    }
     each([&](double v) {
       const std::uint64_t key = key_of(v);
+      const std::uint64_t head = key >> 48;
+      if (((maybe[head / 64] >> (head % 64)) & 1) == 0) return;
       for (std::size_t b = 0; b < keys.size(); ++b)
         if ((key >> (64 - keys[b].second)) == keys[b].first) buckets[b].push_back(v);
     });
+  }
   for (std::size_t i = 0; i < wants.size(); ++i) {
     const Want& w = wants[i];
     if (w.fixed == 64) {
