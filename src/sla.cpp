@@ -279,7 +279,11 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
   const FunnelOptions& opt = st.opt;
   const bool cohort = in_cohort(lead, opt, st.has_created);
   std::size_t clock_i = 0, volume_i = 0, rate_i = 0;
-  const std::size_t owner_hash = TextHash{}(lead.owner);  // the owners maps' own hash, once
+  // The owners maps' own hash of the owner, once, and only for a lead that
+  // starts a clock: most leads start none (never handed off), and reading
+  // the owner's text cost a cache miss on every lead.
+  std::size_t owner_hash = 0;
+  bool owner_hashed = false;
   // The hand-off -> first-touch delay on the response calendar, when a
   // clock target measured it already (the sales response is the same delay):
   // two scalars, not an optional (see event_time).
@@ -296,6 +300,10 @@ void SlaAccumulator::add(const Lead& lead, const LeadProgress& progress) {
         continue;
       }
       auto& [counts, delays] = lead.owner.empty() ? c.blank_owner : [&]() -> auto& {
+        if (!owner_hashed) {
+          owner_hash = TextHash{}(lead.owner);
+          owner_hashed = true;
+        }
         if (auto* known = c.owner_index.find(lead.owner, owner_hash)) return *known;
         auto it = c.owners.find(std::string_view(lead.owner));
         if (it == c.owners.end()) it = c.owners.emplace(lead.owner, std::pair<ClockCounts, Samples>{}).first;
