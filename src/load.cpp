@@ -30,7 +30,6 @@
 #include "leadfunnel/error.hpp"
 #include "leadfunnel/fault_ahead.hpp"
 #include "leadfunnel/id_scan.hpp"
-#include "leadfunnel/key_index.hpp"
 #include "leadfunnel/ndjson_stream.hpp"
 #include "leadfunnel/parallel.hpp"
 #include "leadfunnel/prefetch.hpp"
