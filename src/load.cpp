@@ -363,39 +363,36 @@ class SeenValues {
   }
   /// Whether a value with hash_text `hash` was added before.
   bool contains(std::uint64_t hash) const {
-    if (slots_.empty()) return false;
-    const std::uint64_t h = hash == 0 ? 1 : hash;
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-      if (slots_[i] == h) return true;
-      if (slots_[i] == 0) return false;
-    }
+    const std::uint64_t h = stored(hash);
+    return !slots_.empty() && slots_[slot_of(h)] == h;
   }
   /// Whether a value with hash_text `hash` was added before; adds it if not.
   bool seen_or_add(std::uint64_t hash) {
     if (slots_.empty()) grow();
-    const std::uint64_t h = hash == 0 ? 1 : hash;  // 0 marks a free slot
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-      if (slots_[i] == h) return true;
-      if (slots_[i] == 0) {
-        slots_[i] = h;
-        if (++count_ * 2 > slots_.size()) grow();
-        return false;
-      }
-    }
+    const std::uint64_t h = stored(hash);
+    std::uint64_t& slot = slots_[slot_of(h)];
+    if (slot == h) return true;
+    slot = h;
+    if (++count_ * 2 > slots_.size()) grow();
+    return false;
   }
 
  private:
+  /// A hash as the table keeps it: 0 marks a free slot.
+  static std::uint64_t stored(std::uint64_t hash) { return hash == 0 ? 1 : hash; }
+  /// The slot that holds `h`, or the free slot where it goes.
+  std::size_t slot_of(std::uint64_t h) const {
+    std::size_t i = h & mask_;
+    while (slots_[i] != 0 && slots_[i] != h) i = (i + 1) & mask_;
+    return i;
+  }
   /// Doubles the table (64 slots at first), placing every hash again.
   void grow() {
     std::vector<std::uint64_t> old = std::move(slots_);
     slots_ = std::vector<std::uint64_t>(old.empty() ? 64 : old.size() * 2, 0);
     mask_ = slots_.size() - 1;
-    for (const std::uint64_t h : old) {
-      if (h == 0) continue;
-      std::size_t i = h & mask_;
-      while (slots_[i] != 0) i = (i + 1) & mask_;
-      slots_[i] = h;
-    }
+    for (const std::uint64_t h : old)
+      if (h != 0) slots_[slot_of(h)] = h;
   }
 
   std::vector<std::uint64_t> slots_;
